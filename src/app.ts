@@ -1,0 +1,229 @@
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySensible from '@fastify/sensible';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import FindMyWay from 'find-my-way';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import { registerFeatureRoutes } from './features/index.js';
+import { AppError, type FieldError } from './lib/errors.js';
+import type { Clock } from './lib/clock.js';
+import { bearerToken } from './lib/http.js';
+import { createServices, type Services } from './services.js';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  /** pino options or false; default: from config.LOG_LEVEL */
+  logger?: FastifyServerOptions['logger'];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+    config: Config;
+  }
+}
+
+export const API_VERSION = '1.0.0';
+const PROBLEM_TYPE_BASE = '/docs/problems#';
+
+/** Location of a zod validation issue as a dotted field path. */
+function fieldPath(instancePath: string | undefined): string {
+  if (!instancePath) return '';
+  return instancePath
+    .replace(/^\//, '')
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger:
+      deps.logger ??
+      (config.LOG_LEVEL === 'silent'
+        ? false
+        : {
+            level: config.LOG_LEVEL,
+            // tokens, access keys and bodies never reach the log; URLs carry no personal data
+            redact: ['req.headers.authorization', 'req.headers["x-access-key"]', 'req.headers.cookie'],
+          }),
+    bodyLimit: 1024 * 1024,
+    trustProxy: config.PAKN_TRUST_PROXY,
+    requestIdHeader: 'x-request-id',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const services = createServices({ config, database: deps.database, clock: deps.clock });
+  app.decorate('services', services);
+  app.decorate('config', config);
+  app.decorateRequest('actor', null);
+
+  // ---- routes known by path, to answer 405 instead of 404 for a wrong method
+  const methodsRouter = FindMyWay({ ignoreTrailingSlash: true });
+  const staffRoutesWithoutRoles: string[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) {
+      if (m === 'HEAD' || m === 'OPTIONS') continue;
+      try {
+        methodsRouter.on(m as 'GET', route.url, () => {});
+      } catch {
+        /* same path registered twice with different constraints */
+      }
+    }
+    const isStaff = route.url.startsWith('/api/v1/') && !route.url.startsWith('/api/v1/public');
+    if (isStaff) {
+      if (!route.config?.roles) staffRoutesWithoutRoles.push(`${methods.join(',')} ${route.url}`);
+      if (route.schema) {
+        route.schema = { ...route.schema, security: [{ bearerAuth: [] }] } as typeof route.schema;
+      }
+    }
+  });
+
+  // ---- plugins
+  await app.register(fastifySensible);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'pakn — phản ánh, kiến nghị của doanh nghiệp',
+        description:
+          'Case handling for a province\'s business hotline: intake, routing, legal clock in working days, ' +
+          'agency workflow, escalation, monthly publication and inspection. Errors are application/problem+json (RFC 9457).',
+        version: API_VERSION,
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  // ---- auth: every staff route carries config.roles; the token is checked before the handler
+  app.addHook('preHandler', async (req) => {
+    const roles = req.routeOptions.config?.roles;
+    if (!roles) return;
+    const token = bearerToken(req);
+    if (!token) throw new AppError(401, 'unauthorized', 'Chưa xác thực (unauthorized)', 'A Bearer token is required');
+    const actor = await services.auth.authenticate(token);
+    if (!actor) throw new AppError(401, 'unauthorized', 'Chưa xác thực (unauthorized)', 'The token is unknown, revoked or expired');
+    if (!roles.includes(actor.role)) {
+      throw new AppError(403, 'forbidden', 'Không có quyền (forbidden)', `Role ${actor.role} may not use this route`);
+    }
+    req.actor = actor;
+  });
+
+  // ---- errors: one handler, RFC 9457
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    let status = 500;
+    let body: Record<string, unknown>;
+    if (err instanceof AppError) {
+      status = err.status;
+      body = { type: PROBLEM_TYPE_BASE + err.type, title: err.title, status, detail: err.message, ...err.extra };
+    } else if (hasZodFastifySchemaValidationErrors(err)) {
+      status = 400;
+      const where = (err as { validationContext?: string }).validationContext ?? 'body';
+      const errors: (FieldError & { in: string })[] = err.validation.map((v) => {
+        const p = fieldPath(v.instancePath);
+        const missing = (v.params as { issue?: { code?: string; path?: PropertyKey[] } })?.issue;
+        const path = p || (missing?.path?.length ? missing.path.join('.') : `(${where})`);
+        return { path, in: where, message: v.message ?? 'invalid' };
+      });
+      body = {
+        type: PROBLEM_TYPE_BASE + 'validation-error',
+        title: 'Dữ liệu không hợp lệ (invalid request)',
+        status,
+        detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+        errors,
+      };
+    } else if (isResponseSerializationError(err)) {
+      req.log.error({ err }, 'response did not match its schema');
+      body = { type: PROBLEM_TYPE_BASE + 'internal', title: 'Lỗi hệ thống (internal error)', status };
+    } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      status = err.statusCode;
+      const code = err.code ?? '';
+      const type =
+        status === 413 ? 'payload-too-large' : status === 415 ? 'unsupported-media-type' : status === 429 ? 'rate-limited' : 'bad-request';
+      body = {
+        type: PROBLEM_TYPE_BASE + type,
+        title: status === 429 ? 'Quá nhiều yêu cầu (too many requests)' : 'Yêu cầu không hợp lệ (bad request)',
+        status,
+        detail: code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(err.message) ? 'The body is not valid JSON' : err.message,
+      };
+      if (status === 400) body.errors = [{ path: '(body)', in: 'body', message: String(body.detail) }];
+    } else {
+      req.log.error({ err }, 'unhandled error');
+      body = { type: PROBLEM_TYPE_BASE + 'internal', title: 'Lỗi hệ thống (internal error)', status: 500, detail: 'An internal error occurred; it has been logged' };
+    }
+    if (status >= 500 && !(err instanceof AppError)) status = 500;
+    body.instance = req.url.split('?')[0];
+    return reply.code(status).type('application/problem+json; charset=utf-8').send(body);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => methodsRouter.find(m as 'GET', path));
+    if (allowed.length > 0) {
+      return reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .type('application/problem+json; charset=utf-8')
+        .send({
+          type: PROBLEM_TYPE_BASE + 'method-not-allowed',
+          title: 'Phương thức không được hỗ trợ (method not allowed)',
+          status: 405,
+          detail: `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+          instance: path,
+        });
+    }
+    return reply.code(404).type('application/problem+json; charset=utf-8').send({
+      type: PROBLEM_TYPE_BASE + 'not-found',
+      title: 'Không tìm thấy (not found)',
+      status: 404,
+      detail: `No route ${req.method} ${path}`,
+      instance: path,
+    });
+  });
+
+  await registerFeatureRoutes(app);
+
+  await app.ready();
+  if (staffRoutesWithoutRoles.length > 0) {
+    throw new Error(`Staff routes without config.roles: ${staffRoutesWithoutRoles.join('; ')}`);
+  }
+  return app;
+}

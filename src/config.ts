@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const cronExpr = z
+  .string()
+  .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression of 5 or 6 fields');
+
+const officeHours = z
+  .string()
+  .regex(
+    /^\d{2}:\d{2}-\d{2}:\d{2}(,\d{2}:\d{2}-\d{2}:\d{2})*$/,
+    'must look like 07:30-11:30,13:30-17:00',
+  );
+
+const emailList = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []))
+  .pipe(z.array(z.email()));
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  PAKN_DATA_DIR: z.string().min(1).default('./data'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  MAIL_FROM: z.string().min(3).default('Tổ phản ứng nhanh <pakn@localhost>'),
+  PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+  PAKN_ADMIN_TOKEN: z
+    .string()
+    .min(24, 'must be at least 24 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  PAKN_DISABLE_CRON: bool,
+  PAKN_ESCALATION_CRON: cronExpr.default('*/5 * * * *'),
+  PAKN_OUTBOX_CRON: cronExpr.default('* * * * *'),
+  PAKN_REPORT_CRON: cronExpr.default('0 6 1 * *'),
+  PAKN_OFFICE_HOURS: officeHours.default('07:30-11:30,13:30-17:00'),
+  PAKN_LEADERSHIP_EMAILS: emailList,
+  PAKN_INSPECTORATE_EMAILS: emailList,
+  PAKN_COORDINATOR_EMAILS: emailList,
+  PAKN_TRIAGE_REMIND_HOURS: z.coerce.number().positive().default(4),
+  PAKN_REPORT_MIN_CELL: z.coerce.number().int().min(1).default(5),
+  PAKN_OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  PAKN_RATE_LIMIT_PUBLIC: z.coerce.number().int().min(1).default(30),
+  PAKN_TRUST_PROXY: bool,
+  PAKN_SEED_DEMO: z.enum(['auto', 'always', 'never']).default('auto'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const r = configSchema.safeParse(env);
+  if (!r.success) {
+    throw new ConfigError(
+      r.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
+    );
+  }
+  return r.data;
+}
+
+/** Config for tests and tools: defaults, overridden by the given values. */
+export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', PAKN_DISABLE_CRON: '1', LOG_LEVEL: 'silent', ...overrides });
+}

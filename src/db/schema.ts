@@ -1,0 +1,426 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  customType,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
+});
+
+// ---------------------------------------------------------------- reference data
+
+export const agencies = pgTable(
+  'agencies',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    shortName: text('short_name'),
+    /** department | commune | police | tax | board | inspectorate | center | coordinator | other */
+    kind: text('kind').notNull(),
+    parentId: integer('parent_id'),
+    contactEmails: text('contact_emails').array().notNull().default(sql`'{}'::text[]`),
+    leadEmail: text('lead_email'),
+    activeFrom: date('active_from', { mode: 'string' }),
+    activeTo: date('active_to', { mode: 'string' }),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('agencies_code_uq').on(t.code)],
+);
+
+export const categories = pgTable(
+  'categories',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    description: text('description'),
+    active: boolean('active').notNull().default(true),
+    /** Open311 service attributes: [{code, datatype, required, description, values?}] */
+    attributes: jsonb('attributes').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('categories_code_uq').on(t.code)],
+);
+
+export const localities = pgTable(
+  'localities',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    /** xa | phuong */
+    kind: text('kind').notNull(),
+    active: boolean('active').notNull().default(true),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('localities_code_uq').on(t.code)],
+);
+
+export const users = pgTable('users', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email'),
+  /** coordinator | agency_staff | agency_lead | inspector | admin */
+  role: text('role').notNull(),
+  agencyId: integer('agency_id'),
+  active: boolean('active').notNull().default(true),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id').notNull(),
+    /** SHA-256 of the token, hex */
+    tokenHash: text('token_hash').notNull(),
+    /** first characters of the token, to recognise it in lists */
+    prefix: text('prefix').notNull(),
+    label: text('label'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at'),
+    revokedAt: ts('revoked_at'),
+    lastUsedAt: ts('last_used_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_uq').on(t.tokenHash)],
+);
+
+/** Open311 client applications, each with its api_key (stored hashed). */
+export const apiClients = pgTable(
+  'api_clients',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    keyHash: text('key_hash').notNull(),
+    prefix: text('prefix').notNull(),
+    active: boolean('active').notNull().default(true),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastUsedAt: ts('last_used_at'),
+  },
+  (t) => [uniqueIndex('api_clients_key_uq').on(t.keyHash)],
+);
+
+// ---------------------------------------------------------------- the clock
+
+export const calendarYears = pgTable('calendar_years', {
+  year: integer('year').primaryKey(),
+  /** [{date: 'YYYY-MM-DD', name}] */
+  holidays: jsonb('holidays').$type<{ date: string; name: string }[]>().notNull(),
+  workingSaturdays: jsonb('working_saturdays').$type<{ date: string; name: string }[]>().notNull(),
+  generated: boolean('generated').notNull().default(false),
+  note: text('note'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  updatedBy: integer('updated_by'),
+});
+
+export const slaPolicies = pgTable(
+  'sla_policies',
+  {
+    id: serial('id').primaryKey(),
+    kind: text('kind').notNull(),
+    priority: text('priority').notNull(),
+    categoryId: integer('category_id'),
+    version: integer('version').notNull(),
+    /** the full policy as the domain's SlaPolicy */
+    policy: jsonb('policy').$type<Record<string, unknown>>().notNull(),
+    effectiveFrom: ts('effective_from').notNull().defaultNow(),
+    supersededAt: ts('superseded_at'),
+    createdBy: integer('created_by'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('sla_policies_lookup_idx').on(t.kind, t.priority, t.categoryId)],
+);
+
+export const routingRules = pgTable('routing_rules', {
+  id: serial('id').primaryKey(),
+  position: integer('position').notNull(),
+  kind: text('kind'),
+  categoryId: integer('category_id'),
+  localityId: integer('locality_id'),
+  agencyId: integer('agency_id').notNull(),
+  active: boolean('active').notNull().default(true),
+  note: text('note'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+// ---------------------------------------------------------------- cases
+
+export const trackingSequences = pgTable('tracking_sequences', {
+  day: date('day', { mode: 'string' }).primaryKey(),
+  last: integer('last').notNull(),
+});
+
+export const cases = pgTable(
+  'cases',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    trackingCode: text('tracking_code').notNull(),
+    accessKeyHash: text('access_key_hash').notNull(),
+    kind: text('kind').notNull(),
+    priority: text('priority').notNull().default('normal'),
+    categoryId: integer('category_id'),
+    localityId: integer('locality_id'),
+    channel: text('channel').notNull(),
+    /** open311 / api client that filed it */
+    clientId: integer('client_id'),
+    title: text('title').notNull(),
+    content: text('content').notNull(),
+    /** accent-folded lower-case title + content, for search */
+    searchText: text('search_text').notNull(),
+    address: text('address'),
+    lat: doublePrecision('lat'),
+    long: doublePrecision('long'),
+    businessName: text('business_name'),
+    taxCode: text('tax_code'),
+    contactName: text('contact_name'),
+    phone: text('phone'),
+    email: text('email'),
+    consentPublishName: boolean('consent_publish_name').notNull().default(false),
+    confidential: boolean('confidential').notNull().default(false),
+    status: text('status').notNull(),
+    agencyId: integer('agency_id'),
+    routingRuleId: integer('routing_rule_id'),
+    version: integer('version').notNull().default(1),
+    receivedAt: ts('received_at').notNull(),
+    enteredBy: integer('entered_by'),
+    /** SLA policy frozen at receipt (domain SlaPolicy) */
+    slaPolicy: jsonb('sla_policy').$type<Record<string, unknown>>().notNull(),
+    slaPolicyId: integer('sla_policy_id'),
+    assignedAt: ts('assigned_at'),
+    acceptDueAt: ts('accept_due_at'),
+    acceptedAt: ts('accepted_at'),
+    resolveDueAt: ts('resolve_due_at').notNull(),
+    /** start of the current pause (awaiting_business) */
+    pausedAt: ts('paused_at'),
+    extensionsUsed: integer('extensions_used').notNull().default(0),
+    resolvedAt: ts('resolved_at'),
+    closedAt: ts('closed_at'),
+    /** early | on_time | late, at resolution */
+    outcome: text('outcome'),
+    resolvedWithExtension: boolean('resolved_with_extension'),
+    /** terminal/resolution reason code */
+    reason: text('reason'),
+    duplicateOfId: bigint('duplicate_of_id', { mode: 'number' }),
+    publicAnswer: text('public_answer'),
+    lastPublicNote: text('last_public_note'),
+    rating: smallint('rating'),
+    ratingComment: text('rating_comment'),
+    ratedAt: ts('rated_at'),
+    disputeCount: integer('dispute_count').notNull().default(0),
+    escalationLevel: smallint('escalation_level').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('cases_tracking_code_uq').on(t.trackingCode),
+    index('cases_agency_status_due_idx').on(t.agencyId, t.status, t.resolveDueAt, t.id),
+    index('cases_status_due_idx').on(t.status, t.resolveDueAt),
+    index('cases_agency_updated_idx').on(t.agencyId, t.updatedAt, t.id),
+    index('cases_received_idx').on(t.receivedAt),
+    index('cases_resolved_idx').on(t.resolvedAt),
+  ],
+);
+
+export const casePauses = pgTable(
+  'case_pauses',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    caseId: bigint('case_id', { mode: 'number' }).notNull(),
+    startedAt: ts('started_at').notNull(),
+    endedAt: ts('ended_at'),
+    reason: text('reason'),
+  },
+  (t) => [index('case_pauses_case_idx').on(t.caseId)],
+);
+
+export const caseExtensions = pgTable(
+  'case_extensions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    caseId: bigint('case_id', { mode: 'number' }).notNull(),
+    amount: integer('amount').notNull(),
+    unit: text('unit').notNull(),
+    reason: text('reason').notNull(),
+    approvedBy: integer('approved_by'),
+    at: ts('at').notNull(),
+    previousDueAt: ts('previous_due_at').notNull(),
+    newDueAt: ts('new_due_at').notNull(),
+  },
+  (t) => [index('case_extensions_case_idx').on(t.caseId)],
+);
+
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    caseId: bigint('case_id', { mode: 'number' }).notNull(),
+    filename: text('filename').notNull(),
+    mime: text('mime').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    data: bytea('data').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('attachments_case_idx').on(t.caseId)],
+);
+
+/**
+ * The timeline: append-only, every event chained to the previous event of the whole log
+ * (hash = sha256(prevHash + canonical event)).
+ */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** position in the global chain, 1.. without gaps */
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    caseId: bigint('case_id', { mode: 'number' }).notNull(),
+    at: ts('at').notNull(),
+    actorUserId: integer('actor_user_id'),
+    /** public | coordinator | agency_staff | agency_lead | inspector | admin | system */
+    actorRole: text('actor_role').notNull(),
+    actorLabel: text('actor_label'),
+    action: text('action').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status'),
+    publicText: text('public_text'),
+    internalText: text('internal_text'),
+    data: jsonb('data').$type<Record<string, unknown>>(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    uniqueIndex('case_events_seq_uq').on(t.seq),
+    index('case_events_case_idx').on(t.caseId, t.id),
+    index('case_events_action_at_idx').on(t.action, t.at),
+  ],
+);
+
+/** Messages to send, written in the same transaction as their cause. */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    messageId: text('message_id').notNull(),
+    template: text('template').notNull(),
+    caseId: bigint('case_id', { mode: 'number' }),
+    toAddrs: text('to_addrs').array().notNull(),
+    ccAddrs: text('cc_addrs').array().notNull().default(sql`'{}'::text[]`),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body'),
+    /** pending | sending | sent | dead */
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lockedUntil: ts('locked_until'),
+    lastError: text('last_error'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('outbox_message_id_uq').on(t.messageId),
+    index('outbox_due_idx').on(t.status, t.nextAttemptAt),
+    index('outbox_case_idx').on(t.caseId),
+  ],
+);
+
+/** One row per (case, escalation level, deadline): the claim that makes each firing happen once. */
+export const escalations = pgTable(
+  'escalations',
+  {
+    caseId: bigint('case_id', { mode: 'number' }).notNull(),
+    /** due_soon | accept_overdue | overdue | serious | triage_stale | auto_close */
+    level: text('level').notNull(),
+    deadlineAt: ts('deadline_at').notNull(),
+    firedAt: ts('fired_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.level, t.deadlineAt] })],
+);
+
+/** Idempotency-Key and updateId answers: a repeat gets the first answer. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code').notNull(),
+    body: jsonb('body').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+// ---------------------------------------------------------------- publication & inspection
+
+export const reports = pgTable(
+  'reports',
+  {
+    id: serial('id').primaryKey(),
+    /** YYYY-MM, or a longer period YYYY-Qn / YYYY-H1 / YYYY */
+    period: text('period').notNull(),
+    revision: integer('revision').notNull(),
+    methodVersion: text('method_version').notNull(),
+    contentHash: text('content_hash').notNull(),
+    /** canonical JSON text, byte-for-byte what is served */
+    json: text('json').notNull(),
+    csv: text('csv').notNull(),
+    publishedAt: ts('published_at').notNull(),
+    publishedBy: integer('published_by'),
+  },
+  (t) => [uniqueIndex('reports_period_revision_uq').on(t.period, t.revision)],
+);
+
+export const auditSamples = pgTable('audit_samples', {
+  id: serial('id').primaryKey(),
+  agencyId: integer('agency_id').notNull(),
+  month: text('month').notNull(),
+  seed: text('seed').notNull(),
+  size: integer('size').notNull(),
+  caseIds: bigint('case_ids', { mode: 'number' }).array().notNull(),
+  createdBy: integer('created_by'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const auditFindings = pgTable(
+  'audit_findings',
+  {
+    id: serial('id').primaryKey(),
+    sampleId: integer('sample_id').notNull(),
+    caseId: bigint('case_id', { mode: 'number' }).notNull(),
+    /** ok | no_substantive_answer | wrong_duplicate | unjustified_pause | wrong_reason_code */
+    finding: text('finding').notNull(),
+    note: text('note'),
+    reopened: boolean('reopened').notNull().default(false),
+    inspectorUserId: integer('inspector_user_id'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('audit_findings_sample_case_uq').on(t.sampleId, t.caseId)],
+);
+
+export const jobRuns = pgTable('job_runs', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  job: text('job').notNull(),
+  startedAt: ts('started_at').notNull(),
+  finishedAt: ts('finished_at'),
+  result: jsonb('result'),
+});

@@ -1,0 +1,120 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Db, Executor } from '../../db/client.js';
+import { apiTokens, users } from '../../db/schema.js';
+import type { Clock } from '../../lib/clock.js';
+import { randomSecret, sha256Hex } from '../../lib/crypto.js';
+import { BadRequest, NotFound } from '../../lib/errors.js';
+
+export const STAFF_ROLES = ['coordinator', 'agency_staff', 'agency_lead', 'inspector', 'admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+export const AGENCY_ROLES: readonly StaffRole[] = ['agency_staff', 'agency_lead'];
+
+/** Who is calling a staff route. */
+export interface Actor {
+  userId: number;
+  name: string;
+  role: StaffRole;
+  /** set for agency roles: the one agency they act for */
+  agencyId: number | null;
+  tokenId: number;
+}
+
+export const isAgencyRole = (role: string): boolean => role === 'agency_staff' || role === 'agency_lead';
+
+const BOOTSTRAP_LABEL = 'PAKN_ADMIN_TOKEN';
+/** last_used_at is written at most this often per token, so reads stay reads. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
+  async function authenticate(token: string): Promise<Actor | null> {
+    if (!token || token.length > 200) return null;
+    const hash = sha256Hex(token);
+    const now = clock.now();
+    const [row] = await db
+      .select({
+        tokenId: apiTokens.id,
+        lastUsedAt: apiTokens.lastUsedAt,
+        expiresAt: apiTokens.expiresAt,
+        userId: users.id,
+        name: users.name,
+        role: users.role,
+        agencyId: users.agencyId,
+      })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.userId))
+      .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt), eq(users.active, true)))
+      .limit(1);
+    if (!row) return null;
+    if (row.expiresAt && row.expiresAt <= now) return null;
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.tokenId));
+    }
+    return {
+      userId: row.userId,
+      name: row.name,
+      role: row.role as StaffRole,
+      agencyId: row.agencyId,
+      tokenId: row.tokenId,
+    };
+  }
+
+  /** Issues a new token for a user: the secret is returned once and only its hash is kept. */
+  async function issueToken(
+    ex: Executor,
+    userId: number,
+    opts: { label?: string | null; expiresAt?: Date | null } = {},
+  ): Promise<{ id: number; token: string; prefix: string }> {
+    const [user] = await ex.select({ id: users.id, active: users.active }).from(users).where(eq(users.id, userId));
+    if (!user) throw new NotFound(`User ${userId} does not exist`);
+    if (!user.active) throw new BadRequest('userId: the user is deactivated', [{ path: 'userId', message: 'user is deactivated' }]);
+    const token = randomSecret('pakn_', 32);
+    const prefix = token.slice(0, 10);
+    const [row] = await ex
+      .insert(apiTokens)
+      .values({ userId, tokenHash: sha256Hex(token), prefix, label: opts.label ?? null, expiresAt: opts.expiresAt ?? null, createdAt: clock.now() })
+      .returning({ id: apiTokens.id });
+    return { id: row.id, token, prefix };
+  }
+
+  async function revokeToken(id: number): Promise<void> {
+    const r = await db
+      .update(apiTokens)
+      .set({ revokedAt: clock.now() })
+      .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id });
+    if (r.length === 0) {
+      const [exists] = await db.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.id, id));
+      if (!exists) throw new NotFound(`Token ${id} does not exist`);
+    }
+  }
+
+  /**
+   * Makes PAKN_ADMIN_TOKEN a valid admin token: creates the bootstrap admin user once, stores the
+   * token's hash, and revokes a bootstrap token left from an earlier value of the variable.
+   */
+  async function ensureBootstrapAdmin(token: string): Promise<void> {
+    const hash = sha256Hex(token);
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(4172026002)`);
+      const [existing] = await tx.select().from(apiTokens).where(eq(apiTokens.tokenHash, hash));
+      if (existing && !existing.revokedAt) return;
+      let [admin] = await tx.select().from(users).where(and(eq(users.role, 'admin'), eq(users.name, 'Bootstrap admin')));
+      if (!admin) {
+        [admin] = await tx.insert(users).values({ name: 'Bootstrap admin', role: 'admin' }).returning();
+      }
+      await tx
+        .update(apiTokens)
+        .set({ revokedAt: clock.now() })
+        .where(and(eq(apiTokens.label, BOOTSTRAP_LABEL), isNull(apiTokens.revokedAt)));
+      if (existing) {
+        await tx.update(apiTokens).set({ revokedAt: null }).where(eq(apiTokens.id, existing.id));
+      } else {
+        await tx.insert(apiTokens).values({ userId: admin.id, tokenHash: hash, prefix: token.slice(0, 10), label: BOOTSTRAP_LABEL });
+      }
+    });
+  }
+
+  return { authenticate, issueToken, revokeToken, ensureBootstrapAdmin };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

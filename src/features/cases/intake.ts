@@ -1,0 +1,209 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.js';
+import { agencies, cases, categories, localities } from '../../db/schema.js';
+import { localDate } from '../../domain/calendar.js';
+import { route } from '../../domain/routing.js';
+import { computeAcceptDueAt, computeResolveDueAt, type CaseKind, type Priority } from '../../domain/sla.js';
+import { foldVietnamese, formatTrackingCode } from '../../domain/validators.js';
+import { randomSecret, sha256Hex } from '../../lib/crypto.js';
+import { fieldError } from '../../lib/errors.js';
+import type { ClockService } from '../clock/service.js';
+import { enqueueMessages, type OutgoingMessage } from '../notifications/outbox.js';
+import { assignmentMessage, receiptMessage } from '../notifications/templates.js';
+import { appendEvents, type NewEvent } from '../timeline/repository.js';
+
+export const CHANNELS = ['web', 'api', 'hotline', 'zalo', 'email', 'dialogue', 'association', 'mail', 'open311'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const CHANNEL_LABEL_VI: Record<Channel, string> = {
+  web: 'cổng thông tin (web)',
+  api: 'ứng dụng (API)',
+  hotline: 'đường dây nóng',
+  zalo: 'Zalo',
+  email: 'thư điện tử',
+  dialogue: 'hội nghị đối thoại',
+  association: 'hiệp hội doanh nghiệp',
+  mail: 'thư gửi qua bưu điện',
+  open311: 'ứng dụng Open311',
+};
+
+/** A validated, normalised new case (validation and NFC happen at the edge). */
+export interface NewCase {
+  kind: CaseKind;
+  priority?: Priority;
+  categoryId: number | null;
+  localityId: number | null;
+  title: string;
+  content: string;
+  businessName: string | null;
+  taxCode: string | null;
+  contactName: string | null;
+  phone: string | null;
+  email: string | null;
+  consentPublishName: boolean;
+  confidential?: boolean;
+  address?: string | null;
+  lat?: number | null;
+  long?: number | null;
+  channel: Channel;
+  receivedAt: Date;
+  clientId?: number | null;
+  /** staff user who entered it (coordinator), or null for the business itself */
+  enteredBy?: { userId: number; role: string; name: string } | null;
+}
+
+export interface CreatedCase {
+  id: number;
+  trackingCode: string;
+  accessKey: string;
+  status: string;
+  agencyId: number | null;
+  agencyName: string | null;
+  receivedAt: Date;
+  resolveDueAt: Date;
+  acceptDueAt: Date | null;
+  version: number;
+}
+
+export interface IntakeDeps {
+  clockService: ClockService;
+  baseUrl: string;
+  mailDomain: string;
+}
+
+/**
+ * Records a new case in the caller's transaction: reference checks, routing, frozen SLA policy
+ * and deadlines, tracking code, the case row, its first timeline events and outgoing mail.
+ */
+export async function insertNewCase(tx: Tx, deps: IntakeDeps, c: NewCase, now: Date): Promise<CreatedCase> {
+  const { clockService } = deps;
+  if (c.categoryId != null) {
+    const [cat] = await tx.select({ id: categories.id, active: categories.active }).from(categories).where(eq(categories.id, c.categoryId));
+    if (!cat || !cat.active) throw fieldError('categoryId', `category ${c.categoryId} does not exist`);
+  }
+  if (c.localityId != null) {
+    const [loc] = await tx.select({ id: localities.id, active: localities.active }).from(localities).where(eq(localities.id, c.localityId));
+    if (!loc || !loc.active) throw fieldError('localityId', `locality ${c.localityId} does not exist`);
+  }
+  const priority: Priority = c.priority ?? 'normal';
+  const confidential = c.confidential ?? c.kind === 'to_cao';
+  const [calendar, policy, rules] = await Promise.all([
+    clockService.calendar(),
+    clockService.policyFor(c.kind, priority, c.categoryId),
+    clockService.rules(),
+  ]);
+  const routed = route(rules, { kind: c.kind, categoryId: c.categoryId, localityId: c.localityId });
+  let agency: { id: number; name: string; contactEmails: string[] } | null = null;
+  if (routed) {
+    const [a] = await tx.select({ id: agencies.id, name: agencies.name, contactEmails: agencies.contactEmails }).from(agencies).where(eq(agencies.id, routed.agencyId));
+    agency = a ?? null;
+  }
+  const resolveDueAt = computeResolveDueAt(calendar, { policy, receivedAt: c.receivedAt });
+  const acceptDueAt = agency ? computeAcceptDueAt(calendar, policy, now > c.receivedAt ? now : c.receivedAt) : null;
+
+  const day = localDate(c.receivedAt);
+  const seqRows = (await tx.execute(
+    sql`insert into tracking_sequences (day, last) values (${day}, 1)
+        on conflict (day) do update set last = tracking_sequences.last + 1 returning last`,
+  )) as unknown as { rows: Array<{ last: number }> };
+  const trackingCode = formatTrackingCode(day, Number(seqRows.rows[0].last));
+  const accessKey = randomSecret('', 12);
+  const status = agency ? 'assigned' : 'received';
+
+  const [row] = await tx
+    .insert(cases)
+    .values({
+      trackingCode,
+      accessKeyHash: sha256Hex(accessKey),
+      kind: c.kind,
+      priority,
+      categoryId: c.categoryId,
+      localityId: c.localityId,
+      channel: c.channel,
+      clientId: c.clientId ?? null,
+      title: c.title,
+      content: c.content,
+      searchText: foldVietnamese(`${c.title}\n${c.content}`),
+      address: c.address ?? null,
+      lat: c.lat ?? null,
+      long: c.long ?? null,
+      businessName: c.businessName,
+      taxCode: c.taxCode,
+      contactName: c.contactName,
+      phone: c.phone,
+      email: c.email,
+      consentPublishName: c.consentPublishName,
+      confidential,
+      status,
+      agencyId: agency?.id ?? null,
+      routingRuleId: routed?.ruleId ?? null,
+      receivedAt: c.receivedAt,
+      enteredBy: c.enteredBy?.userId ?? null,
+      slaPolicy: policy as unknown as Record<string, unknown>,
+      slaPolicyId: policy.id,
+      assignedAt: agency ? now : null,
+      acceptDueAt,
+      resolveDueAt,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning({ id: cases.id, version: cases.version });
+
+  const actor = c.enteredBy
+    ? { actorUserId: c.enteredBy.userId, actorRole: c.enteredBy.role, actorLabel: c.enteredBy.name }
+    : { actorUserId: null, actorRole: 'public', actorLabel: null };
+  const events: NewEvent[] = [
+    {
+      caseId: row.id,
+      at: now,
+      ...actor,
+      action: 'receive',
+      fromStatus: null,
+      toStatus: 'received',
+      publicText: `Đã tiếp nhận qua ${CHANNEL_LABEL_VI[c.channel]}.`,
+      data: { channel: c.channel, receivedAt: c.receivedAt.toISOString(), policyVersion: policy.version, resolveDueAt: resolveDueAt.toISOString() },
+    },
+  ];
+  const messages: OutgoingMessage[] = [];
+  if (c.email) {
+    messages.push({
+      template: 'receipt',
+      caseId: row.id,
+      to: [c.email],
+      ...receiptMessage({ trackingCode, accessKey, title: c.title, dueAt: resolveDueAt, baseUrl: deps.baseUrl }),
+    });
+  }
+  if (agency) {
+    events.push({
+      caseId: row.id,
+      at: now,
+      actorUserId: null,
+      actorRole: 'system',
+      actorLabel: 'Phân công tự động',
+      action: 'assign',
+      fromStatus: 'received',
+      toStatus: 'assigned',
+      publicText: `Đã chuyển đến ${agency.name} để xử lý.`,
+      data: { agencyId: agency.id, ruleId: routed!.ruleId, acceptDueAt: acceptDueAt?.toISOString() ?? null },
+    });
+    messages.push({
+      template: 'assignment',
+      caseId: row.id,
+      to: agency.contactEmails,
+      ...assignmentMessage({ trackingCode, title: c.title, agencyName: agency.name, acceptDueAt, resolveDueAt, baseUrl: deps.baseUrl }),
+    });
+  }
+  await enqueueMessages(tx, deps.mailDomain, messages, now);
+  await appendEvents(tx, events);
+  return {
+    id: row.id,
+    trackingCode,
+    accessKey,
+    status,
+    agencyId: agency?.id ?? null,
+    agencyName: agency?.name ?? null,
+    receivedAt: c.receivedAt,
+    resolveDueAt,
+    acceptDueAt,
+    version: row.version,
+  };
+}

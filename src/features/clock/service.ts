@@ -1,0 +1,77 @@
+import { asc, isNull } from 'drizzle-orm';
+import type { Db, Executor } from '../../db/client.js';
+import { calendarYears, routingRules, slaPolicies } from '../../db/schema.js';
+import { createWorkingCalendar, parseOfficeHours, type WorkingCalendar, type YearTable } from '../../domain/calendar.js';
+import type { RoutingRule } from '../../domain/routing.js';
+import { findPolicy, type CaseKind, type Priority, type SlaPolicy } from '../../domain/sla.js';
+import type { Clock } from '../../lib/clock.js';
+
+/** How long an instance trusts its cached calendar, policies and rules before re-reading them. */
+const CACHE_TTL_MS = 30_000;
+
+export type StoredPolicy = SlaPolicy & { id: number };
+
+/**
+ * The clock's reference data (calendar years, SLA policies, routing rules), read from the
+ * database and cached briefly; an edit through this instance drops the cache at once, other
+ * instances see it within CACHE_TTL_MS.
+ */
+export function createClockService({ db, clock, officeHours }: { db: Db; clock: Clock; officeHours: string }) {
+  const hours = parseOfficeHours(officeHours);
+  let cal: { at: number; value: Promise<WorkingCalendar> } | null = null;
+  let pol: { at: number; value: Promise<StoredPolicy[]> } | null = null;
+  let rul: { at: number; value: Promise<RoutingRule[]> } | null = null;
+  const fresh = (c: { at: number } | null) => c !== null && clock.now().getTime() - c.at < CACHE_TTL_MS && c.at <= clock.now().getTime();
+
+  async function loadCalendar(ex: Executor = db): Promise<WorkingCalendar> {
+    const years = await ex.select().from(calendarYears);
+    const tables: YearTable[] = years.map((y) => ({
+      year: y.year,
+      holidays: y.holidays,
+      workingSaturdays: y.workingSaturdays,
+      generated: y.generated,
+    }));
+    return createWorkingCalendar({ officeHours: hours, years: tables });
+  }
+
+  async function loadPolicies(ex: Executor = db): Promise<StoredPolicy[]> {
+    const r = await ex.select().from(slaPolicies).where(isNull(slaPolicies.supersededAt));
+    return r.map((p) => ({ ...(p.policy as unknown as SlaPolicy), id: p.id, version: p.version, categoryId: p.categoryId }));
+  }
+
+  async function loadRules(ex: Executor = db): Promise<RoutingRule[]> {
+    const r = await ex.select().from(routingRules).orderBy(asc(routingRules.position), asc(routingRules.id));
+    return r.map((x) => ({ id: x.id, position: x.position, kind: x.kind, categoryId: x.categoryId, localityId: x.localityId, agencyId: x.agencyId, active: x.active }));
+  }
+
+  function cached<T>(slot: { at: number; value: Promise<T> } | null, load: () => Promise<T>, set: (s: { at: number; value: Promise<T> }) => void): Promise<T> {
+    if (slot && fresh(slot)) return slot.value;
+    const value = load();
+    set({ at: clock.now().getTime(), value });
+    value.catch(() => set({ at: 0, value }));
+    return value;
+  }
+
+  return {
+    officeHours: hours,
+    calendar: () => cached(cal, () => loadCalendar(), (s) => (cal = s)),
+    policies: () => cached(pol, () => loadPolicies(), (s) => (pol = s)),
+    rules: () => cached(rul, () => loadRules(), (s) => (rul = s)),
+    /** uncached reads inside a transaction */
+    loadCalendar,
+    loadPolicies,
+    loadRules,
+    async policyFor(kind: CaseKind, priority: Priority, categoryId: number | null): Promise<StoredPolicy> {
+      const p = findPolicy(await this.policies(), kind, priority, categoryId) as StoredPolicy | undefined;
+      if (!p) throw new Error(`No SLA policy for ${kind}/${priority}`);
+      return p;
+    },
+    invalidate(what: 'calendar' | 'policies' | 'rules' | 'all' = 'all') {
+      if (what === 'calendar' || what === 'all') cal = null;
+      if (what === 'policies' || what === 'all') pol = null;
+      if (what === 'rules' || what === 'all') rul = null;
+    },
+  };
+}
+
+export type ClockService = ReturnType<typeof createClockService>;

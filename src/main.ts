@@ -1,0 +1,87 @@
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { DataDirLockedError, openDatabase, type Database } from './db/client.js';
+import { runMigrations } from './db/migrate.js';
+import { formatDemoTokens, seedBaseline, seedDemo } from './db/seed.js';
+import { systemClock } from './lib/clock.js';
+import { startScheduler } from './scheduler.js';
+
+/** Opens the database, migrates it and seeds what a fresh install needs. */
+export async function prepareDatabase(config: Config, log: (s: string) => void): Promise<Database> {
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.PAKN_DATA_DIR,
+    poolSize: config.DATABASE_POOL_SIZE,
+  });
+  try {
+    await runMigrations(database);
+    const demo =
+      config.PAKN_SEED_DEMO === 'always' || (config.PAKN_SEED_DEMO === 'auto' && database.kind === 'pglite');
+    if (demo) {
+      const r = await seedDemo(database.db);
+      const banner = formatDemoTokens(r);
+      if (banner) log(banner);
+    } else {
+      await database.db.transaction((tx) => seedBaseline(tx));
+    }
+    return database;
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  let database: Database;
+  try {
+    database = await prepareDatabase(config, (s) => console.log(s));
+  } catch (e) {
+    if (e instanceof DataDirLockedError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const app = await buildApp({ config, database, clock: systemClock });
+  if (config.PAKN_ADMIN_TOKEN) await app.services.auth.ensureBootstrapAdmin(config.PAKN_ADMIN_TOKEN);
+  const scheduler = startScheduler(app.services, app.log);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    try {
+      scheduler.stop();
+      await app.close();
+      await database.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  app.log.info(`pakn is listening on http://${config.HOST}:${config.PORT} (${database.where}); API docs at /docs`);
+}
+
+const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
+if (isEntry) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,49 @@
+import type { FastifyBaseLogger } from 'fastify';
+import cron from 'node-cron';
+import type { Services } from './services.js';
+
+export interface ScheduledJob {
+  name: string;
+  schedule: string;
+  run: () => Promise<unknown>;
+}
+
+/** The jobs that run on a schedule (each is a plain service function, also callable by admin). */
+export function scheduledJobs(services: Services): ScheduledJob[] {
+  void services;
+  return [];
+}
+
+/**
+ * Starts node-cron tasks in Asia/Ho_Chi_Minh. A run that is still going when its next tick
+ * comes is not started twice in this process; across processes jobs claim work in the database.
+ */
+export function startScheduler(services: Services, log: FastifyBaseLogger): { stop: () => void } {
+  if (services.config.PAKN_DISABLE_CRON) return { stop: () => {} };
+  const tasks = scheduledJobs(services).map((job) => {
+    let running = false;
+    const task = cron.createTask(
+      job.schedule,
+      async () => {
+        if (running) return;
+        running = true;
+        try {
+          const result = await job.run();
+          log.info({ job: job.name, result }, 'scheduled job done');
+        } catch (err) {
+          log.error({ job: job.name, err }, 'scheduled job failed');
+        } finally {
+          running = false;
+        }
+      },
+      { timezone: 'Asia/Ho_Chi_Minh', name: job.name, noOverlap: true },
+    );
+    task.start();
+    return task;
+  });
+  return {
+    stop: () => {
+      for (const t of tasks) void t.stop();
+    },
+  };
+}
