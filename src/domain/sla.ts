@@ -389,9 +389,9 @@ function ruleText(kind: 'giải quyết' | 'tiếp nhận', d: Duration, cal: Wo
   const base = `Thời hạn ${kind}: ${describeDuration(d)}`;
   switch (d.unit) {
     case 'working_days':
-      return `${base}, tính từ ngày sau ngày tiếp nhận (${formatDayVi(effDay)}); hạn là cuối giờ làm việc của ngày làm việc thứ ${d.amount}.`;
+      return `${base}, tính từ ngày sau ngày tiếp nhận (ngày tiếp nhận: ${formatDayVi(effDay)}); hạn là cuối giờ làm việc của ngày làm việc thứ ${d.amount}.`;
     case 'calendar_days':
-      return `${base}, tính từ ngày sau ngày tiếp nhận (${formatDayVi(effDay)}); hạn là cuối giờ làm việc của ngày thứ ${d.amount}, nếu ngày đó là ngày nghỉ thì chuyển sang ngày làm việc tiếp theo.`;
+      return `${base}, tính từ ngày sau ngày tiếp nhận (ngày tiếp nhận: ${formatDayVi(effDay)}); hạn là cuối giờ làm việc của ngày thứ ${d.amount}, nếu ngày đó là ngày nghỉ thì chuyển sang ngày làm việc tiếp theo.`;
     default:
       return `${base}, tính theo giờ hành chính (${officeHoursText(cal)}) kể từ lúc tiếp nhận.`;
   }
