@@ -45,19 +45,24 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** lock files this process holds (a pid in a lock file equal to ours is stale unless it is here) */
+const heldLocks = new Set<string>();
+
 /** Takes the data folder's lock file, or throws DataDirLockedError; returns a release function. */
 export function lockDataDir(dir: string): () => void {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'pakn.lock');
+  const file = resolve(join(dir, 'pakn.lock'));
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
+      heldLocks.add(file);
       let released = false;
       return () => {
         if (released) return;
         released = true;
+        heldLocks.delete(file);
         try {
           if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file);
         } catch {
@@ -67,7 +72,8 @@ export function lockDataDir(dir: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
-      if (Number.isFinite(pid) && pid !== process.pid && pidAlive(pid)) {
+      const heldHere = pid === process.pid && heldLocks.has(file);
+      if (heldHere || (Number.isFinite(pid) && pid !== process.pid && pidAlive(pid))) {
         throw new DataDirLockedError(resolve(dir), pid);
       }
       // stale lock from a process that died: take it over

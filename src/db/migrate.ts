@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -6,7 +7,11 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import type { Database } from './client.js';
 
-export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
+const here = dirname(fileURLToPath(import.meta.url));
+/** migrations/ at the project root, from src/db (tsx) or dist/src/db (compiled) */
+export const MIGRATIONS_DIR =
+  [join(here, '..', '..', 'migrations'), join(here, '..', '..', '..', 'migrations')].find((d) => existsSync(join(d, 'meta'))) ??
+  join(here, '..', '..', 'migrations');
 
 /** Arbitrary constant key for pg_advisory_lock around migrations. */
 const MIGRATION_LOCK_KEY = 4_172_026_001;
