@@ -40,17 +40,23 @@ function isWeekend(day: number): boolean {
 }
 
 /** Local dates of lunar 1/1 and lunar 10/3 falling in the Gregorian `year`. */
+const lunarCache = new Map<number, { tet: string; hungKings: string }>();
+
 export function lunarDates(year: number): { tet: string; hungKings: string } {
+  const hit = lunarCache.get(year);
+  if (hit) return { ...hit };
   const list = vnHolidays().getHolidays(year);
   const find = (rule: string, name: string): string => {
     const h = list.find((x) => x.rule === rule) ?? list.find((x) => String(x.name).toLowerCase() === name);
     if (!h) throw new Error(`date-holidays has no "${name}" for ${year}`);
     return h.date.slice(0, 10);
   };
-  return {
+  const out = {
     tet: find('vietnamese 1-0-1', 'tết nguyên đán'),
     hungKings: find('vietnamese 3-0-10', 'giỗ tổ hùng vương'),
   };
+  lunarCache.set(year, out);
+  return { ...out };
 }
 
 const TET_NAMES = [
