@@ -147,6 +147,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     req.actor = actor;
   });
 
+  // ---- a successful change is answered once its timeline events are sealed into the hash chain
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || reply.statusCode >= 400) return payload;
+    try {
+      await services.chain.sealPending();
+    } catch (err) {
+      // the change is committed; the periodic sealer will seal it
+      req.log.warn({ err }, 'sealing the timeline failed; will retry');
+    }
+    return payload;
+  });
+
   // ---- errors: one handler, RFC 9457
   app.setErrorHandler((err: FastifyError, req, reply) => {
     let status = 500;

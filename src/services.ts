@@ -3,6 +3,7 @@ import type { Database } from './db/client.js';
 import { createAuthService } from './features/auth/service.js';
 import { createClockService } from './features/clock/service.js';
 import { createReferenceService } from './features/reference/service.js';
+import { createChainSealer } from './features/timeline/repository.js';
 import type { Clock } from './lib/clock.js';
 
 export interface ServiceDeps {
@@ -19,8 +20,10 @@ export function createServices(deps: ServiceDeps) {
   const reference = createReferenceService({ db, clock, auth });
   const clockService = createClockService({ db, clock, officeHours: deps.config.PAKN_OFFICE_HOURS });
   const baseUrl = deps.config.PUBLIC_BASE_URL.replace(/\/$/, '');
-  const intakeDeps = { clockService, baseUrl, mailDomain: new URL(baseUrl).hostname };
-  return { ...deps, db, auth, reference, clockService, intakeDeps };
+  const intakeDeps = { clockService, baseUrl, mailDomain: new URL(baseUrl).hostname, db, dbKind: database.kind };
+  /** seals timeline events into the hash chain after their transaction commits */
+  const chain = createChainSealer(db);
+  return { ...deps, db, auth, reference, clockService, intakeDeps, chain };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -284,14 +284,16 @@ export const attachments = pgTable(
 
 /**
  * The timeline: append-only, every event chained to the previous event of the whole log
- * (hash = sha256(prevHash + canonical event)).
+ * (hash = sha256(prevHash + canonical event)). Events are written in their use case's
+ * transaction without seq/hash; the chain sealer gives them their place and hash right after
+ * commit (in batches), so writers never queue on one lock.
  */
 export const caseEvents = pgTable(
   'case_events',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    /** position in the global chain, 1.. without gaps */
-    seq: bigint('seq', { mode: 'number' }).notNull(),
+    /** position in the global chain, 1.. without gaps; null until sealed */
+    seq: bigint('seq', { mode: 'number' }),
     caseId: bigint('case_id', { mode: 'number' }).notNull(),
     at: ts('at').notNull(),
     actorUserId: integer('actor_user_id'),
@@ -304,11 +306,12 @@ export const caseEvents = pgTable(
     publicText: text('public_text'),
     internalText: text('internal_text'),
     data: jsonb('data').$type<Record<string, unknown>>(),
-    prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull(),
+    prevHash: text('prev_hash'),
+    hash: text('hash'),
   },
   (t) => [
     uniqueIndex('case_events_seq_uq').on(t.seq),
+    index('case_events_unsealed_idx').on(t.id).where(sql`seq is null`),
     index('case_events_case_idx').on(t.caseId, t.id),
     index('case_events_action_at_idx').on(t.action, t.at),
   ],

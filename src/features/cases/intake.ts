@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.js';
+import type { Db, Executor, Tx } from '../../db/client.js';
 import { agencies, cases, categories, localities } from '../../db/schema.js';
 import { localDate } from '../../domain/calendar.js';
 import { route } from '../../domain/routing.js';
@@ -68,13 +68,54 @@ export interface IntakeDeps {
   clockService: ClockService;
   baseUrl: string;
   mailDomain: string;
+  db: Db;
+  /** on PostgreSQL tracking numbers are drawn outside the case's transaction (no queue on one row) */
+  dbKind: 'pg' | 'pglite';
+}
+
+/**
+ * The next tracking code of the day of receipt (Asia/Ho_Chi_Minh). Drawn in its own short
+ * statement, like a sequence: a submission that fails afterwards leaves a gap in the day's
+ * numbers, never a duplicate.
+ */
+export async function allocateTrackingCode(ex: Executor, receivedAt: Date): Promise<string> {
+  const day = localDate(receivedAt);
+  const seqRows = (await ex.execute(
+    sql`insert into tracking_sequences (day, last) values (${day}, 1)
+        on conflict (day) do update set last = tracking_sequences.last + 1 returning last`,
+  )) as unknown as { rows: Array<{ last: number }> };
+  return formatTrackingCode(day, Number(seqRows.rows[0].last));
+}
+
+/**
+ * Creates a case in one transaction (what intake routes call). `inTx` runs inside the same
+ * transaction after the case is written (e.g. to store an idempotency answer).
+ */
+export async function createCase<T = void>(
+  deps: IntakeDeps,
+  c: NewCase,
+  now: Date,
+  inTx?: (tx: Tx, created: CreatedCase) => Promise<T>,
+): Promise<CreatedCase & { extra?: T }> {
+  const trackingCode = deps.dbKind === 'pg' ? await allocateTrackingCode(deps.db, c.receivedAt) : undefined;
+  return deps.db.transaction(async (tx) => {
+    const created = await insertNewCase(tx, deps, c, now, { trackingCode });
+    const extra = inTx ? await inTx(tx, created) : undefined;
+    return { ...created, extra };
+  });
 }
 
 /**
  * Records a new case in the caller's transaction: reference checks, routing, frozen SLA policy
  * and deadlines, tracking code, the case row, its first timeline events and outgoing mail.
  */
-export async function insertNewCase(tx: Tx, deps: IntakeDeps, c: NewCase, now: Date): Promise<CreatedCase> {
+export async function insertNewCase(
+  tx: Tx,
+  deps: IntakeDeps,
+  c: NewCase,
+  now: Date,
+  opts: { trackingCode?: string } = {},
+): Promise<CreatedCase> {
   const { clockService } = deps;
   if (c.categoryId != null) {
     const [cat] = await tx.select({ id: categories.id, active: categories.active }).from(categories).where(eq(categories.id, c.categoryId));
@@ -100,12 +141,7 @@ export async function insertNewCase(tx: Tx, deps: IntakeDeps, c: NewCase, now: D
   const resolveDueAt = computeResolveDueAt(calendar, { policy, receivedAt: c.receivedAt });
   const acceptDueAt = agency ? computeAcceptDueAt(calendar, policy, now > c.receivedAt ? now : c.receivedAt) : null;
 
-  const day = localDate(c.receivedAt);
-  const seqRows = (await tx.execute(
-    sql`insert into tracking_sequences (day, last) values (${day}, 1)
-        on conflict (day) do update set last = tracking_sequences.last + 1 returning last`,
-  )) as unknown as { rows: Array<{ last: number }> };
-  const trackingCode = formatTrackingCode(day, Number(seqRows.rows[0].last));
+  const trackingCode = opts.trackingCode ?? (await allocateTrackingCode(tx, c.receivedAt));
   const accessKey = randomSecret('', 12);
   const status = agency ? 'assigned' : 'received';
 

@@ -1,11 +1,13 @@
-import { asc, desc, eq, gt, sql } from 'drizzle-orm';
-import type { Executor, Tx } from '../../db/client.js';
+import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
+import type { Db, Executor, Tx } from '../../db/client.js';
 import { caseEvents } from '../../db/schema.js';
 import { canonicalJson, sha256Hex } from '../../lib/crypto.js';
 
-/** Advisory lock key that serialises appends to the one chained log. */
+/** Advisory lock key that serialises sealers (of every instance) on the one chained log. */
 const CHAIN_LOCK_KEY = 4_172_026_010;
 export const GENESIS_HASH = '0'.repeat(64);
+/** events sealed per sealing transaction */
+const SEAL_BATCH = 2000;
 
 export interface NewEvent {
   caseId: number;
@@ -24,10 +26,11 @@ export interface NewEvent {
 export type EventRow = typeof caseEvents.$inferSelect;
 
 /** The bytes that an event's hash covers (everything but its own hash and id). */
-export function eventDigest(e: Omit<EventRow, 'id' | 'hash'>): string {
+export function eventDigest(e: Omit<EventRow, 'hash'>): string {
   return sha256Hex(
-    e.prevHash +
+    (e.prevHash ?? '') +
       canonicalJson({
+        id: e.id,
         seq: e.seq,
         caseId: e.caseId,
         at: e.at.toISOString(),
@@ -45,51 +48,104 @@ export function eventDigest(e: Omit<EventRow, 'id' | 'hash'>): string {
 }
 
 /**
- * Appends events to the chained log inside the caller's transaction. The chain lock is held
- * until that transaction ends, so call this last in a use case to keep the lock short.
+ * Appends events to the log inside the caller's transaction. They get their place in the chain
+ * and their hash from sealPending() once committed; no lock is taken here.
  */
 export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<EventRow[]> {
   if (events.length === 0) return [];
-  await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`);
-  const [last] = await tx
-    .select({ seq: caseEvents.seq, hash: caseEvents.hash })
-    .from(caseEvents)
-    .orderBy(desc(caseEvents.seq))
-    .limit(1);
-  let seq = last?.seq ?? 0;
-  let prevHash = last?.hash ?? GENESIS_HASH;
-  const values = events.map((e) => {
-    seq += 1;
-    const row = {
-      seq,
-      caseId: e.caseId,
-      at: e.at,
-      actorUserId: e.actorUserId ?? null,
-      actorRole: e.actorRole,
-      actorLabel: e.actorLabel ?? null,
-      action: e.action,
-      fromStatus: e.fromStatus ?? null,
-      toStatus: e.toStatus ?? null,
-      publicText: e.publicText ?? null,
-      internalText: e.internalText ?? null,
-      data: e.data ?? null,
-      prevHash,
-    };
-    const hash = eventDigest(row);
-    prevHash = hash;
-    return { ...row, hash };
-  });
-  return tx.insert(caseEvents).values(values).returning();
+  return tx
+    .insert(caseEvents)
+    .values(
+      events.map((e) => ({
+        caseId: e.caseId,
+        at: e.at,
+        actorUserId: e.actorUserId ?? null,
+        actorRole: e.actorRole,
+        actorLabel: e.actorLabel ?? null,
+        action: e.action,
+        fromStatus: e.fromStatus ?? null,
+        toStatus: e.toStatus ?? null,
+        publicText: e.publicText ?? null,
+        internalText: e.internalText ?? null,
+        data: e.data ?? null,
+      })),
+    )
+    .returning();
 }
 
+/**
+ * Seals committed events into the chain, in batches, under a transaction-scoped advisory lock
+ * shared by all instances: each gets the next seq, the previous event's hash and its own hash.
+ * Returns how many events were sealed.
+ */
+export async function sealEvents(db: Db): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`);
+      const pending = await tx.select().from(caseEvents).where(isNull(caseEvents.seq)).orderBy(asc(caseEvents.id)).limit(SEAL_BATCH);
+      if (pending.length === 0) return 0;
+      const [last] = await tx
+        .select({ seq: caseEvents.seq, hash: caseEvents.hash })
+        .from(caseEvents)
+        .where(isNotNull(caseEvents.seq))
+        .orderBy(desc(caseEvents.seq))
+        .limit(1);
+      let seq = last?.seq ?? 0;
+      let prevHash = last?.hash ?? GENESIS_HASH;
+      const sealed = pending.map((e) => {
+        seq += 1;
+        const row = { ...e, seq, prevHash };
+        const hash = eventDigest(row);
+        prevHash = hash;
+        return { id: e.id, seq, prev: row.prevHash, hash };
+      });
+      const values = sql.join(
+        sealed.map((x) => sql`(${x.id}::bigint, ${x.seq}::bigint, ${x.prev}::text, ${x.hash}::text)`),
+        sql`, `,
+      );
+      await tx.execute(sql`update case_events e set seq = v.seq, prev_hash = v.prev, hash = v.hash
+        from (values ${values}) as v(id, seq, prev, hash) where e.id = v.id and e.seq is null`);
+      return sealed.length;
+    });
+    total += n;
+    if (n < SEAL_BATCH) return total;
+  }
+}
+
+/**
+ * Coalescing sealer for one process: callers after a commit await a seal that starts after
+ * their call, and all callers waiting at that moment share it.
+ */
+export function createChainSealer(db: Db) {
+  let tail: Promise<unknown> = Promise.resolve();
+  let next: Promise<number> | null = null;
+  return {
+    sealPending(): Promise<number> {
+      if (next) return next;
+      const p = tail.then(() => {
+        next = null;
+        return sealEvents(db);
+      });
+      next = p;
+      tail = p.catch(() => undefined);
+      return p;
+    },
+  };
+}
+
+export type ChainSealer = ReturnType<typeof createChainSealer>;
+
 export function listCaseEvents(ex: Executor, caseId: number): Promise<EventRow[]> {
-  return ex.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
+  return ex.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.id));
 }
 
 export interface VerifyResult {
   ok: boolean;
   checked: number;
   lastSeq: number;
+  /** events written but not sealed yet (sealing follows each commit within moments) */
+  unsealed?: number;
   /** the first broken link, if any */
   firstBroken?: { seq: number; eventId: number | null; caseId: number | null; problem: 'hash_mismatch' | 'prev_hash_mismatch' | 'missing_event' };
 }
@@ -103,7 +159,7 @@ export async function verifyChain(ex: Executor, batch = 5000): Promise<VerifyRes
     const rowsBatch = await ex
       .select()
       .from(caseEvents)
-      .where(gt(caseEvents.seq, expectedSeq - 1))
+      .where(and(isNotNull(caseEvents.seq), gt(caseEvents.seq, expectedSeq - 1)))
       .orderBy(asc(caseEvents.seq))
       .limit(batch);
     if (rowsBatch.length === 0) break;
@@ -117,10 +173,17 @@ export async function verifyChain(ex: Executor, batch = 5000): Promise<VerifyRes
       if (eventDigest(r) !== r.hash) {
         return { ok: false, checked, lastSeq: r.seq, firstBroken: { seq: r.seq, eventId: r.id, caseId: r.caseId, problem: 'hash_mismatch' } };
       }
-      prevHash = r.hash;
+      prevHash = r.hash ?? '';
       expectedSeq += 1;
       checked += 1;
     }
   }
-  return { ok: true, checked, lastSeq: expectedSeq - 1 };
+  const [{ n }] = (await ex.execute(sql`select count(*)::int as n from case_events where seq is null`)).rows as Array<{ n: number }>;
+  return { ok: true, checked, lastSeq: expectedSeq - 1, unsealed: n };
+}
+
+/** Seals what is pending, then verifies the whole chain (what GET /audit/verify answers). */
+export async function sealAndVerify(db: Db, sealer: ChainSealer): Promise<VerifyResult> {
+  await sealer.sealPending();
+  return verifyChain(db);
 }

@@ -1,0 +1,141 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+export const ROOT = join(import.meta.dirname, '..');
+export const PG_ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export function dbUrl(name: string): string {
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export async function adminQuery(q: string): Promise<pg.QueryResult> {
+  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await c.connect();
+  try {
+    return await c.query(q);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A fresh, empty database on the benchmark server. */
+export async function freshDatabase(name: string): Promise<string> {
+  await adminQuery(`drop database if exists ${name} with (force)`);
+  await adminQuery(`create database ${name}`);
+  return dbUrl(name);
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  await adminQuery(`drop database if exists ${name} with (force)`);
+}
+
+export interface Service {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts the compiled service (dist/) as its own process and waits until it listens. */
+export async function startService(env: Record<string, string>, port: number): Promise<Service> {
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      PAKN_DISABLE_CRON: '1',
+      PAKN_RATE_LIMIT_PUBLIC: '100000000',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (b) => (out += b.toString()));
+  child.stderr!.on('data', (b) => (out += b.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`service exited: ${out}`);
+    try {
+      const r = await fetch(`${url}/readyz`);
+      if (r.ok) break;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    child,
+    url,
+    output: () => out,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/** Resident set size of a process, in MB (Linux /proc). */
+export function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+export interface LoadResult {
+  requestsPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+  statusCodes: Record<string, number>;
+  peakRssMb?: number;
+}
+
+/** autocannon against a URL; samples the RSS of `pid` while it runs. */
+export async function load(opts: autocannon.Options & { samplePid?: number }): Promise<LoadResult> {
+  let peak = 0;
+  const timer = opts.samplePid
+    ? setInterval(() => {
+        try {
+          peak = Math.max(peak, rssMb(opts.samplePid!));
+        } catch {
+          /* gone */
+        }
+      }, 250)
+    : null;
+  const r = await autocannon({ ...opts });
+  if (timer) clearInterval(timer);
+  const codes: Record<string, number> = {};
+  for (const [k, v] of Object.entries(r.statusCodeStats ?? {})) codes[k] = (v as { count: number }).count;
+  return {
+    requestsPerSec: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    total: r.requests.total,
+    statusCodes: codes,
+    peakRssMb: opts.samplePid ? peak : undefined,
+  };
+}
+
+export function sh(cmd: string, args: string[], env: Record<string, string> = {}): string {
+  const r = spawnSync(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+  return r.stdout;
+}
+
+export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const t0 = performance.now();
+  const result = await fn();
+  return { ms: Math.round(performance.now() - t0), result };
+}

@@ -1,0 +1,326 @@
+/**
+ * npm run bench — every benchmark of docs/benchmarks.md in one run.
+ *
+ *   BENCH_DURATION=30   seconds per load test (default 30)
+ *   BENCH_ONLY=a,b      run only these sections (deadline, ceiling, pgbench, intake-pg, intake-pglite, queue, escalation, report)
+ *   BENCH_CASES=1000000 cases for the queue, escalation and report sections
+ *   BENCH_DATABASE_URL  PostgreSQL server to create benchmark databases on (default postgres://postgres@127.0.0.1:5432/postgres)
+ *
+ * Prints a Markdown table and writes bench/results/latest.json.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { testConfig } from '../src/config.js';
+import { openPostgres } from '../src/db/client.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { seedDemo } from '../src/db/seed.js';
+import { sha256Hex } from '../src/lib/crypto.js';
+import { FixedClock } from '../src/lib/clock.js';
+import { createServices } from '../src/services.js';
+import { generateCases } from './datagen.js';
+import { runDeadlineBench } from './deadline.bench.js';
+import { dropDatabase, freshDatabase, load, ROOT, sh, startService, timed, type LoadResult } from './lib.js';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 30);
+const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
+const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const want = (s: string) => !ONLY || ONLY.includes(s);
+
+interface Row {
+  name: string;
+  value: string;
+  target?: string;
+  pass?: boolean;
+  detail?: string;
+}
+const rows: Row[] = [];
+const raw: Record<string, unknown> = {};
+const log = (s: string) => console.error(`[bench] ${s}`);
+
+/** A valid public submission; a new title each time would not change the work done. */
+export const INTAKE_BODY = {
+  kind: 'phan_anh',
+  categoryId: 3,
+  localityId: 1,
+  title: 'Chậm cấp giấy phép xây dựng nhà xưởng',
+  content: 'Doanh nghiệp nộp hồ sơ xin cấp giấy phép xây dựng nhà xưởng từ tháng trước nhưng chưa nhận được kết quả.',
+  businessName: 'Công ty TNHH Cơ khí Kinh Bắc',
+  taxCode: '0100109106',
+  contactName: 'Nguyễn Văn An',
+  phone: '0912345678',
+  email: 'an.nguyen@example.vn',
+  consentPublishName: false,
+};
+
+function fmtLoad(r: LoadResult): string {
+  return `${r.requestsPerSec} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`;
+}
+
+async function benchCeiling(): Promise<LoadResult> {
+  const port = 3990;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts'], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+    } catch {
+      /* starting */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  try {
+    return await load({
+      url: `http://127.0.0.1:${port}/bare`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(INTAKE_BODY),
+      connections: 50,
+      duration: DURATION,
+    });
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function benchPgbench(): Promise<{ tps: number; latencyMs: number }> {
+  const name = 'pakn_bench_pgbench';
+  const url = await freshDatabase(name);
+  const d = await openPostgres(url, 2);
+  await runMigrations(d);
+  await seedDemo(d.db);
+  await d.close();
+  try {
+    const out = sh('pgbench', ['-n', '-c', '50', '-j', '2', '-T', String(DURATION), '-f', 'bench/intake-tx.sql', url]);
+    const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? NaN);
+    const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1] ?? NaN);
+    return { tps: Math.round(tps), latencyMs };
+  } finally {
+    await dropDatabase(name);
+  }
+}
+
+async function benchIntake(kind: 'pg' | 'pglite'): Promise<LoadResult & { check: string }> {
+  const name = 'pakn_bench_intake';
+  const env: Record<string, string> = { PAKN_SEED_DEMO: 'always' };
+  if (kind === 'pg') {
+    env.DATABASE_URL = await freshDatabase(name);
+    env.DATABASE_POOL_SIZE = '20';
+  } else {
+    env.PAKN_DATA_DIR = mkdtempSync(join(tmpdir(), 'pakn-bench-'));
+  }
+  const svc = await startService(env, 3991);
+  try {
+    // warm-up
+    await load({ url: `${svc.url}/api/v1/public/cases`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(INTAKE_BODY), connections: 10, duration: 3 });
+    const r = await load({
+      url: `${svc.url}/api/v1/public/cases`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(INTAKE_BODY),
+      connections: 50,
+      duration: DURATION,
+      samplePid: svc.child.pid,
+    });
+    let check = '';
+    if (kind === 'pg') {
+      const c = new pg.Client({ connectionString: env.DATABASE_URL });
+      await c.connect();
+      const q = await c.query(`select
+          (select count(*)::int from cases) as cases,
+          (select count(*)::int from cases c where not exists (select 1 from case_events e where e.case_id = c.id)) as without_event,
+          (select count(*)::int from cases c where not exists (select 1 from outbox o where o.case_id = c.id)) as without_outbox`);
+      await c.end();
+      const x = q.rows[0];
+      check = `${x.cases} cases, ${x.without_event} without event, ${x.without_outbox} without outbox`;
+    }
+    return { ...r, check };
+  } finally {
+    await svc.stop();
+    if (kind === 'pg') await dropDatabase(name);
+  }
+}
+
+/** A database with CASES cases (dueCount of them past their deadline) and a known agency_staff token. */
+async function bigDatabase(name: string, dueCount: number, n = CASES) {
+  const url = await freshDatabase(name);
+  const d = await openPostgres(url, 4);
+  await runMigrations(d);
+  await seedDemo(d.db);
+  const now = new Date('2026-11-20T03:00:00Z');
+  const gen = await timed(() => generateCases(d.db, { n, now, dueCount, openShare: 1 }));
+  log(`${name}: generated ${n} cases in ${gen.ms} ms`);
+  const token = 'pakn_bench_agency_staff_token_0000000000000';
+  const { rows: u } = (await d.db.execute(sql`select id, agency_id from users where role = 'agency_staff' order by id limit 1`)) as unknown as {
+    rows: Array<{ id: number; agency_id: number }>;
+  };
+  await d.db.execute(sql`insert into api_tokens (user_id, token_hash, prefix, label) values (${u[0].id}, ${sha256Hex(token)}, 'pakn_bench', 'bench')`);
+  return { url, d, now, token, agencyId: u[0].agency_id };
+}
+
+async function benchQueue(): Promise<LoadResult & { agencyCases: number }> {
+  const name = 'pakn_bench_queue';
+  const big = await bigDatabase(name, 10_000);
+  const { rows: cnt } = (await big.d.db.execute(sql`select count(*)::int as n from cases where agency_id = ${big.agencyId}`)) as unknown as { rows: Array<{ n: number }> };
+  await big.d.close();
+  const svc = await startService({ DATABASE_URL: big.url, DATABASE_POOL_SIZE: '20', PAKN_SEED_DEMO: 'never' }, 3992);
+  try {
+    const r = await load({
+      url: `${svc.url}/api/v1/cases?limit=50`,
+      headers: { authorization: `Bearer ${big.token}` },
+      connections: 50,
+      duration: DURATION,
+      samplePid: svc.child.pid,
+    });
+    return { ...r, agencyCases: cnt[0].n };
+  } finally {
+    await svc.stop();
+    await dropDatabase(name);
+  }
+}
+
+async function servicesOn(url: string, now: Date) {
+  const database = await openPostgres(url, 10);
+  const clock = new FixedClock(now);
+  const services = createServices({ config: testConfig({ DATABASE_URL: url }), database, clock });
+  return { database, clock, services };
+}
+
+async function benchEscalation(): Promise<Array<{ cases: number; due: number; ms: number; result: unknown }>> {
+  const out: Array<{ cases: number; due: number; ms: number; result: unknown }> = [];
+  for (const [n, due] of [
+    [CASES, 10_000],
+    [CASES, 1_000],
+    [Math.round(CASES / 10), 10_000],
+  ] as const) {
+    const name = 'pakn_bench_escalation';
+    const big = await bigDatabase(name, due, n);
+    await big.d.close();
+    const { database, services } = await servicesOn(big.url, big.now);
+    try {
+      const esc = (services as unknown as { escalation: { runEscalation: (now: Date) => Promise<unknown> } }).escalation;
+      const r = await timed(() => esc.runEscalation(big.now));
+      out.push({ cases: n, due, ms: r.ms, result: r.result });
+      log(`escalation over ${n} cases, ${due} due: ${r.ms} ms`);
+    } finally {
+      await database.close();
+      await dropDatabase(name);
+    }
+  }
+  return out;
+}
+
+async function benchReport(): Promise<{ ms: number; cases: number }> {
+  const name = 'pakn_bench_report';
+  const url = await freshDatabase(name);
+  const d = await openPostgres(url, 4);
+  await runMigrations(d);
+  await seedDemo(d.db);
+  const now = new Date('2026-11-20T03:00:00Z');
+  await generateCases(d.db, { n: CASES, now, dueCount: 10_000, openShare: 0.2, fromMonth: '2026-10', months: 1 });
+  await d.close();
+  const { database, services } = await servicesOn(url, now);
+  try {
+    const reports = (services as unknown as { reports: { computeReport: (period: string) => Promise<unknown> } }).reports;
+    const r = await timed(() => reports.computeReport('2026-10'));
+    return { ms: r.ms, cases: CASES };
+  } finally {
+    await database.close();
+    await dropDatabase(name);
+  }
+}
+
+async function main() {
+  log('building dist/');
+  sh('npm', ['run', 'build']);
+  raw.machine = { cpus: cpus().length, model: cpus()[0]?.model, memGb: Math.round(totalmem() / 2 ** 30), node: process.version };
+  raw.postgres = sh('psql', [process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', '-tAc', 'show server_version']).trim();
+
+  if (want('deadline')) {
+    const r = await runDeadlineBench();
+    raw.deadline = r;
+    rows.push({ name: 'deadline computations (computeResolveDueAt)', value: `${Math.round(r.opsPerSec).toLocaleString('en')}/s`, target: '≥ 200,000/s', pass: r.opsPerSec >= 200_000 });
+  }
+  let ceiling: LoadResult | undefined;
+  let pgb: { tps: number; latencyMs: number } | undefined;
+  if (want('ceiling')) {
+    log('ceiling: bare fastify');
+    ceiling = await benchCeiling();
+    raw.ceiling = ceiling;
+    rows.push({ name: 'ceiling: bare fastify POST route, 50 connections', value: fmtLoad(ceiling) });
+  }
+  if (want('pgbench')) {
+    log('ceiling: pgbench of the intake transaction');
+    pgb = await benchPgbench();
+    raw.pgbench = pgb;
+    rows.push({ name: 'ceiling: pgbench of the intake transaction, 50 clients', value: `${pgb.tps} tx/s, mean latency ${pgb.latencyMs} ms` });
+  }
+  if (want('intake-pg')) {
+    log('intake on PostgreSQL');
+    const r = await benchIntake('pg');
+    raw.intakePg = r;
+    const ratio = [ceiling ? `${Math.round((100 * r.requestsPerSec) / ceiling.requestsPerSec)}% of bare fastify` : '', pgb ? `${Math.round((100 * r.requestsPerSec) / pgb.tps)}% of pgbench` : '']
+      .filter(Boolean)
+      .join(', ');
+    rows.push({
+      name: 'public intake on PostgreSQL, 50 connections',
+      value: fmtLoad(r),
+      target: '≥ 2,500 req/s, p99 < 50 ms',
+      pass: r.requestsPerSec >= 2500 && r.p99 < 50 && r.errors === 0,
+      detail: `${ratio}; ${r.check}`,
+    });
+    rows.push({ name: 'service RSS under intake load (PostgreSQL)', value: `${r.peakRssMb} MB peak`, target: '< 300 MB', pass: (r.peakRssMb ?? 0) < 300 });
+  }
+  if (want('intake-pglite')) {
+    log('intake on PGlite');
+    const r = await benchIntake('pglite');
+    raw.intakePglite = r;
+    rows.push({ name: 'public intake on PGlite (embedded), 50 connections', value: fmtLoad(r), detail: `peak RSS ${r.peakRssMb} MB` });
+  }
+  if (want('queue')) {
+    log('queue read');
+    const r = await benchQueue();
+    raw.queue = r;
+    rows.push({
+      name: `staff queue read (GET /api/v1/cases, 50/page) over ${CASES.toLocaleString('en')} cases`,
+      value: fmtLoad(r),
+      target: '≥ 5,000 req/s',
+      pass: r.requestsPerSec >= 5000 && r.errors === 0,
+      detail: `${r.agencyCases.toLocaleString('en')} cases in the reader's agency; peak RSS ${r.peakRssMb} MB`,
+    });
+  }
+  if (want('escalation')) {
+    log('escalation sweep');
+    const r = await benchEscalation();
+    raw.escalation = r;
+    for (const x of r) {
+      rows.push({
+        name: `escalation sweep: ${x.cases.toLocaleString('en')} open cases, ${x.due.toLocaleString('en')} due`,
+        value: `${(x.ms / 1000).toFixed(2)} s`,
+        target: x.cases === CASES && x.due === 10_000 ? '< 5 s' : undefined,
+        pass: x.cases === CASES && x.due === 10_000 ? x.ms < 5000 : undefined,
+      });
+    }
+  }
+  if (want('report')) {
+    log('monthly report');
+    const r = await benchReport();
+    raw.report = r;
+    rows.push({ name: `monthly report over ${r.cases.toLocaleString('en')} cases`, value: `${(r.ms / 1000).toFixed(2)} s`, target: '< 5 s', pass: r.ms < 5000 });
+  }
+
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify({ at: new Date().toISOString(), durationS: DURATION, rows, raw }, null, 2));
+  const m = raw.machine as { cpus: number; model: string; memGb: number; node: string };
+  console.log(`\nMachine: ${m.cpus} × ${m.model}, ${m.memGb} GiB; Node ${m.node}; PostgreSQL ${raw.postgres}; ${DURATION} s per load test\n`);
+  console.log('| benchmark | result | target | met |');
+  console.log('|---|---|---|---|');
+  for (const r of rows) {
+    console.log(`| ${r.name} | ${r.value}${r.detail ? ` (${r.detail})` : ''} | ${r.target ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'yes' : 'no'} |`);
+  }
+}
+
+await main();
+process.exit(0);
