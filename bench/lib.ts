@@ -139,3 +139,19 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; resu
   const result = await fn();
   return { ms: Math.round(performance.now() - t0), result };
 }
+
+/** A valid public submission; a new title each time would not change the work done. */
+export const INTAKE_BODY = {
+  kind: 'phan_anh',
+  categoryId: 3,
+  localityId: 1,
+  title: 'Chậm cấp giấy phép xây dựng nhà xưởng',
+  content: 'Doanh nghiệp nộp hồ sơ xin cấp giấy phép xây dựng nhà xưởng từ tháng trước nhưng chưa nhận được kết quả.',
+  businessName: 'Công ty TNHH Cơ khí Kinh Bắc',
+  taxCode: '0100109106',
+  contactName: 'Nguyễn Văn An',
+  phone: '0912345678',
+  email: 'an.nguyen@example.vn',
+  consentPublishName: false,
+};
+

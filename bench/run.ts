@@ -23,7 +23,7 @@ import { FixedClock } from '../src/lib/clock.js';
 import { createServices } from '../src/services.js';
 import { generateCases } from './datagen.js';
 import { runDeadlineBench } from './deadline.bench.js';
-import { dropDatabase, freshDatabase, load, ROOT, sh, startService, timed, type LoadResult } from './lib.js';
+import { dropDatabase, freshDatabase, INTAKE_BODY, load, ROOT, sh, startService, timed, type LoadResult } from './lib.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 30);
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
@@ -40,21 +40,6 @@ interface Row {
 const rows: Row[] = [];
 const raw: Record<string, unknown> = {};
 const log = (s: string) => console.error(`[bench] ${s}`);
-
-/** A valid public submission; a new title each time would not change the work done. */
-export const INTAKE_BODY = {
-  kind: 'phan_anh',
-  categoryId: 3,
-  localityId: 1,
-  title: 'Chậm cấp giấy phép xây dựng nhà xưởng',
-  content: 'Doanh nghiệp nộp hồ sơ xin cấp giấy phép xây dựng nhà xưởng từ tháng trước nhưng chưa nhận được kết quả.',
-  businessName: 'Công ty TNHH Cơ khí Kinh Bắc',
-  taxCode: '0100109106',
-  contactName: 'Nguyễn Văn An',
-  phone: '0912345678',
-  email: 'an.nguyen@example.vn',
-  consentPublishName: false,
-};
 
 function fmtLoad(r: LoadResult): string {
   return `${r.requestsPerSec} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`;
