@@ -13,6 +13,12 @@ export function scheduledJobs(services: Services): ScheduledJob[] {
   return [
     // backstop: events committed by a process that stopped before sealing them
     { name: 'chain-seal', schedule: '*/1 * * * *', run: () => services.chain.sealPending() },
+    // warnings, reminders, overdue notices and auto-close (each firing claimed in the database)
+    { name: 'escalation', schedule: services.config.PAKN_ESCALATION_CRON, run: () => services.escalation.runEscalation(services.clock.now()) },
+    // e-mail delivery from the outbox, with retries and backoff
+    { name: 'outbox', schedule: services.config.PAKN_OUTBOX_CRON, run: () => services.notifications.runOutbox(services.clock.now()) },
+    // the 1st of each month: publish the month before, unless it is published already
+    { name: 'report-publish', schedule: services.config.PAKN_REPORT_CRON, run: () => services.reports.publishPreviousMonthIfMissing() },
   ];
 }
 

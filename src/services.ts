@@ -1,8 +1,15 @@
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { createAuthService } from './features/auth/service.js';
+import { createClockAdminService } from './features/clock/admin-service.js';
 import { createClockService } from './features/clock/service.js';
+import { createWorkflowService } from './features/cases/workflow.js';
+import { createEscalationService } from './features/escalation/service.js';
+import { createIntakeService } from './features/intake/service.js';
+import { createNotificationService } from './features/notifications/service.js';
+import { createOpen311Service } from './features/open311/service.js';
 import { createReferenceService } from './features/reference/service.js';
+import { createReportService } from './features/reports/service.js';
 import { createChainSealer } from './features/timeline/repository.js';
 import type { Clock } from './lib/clock.js';
 
@@ -19,11 +26,29 @@ export function createServices(deps: ServiceDeps) {
   const auth = createAuthService({ db, clock });
   const reference = createReferenceService({ db, clock, auth });
   const clockService = createClockService({ db, clock, officeHours: deps.config.PAKN_OFFICE_HOURS });
+  const clockAdmin = createClockAdminService({ db, clock, clockService });
   const baseUrl = deps.config.PUBLIC_BASE_URL.replace(/\/$/, '');
   const intakeDeps = { clockService, baseUrl, mailDomain: new URL(baseUrl).hostname, db, dbKind: database.kind };
   /** seals timeline events into the hash chain after their transaction commits */
   const chain = createChainSealer(db);
-  return { ...deps, db, auth, reference, clockService, intakeDeps, chain };
+  /** the agency workflow: every action on a case (services.workflow.act / actInTx) */
+  const workflow = createWorkflowService({ db, clock, clockService, baseUrl, mailDomain: intakeDeps.mailDomain });
+  const open311 = createOpen311Service({ db, clock, intakeDeps, chain, baseUrl, contact: deps.config.MAIL_FROM });
+  const reports = createReportService({ db, clock, clockService, config: deps.config, baseUrl, mailDomain: intakeDeps.mailDomain });
+  /** the outbox worker (SMTP) and the escalation job */
+  const notifications = createNotificationService({ db, config: deps.config, clock });
+  const escalation = createEscalationService({
+    db,
+    config: deps.config,
+    clockService,
+    chain,
+    baseUrl,
+    mailDomain: intakeDeps.mailDomain,
+    workflow: () => workflow,
+  });
+  /** public and coordinator intake, public tracking, attachments */
+  const intake = createIntakeService({ db, clock, intakeDeps });
+  return { ...deps, db, auth, reference, clockService, clockAdmin, intakeDeps, chain, open311, reports, notifications, escalation, workflow, intake };
 }
 
 export type Services = ReturnType<typeof createServices>;

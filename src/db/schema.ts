@@ -236,6 +236,12 @@ export const cases = pgTable(
     index('cases_agency_updated_idx').on(t.agencyId, t.updatedAt, t.id),
     index('cases_received_idx').on(t.receivedAt),
     index('cases_resolved_idx').on(t.resolvedAt),
+    // escalation sweeps: each scans only the cases of its own level
+    index('cases_accept_pending_idx')
+      .on(t.acceptDueAt)
+      .where(sql`status = 'assigned' and (accepted_at is null or accepted_at < assigned_at)`),
+    index('cases_resolved_open_idx').on(t.resolvedAt).where(sql`status = 'resolved'`),
+    index('cases_awaiting_idx').on(t.pausedAt).where(sql`status = 'awaiting_business'`),
   ],
 );
 
@@ -402,6 +408,10 @@ export const auditSamples = pgTable('audit_samples', {
   caseIds: bigint('case_ids', { mode: 'number' }).array().notNull(),
   createdBy: integer('created_by'),
   createdAt: ts('created_at').notNull().defaultNow(),
+  /** how many answered cases the agency had that month (the population drawn from) */
+  population: integer('population'),
+  /** the sampled cases as they were when drawn: [{caseId, trackingCode, outcome, resolvedWithExtension, resolvedAt}] */
+  snapshot: jsonb('snapshot').$type<Array<{ caseId: number; trackingCode: string; outcome: string; resolvedWithExtension: boolean; resolvedAt: string }>>(),
 });
 
 export const auditFindings = pgTable(

@@ -1,9 +1,27 @@
 import type { FastifyInstance } from 'fastify';
+import { registerAuditVerifyRoutes } from './audit/verify-routes.js';
+import { registerCaseWorkflowRoutes } from './cases/routes.js';
+import { registerClockRoutes } from './clock/routes.js';
+import { registerEscalationRoutes } from './escalation/routes.js';
 import { registerHealthRoutes } from './health/routes.js';
+import { registerIntakeRoutes } from './intake/routes.js';
+import { registerNotificationRoutes } from './notifications/routes.js';
+import { registerOpen311Routes } from './open311/routes.js';
 import { registerReferenceRoutes } from './reference/routes.js';
+import { registerReportRoutes } from './reports/routes.js';
+import { registerWebRoutes } from '../web/routes.js';
 
 /** Every feature's routes, in one place. */
 export async function registerFeatureRoutes(app: FastifyInstance): Promise<void> {
   await registerHealthRoutes(app);
   await registerReferenceRoutes(app);
+  await registerIntakeRoutes(app);
+  await registerWebRoutes(app);
+  await registerClockRoutes(app);
+  await registerOpen311Routes(app);
+  await registerReportRoutes(app);
+  await registerNotificationRoutes(app);
+  await registerEscalationRoutes(app);
+  await registerCaseWorkflowRoutes(app);
+  await registerAuditVerifyRoutes(app);
 }

@@ -58,3 +58,153 @@ export function assignmentMessage(a: { trackingCode: string; title: string; agen
     ],
   );
 }
+
+export function reportPublishedMessage(a: {
+  label: string;
+  period: string;
+  revision: number;
+  received: number;
+  resolved: number;
+  onTimeRate: number | null;
+  overdueAtEnd: number;
+  contentHash: string;
+  url: string;
+}): Rendered {
+  const pct = a.onTimeRate == null ? 'chưa có hồ sơ giải quyết' : `${(a.onTimeRate * 100).toFixed(1).replace('.', ',')}%`;
+  return compose(
+    `[Báo cáo ${a.period}] Đã công bố báo cáo ${a.label}${a.revision > 1 ? ` (phiên bản ${a.revision})` : ''}`,
+    [
+      'Kính gửi lãnh đạo tỉnh và Tổ phản ứng nhanh,',
+      `Báo cáo ${a.label} về việc tiếp nhận, xử lý phản ánh, kiến nghị của doanh nghiệp đã được công bố${a.revision > 1 ? ` (phiên bản ${a.revision}; các phiên bản trước vẫn được lưu)` : ''}.`,
+      `Tiếp nhận: ${a.received} hồ sơ. Đã giải quyết: ${a.resolved} hồ sơ. Tỷ lệ đúng hạn: ${pct}. Quá hạn cuối kỳ: ${a.overdueAtEnd} hồ sơ.`,
+      `Mã băm SHA-256 của nội dung: ${a.contentHash}`,
+    ],
+    { href: a.url, label: 'Xem báo cáo' },
+  );
+}
+
+// ---------------------------------------------------------------- case messages to the business
+
+/** Link to the tracking page with the rating form opened. */
+export function ratingLink(baseUrl: string, trackingCode: string): string {
+  return `${trackingLink(baseUrl, trackingCode)}#danh-gia`;
+}
+
+export function infoRequestMessage(a: { trackingCode: string; title: string; question: string; agencyName: string | null; replyWithin?: string | null; baseUrl: string }): Rendered {
+  return compose(
+    `[${a.trackingCode}] Đề nghị doanh nghiệp bổ sung thông tin`,
+    [
+      'Kính gửi Quý doanh nghiệp,',
+      `Để giải quyết hồ sơ ${a.trackingCode} "${a.title}", ${a.agencyName ?? 'cơ quan xử lý'} đề nghị Quý doanh nghiệp bổ sung thông tin sau:`,
+      a.question,
+      `Quý doanh nghiệp trả lời trên trang theo dõi hồ sơ (cần mã hồ sơ và mã truy cập). Trong thời gian chờ bổ sung, thời hạn giải quyết tạm dừng${a.replyWithin ? `; nếu không nhận được thông tin trong ${a.replyWithin}, hồ sơ sẽ được kết thúc` : ''}.`,
+    ],
+    { href: trackingLink(a.baseUrl, a.trackingCode), label: 'Trả lời trên trang theo dõi hồ sơ' },
+  );
+}
+
+export function answerPublishedMessage(a: { trackingCode: string; title: string; answer: string; agencyName: string | null; disputeUntil: Date; baseUrl: string }): Rendered {
+  return compose(
+    `[${a.trackingCode}] Đã có kết quả trả lời phản ánh, kiến nghị`,
+    [
+      'Kính gửi Quý doanh nghiệp,',
+      `${a.agencyName ?? 'Cơ quan xử lý'} đã trả lời hồ sơ ${a.trackingCode} "${a.title}":`,
+      a.answer,
+      `Quý doanh nghiệp vui lòng đánh giá mức độ hài lòng. Nếu chưa đồng ý với kết quả, Quý doanh nghiệp có thể phản hồi để hồ sơ được xem xét lại đến ${fmtDateTime(a.disputeUntil)}.`,
+    ],
+    { href: ratingLink(a.baseUrl, a.trackingCode), label: 'Đánh giá kết quả trả lời' },
+  );
+}
+
+export function autoCloseMessage(a: { trackingCode: string; title: string; why: 'dispute_window_over' | 'no_response_from_business'; baseUrl: string }): Rendered {
+  const why =
+    a.why === 'no_response_from_business'
+      ? 'Hồ sơ đã được kết thúc do cơ quan xử lý không nhận được thông tin bổ sung của Quý doanh nghiệp trong thời hạn quy định. Nếu vẫn cần hỗ trợ, Quý doanh nghiệp có thể gửi phản ánh mới.'
+      : 'Thời hạn phản hồi kết quả trả lời đã hết; hồ sơ được kết thúc. Cảm ơn Quý doanh nghiệp đã đồng hành cùng chính quyền tỉnh.';
+  return compose(
+    `[${a.trackingCode}] Hồ sơ đã kết thúc`,
+    ['Kính gửi Quý doanh nghiệp,', `Hồ sơ ${a.trackingCode} "${a.title}":`, why],
+    { href: trackingLink(a.baseUrl, a.trackingCode), label: 'Xem hồ sơ' },
+  );
+}
+
+// ---------------------------------------------------------------- warnings and escalations to staff
+
+/** What every staff warning says about the case (never the reporter's identity). */
+export interface StaffCaseInfo {
+  caseId: number;
+  trackingCode: string;
+  title: string;
+  agencyName: string | null;
+  resolveDueAt: Date;
+  baseUrl: string;
+}
+
+const staffLink = (c: StaffCaseInfo) => ({ href: `${c.baseUrl.replace(/\/$/, '')}/api/v1/cases/${c.caseId}`, label: `Hồ sơ ${c.trackingCode} (API cán bộ)` });
+const trackingLine = (c: StaffCaseInfo) => `Trang theo dõi công khai của hồ sơ: ${trackingLink(c.baseUrl, c.trackingCode)}`;
+const days = (n: number) => n.toFixed(1).replace(/\.0$/, '').replace('.', ',');
+
+export function dueSoonMessage(c: StaffCaseInfo & { statusLabel: string }): Rendered {
+  return compose(
+    `[${c.trackingCode}] Sắp đến hạn trả lời (${fmtDateTime(c.resolveDueAt)})`,
+    [
+      `Kính gửi ${c.agencyName ?? 'đơn vị xử lý'},`,
+      `Hồ sơ ${c.trackingCode} "${c.title}" sắp đến hạn trả lời doanh nghiệp: ${fmtDateTime(c.resolveDueAt)}. Trạng thái hiện tại: ${c.statusLabel}.`,
+      'Đề nghị đơn vị khẩn trương xử lý và trả lời đúng hạn; nếu cần thêm thời gian, đề nghị gia hạn (kèm lý do) trước khi hết hạn.',
+      trackingLine(c),
+    ],
+    staffLink(c),
+  );
+}
+
+export function acceptReminderMessage(c: StaffCaseInfo & { acceptDueAt: Date }): Rendered {
+  return compose(
+    `[${c.trackingCode}] Nhắc tiếp nhận: đã quá hạn tiếp nhận hồ sơ`,
+    [
+      `Kính gửi ${c.agencyName ?? 'đơn vị xử lý'},`,
+      `Hồ sơ ${c.trackingCode} "${c.title}" được chuyển đến đơn vị nhưng chưa được tiếp nhận; hạn tiếp nhận là ${fmtDateTime(c.acceptDueAt)}.`,
+      `Đề nghị tiếp nhận ngay, hoặc trả lại kèm lý do nếu không thuộc thẩm quyền. Hạn trả lời doanh nghiệp: ${fmtDateTime(c.resolveDueAt)}.`,
+      trackingLine(c),
+    ],
+    staffLink(c),
+  );
+}
+
+export function overdueMessage(c: StaffCaseInfo & { overdueWorkingDays: number }): Rendered {
+  return compose(
+    `[${c.trackingCode}] Quá hạn trả lời — ${c.agencyName ?? 'chưa phân công'}`,
+    [
+      `Kính gửi lãnh đạo ${c.agencyName ?? 'đơn vị'} và Tổ phản ứng nhanh,`,
+      `Hồ sơ ${c.trackingCode} "${c.title}" đã quá hạn trả lời doanh nghiệp (hạn: ${fmtDateTime(c.resolveDueAt)}; đã quá ${days(c.overdueWorkingDays)} ngày làm việc).`,
+      'Hồ sơ được đánh dấu quá hạn. Đề nghị chỉ đạo trả lời doanh nghiệp ngay và báo cáo lý do chậm trễ.',
+      trackingLine(c),
+    ],
+    staffLink(c),
+  );
+}
+
+export function seriousOverdueMessage(c: StaffCaseInfo & { overdueWorkingDays: number; thresholdLabel: string }): Rendered {
+  return compose(
+    `[${c.trackingCode}] Quá hạn nghiêm trọng (${days(c.overdueWorkingDays)} ngày làm việc) — ${c.agencyName ?? 'chưa phân công'}`,
+    [
+      'Kính gửi lãnh đạo UBND tỉnh và Thanh tra tỉnh,',
+      `Hồ sơ ${c.trackingCode} "${c.title}" do ${c.agencyName ?? '(chưa phân công)'} xử lý đã quá hạn trả lời hơn ${c.thresholdLabel} (hạn: ${fmtDateTime(c.resolveDueAt)}; đã quá ${days(c.overdueWorkingDays)} ngày làm việc).`,
+      'Theo quy chế, hồ sơ quá hạn nghiêm trọng được báo cáo lãnh đạo tỉnh và cơ quan thanh tra để chỉ đạo, kiểm tra.',
+      trackingLine(c),
+    ],
+    staffLink(c),
+  );
+}
+
+export function triageReminderMessage(c: StaffCaseInfo & { waitingSince: Date; hours: number }): Rendered {
+  return compose(
+    `[${c.trackingCode}] Hồ sơ chờ phân công quá ${days(c.hours)} giờ làm việc`,
+    [
+      'Kính gửi Tổ phản ứng nhanh,',
+      `Hồ sơ ${c.trackingCode} "${c.title}" đang chờ phân công từ ${fmtDateTime(c.waitingSince)}, quá ${days(c.hours)} giờ làm việc.`,
+      `Đề nghị phân công cơ quan xử lý hoặc từ chối kèm lý do. Hạn trả lời doanh nghiệp: ${fmtDateTime(c.resolveDueAt)}.`,
+      trackingLine(c),
+    ],
+    staffLink(c),
+  );
+}

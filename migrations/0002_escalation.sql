@@ -1,0 +1,3 @@
+CREATE INDEX "cases_accept_pending_idx" ON "cases" USING btree ("accept_due_at") WHERE status = 'assigned' and (accepted_at is null or accepted_at < assigned_at);--> statement-breakpoint
+CREATE INDEX "cases_resolved_open_idx" ON "cases" USING btree ("resolved_at") WHERE status = 'resolved';--> statement-breakpoint
+CREATE INDEX "cases_awaiting_idx" ON "cases" USING btree ("paused_at") WHERE status = 'awaiting_business';

@@ -1,0 +1,2 @@
+ALTER TABLE "audit_samples" ADD COLUMN "population" integer;--> statement-breakpoint
+ALTER TABLE "audit_samples" ADD COLUMN "snapshot" jsonb;

@@ -1,0 +1,142 @@
+import { toLocalIso } from '../../domain/calendar.js';
+import {
+  ACTION_LABEL_VI,
+  allowedActions,
+  isCaseStatus,
+  isOpenStatus,
+  STATUS_LABEL_VI,
+  type Action,
+  type CaseStatus,
+} from '../../domain/lifecycle.js';
+import { openState } from '../../domain/sla.js';
+import { isAgencyRole, type Actor } from '../auth/service.js';
+import type { EventRow } from '../timeline/repository.js';
+import type { CaseRow } from './deadlines.js';
+
+/** Staff actions as they appear in URLs (`POST /api/v1/cases/{id}/{action}`). */
+export const STAFF_ACTIONS = ['assign', 'accept', 'request_info', 'resolve', 'return', 'reject', 'extend', 'note', 'reopen', 'close', 'merge'] as const;
+export type StaffAction = (typeof STAFF_ACTIONS)[number];
+export const STAFF_ACTION_PATHS = STAFF_ACTIONS.map((a) => a.replace('_', '-')) as readonly string[];
+export const actionPath = (a: Action): string => a.replace('_', '-');
+
+export const REPORTER_HIDDEN_LABEL = 'ẩn danh';
+
+export interface StaffViewContext {
+  now: Date;
+  agencyName?: string | null;
+  categoryName?: string | null;
+  localityName?: string | null;
+}
+
+const iso = (d: Date | null | undefined): string | null => (d ? toLocalIso(d) : null);
+
+/** Agency roles never see who reported a confidential case (to_cao): "ẩn danh". */
+export function reporterHiddenFor(c: Pick<CaseRow, 'confidential'>, actor: Pick<Actor, 'role'>): boolean {
+  return c.confidential && isAgencyRole(actor.role);
+}
+
+/** Open cases: within_deadline or overdue; a paused case keeps the state it had when the pause began. */
+export function deadlineState(c: Pick<CaseRow, 'status' | 'resolveDueAt' | 'pausedAt'>, now: Date): 'within_deadline' | 'overdue' | null {
+  if (!isCaseStatus(c.status) || !isOpenStatus(c.status)) return null;
+  return openState(c.pausedAt ?? now, c.resolveDueAt);
+}
+
+/** What the caller may do next on this case through the staff API (URL names). */
+export function staffAllowedActions(c: Pick<CaseRow, 'status' | 'agencyId' | 'resolvedAt' | 'rating'>, actor: Pick<Actor, 'role' | 'agencyId'>, now: Date): string[] {
+  if (!isCaseStatus(c.status)) return [];
+  const acts = allowedActions({
+    role: actor.role,
+    status: c.status as CaseStatus,
+    sameAgency: actor.agencyId != null && c.agencyId === actor.agencyId,
+    now,
+    resolvedAt: c.resolvedAt,
+    alreadyRated: c.rating != null,
+  });
+  return acts.filter((a) => (STAFF_ACTIONS as readonly string[]).includes(a)).map(actionPath);
+}
+
+/**
+ * The staff view of a case for `actor`: everything staff work with, the reporter hidden from
+ * agency roles on confidential cases, and the actions the caller may take next.
+ */
+export function toStaffView(c: CaseRow, actor: Pick<Actor, 'role' | 'agencyId'>, ctx: StaffViewContext) {
+  const hidden = reporterHiddenFor(c, actor);
+  const hasSubmitter = c.businessName != null || c.taxCode != null || c.contactName != null || c.phone != null || c.email != null;
+  return {
+    id: c.id,
+    trackingCode: c.trackingCode,
+    kind: c.kind,
+    priority: c.priority,
+    categoryId: c.categoryId,
+    categoryName: ctx.categoryName ?? null,
+    localityId: c.localityId,
+    localityName: ctx.localityName ?? null,
+    channel: c.channel,
+    title: c.title,
+    content: c.content,
+    address: c.address,
+    submitter:
+      hidden || !hasSubmitter
+        ? null
+        : { businessName: c.businessName, taxCode: c.taxCode, contactName: c.contactName, phone: c.phone, email: c.email },
+    reporterHidden: hidden,
+    consentPublishName: c.consentPublishName,
+    confidential: c.confidential,
+    status: c.status as CaseStatus,
+    statusLabel: isCaseStatus(c.status) ? STATUS_LABEL_VI[c.status] : c.status,
+    agencyId: c.agencyId,
+    agencyName: c.agencyId == null ? null : (ctx.agencyName ?? null),
+    version: c.version,
+    receivedAt: toLocalIso(c.receivedAt),
+    assignedAt: iso(c.assignedAt),
+    acceptDueAt: iso(c.acceptDueAt),
+    acceptedAt: iso(c.acceptedAt),
+    resolveDueAt: toLocalIso(c.resolveDueAt),
+    deadlineState: deadlineState(c, ctx.now),
+    paused: c.pausedAt != null,
+    pausedAt: iso(c.pausedAt),
+    extensionsUsed: c.extensionsUsed,
+    resolvedAt: iso(c.resolvedAt),
+    outcome: c.outcome,
+    resolvedWithExtension: c.resolvedWithExtension,
+    closedAt: iso(c.closedAt),
+    reason: c.reason,
+    duplicateOfId: c.duplicateOfId,
+    publicAnswer: c.publicAnswer,
+    lastPublicNote: c.lastPublicNote,
+    rating: c.rating,
+    ratingComment: c.ratingComment,
+    disputeCount: c.disputeCount,
+    escalationLevel: c.escalationLevel,
+    createdAt: toLocalIso(c.createdAt),
+    updatedAt: toLocalIso(c.updatedAt),
+    allowedActions: staffAllowedActions(c, actor, ctx.now),
+  };
+}
+export type StaffCaseView = ReturnType<typeof toStaffView>;
+
+const PERSONAL_KEYS = new Set(['businessName', 'taxCode', 'contactName', 'phone', 'email', 'to', 'address']);
+
+/** A timeline event for staff; on a confidential case agency roles get no trace of the reporter. */
+export function toEventView(e: EventRow, hideReporter: boolean) {
+  let data = e.data ?? null;
+  if (hideReporter && data) data = Object.fromEntries(Object.entries(data).filter(([k]) => !PERSONAL_KEYS.has(k)));
+  const label = hideReporter && e.actorRole === 'public' ? REPORTER_HIDDEN_LABEL : e.actorLabel;
+  return {
+    id: e.id,
+    seq: e.seq,
+    at: toLocalIso(e.at),
+    actorUserId: e.actorUserId,
+    actorRole: e.actorRole,
+    actorLabel: label,
+    action: e.action,
+    actionLabel: (ACTION_LABEL_VI as Record<string, string>)[e.action] ?? e.action,
+    fromStatus: e.fromStatus,
+    toStatus: e.toStatus,
+    publicText: e.publicText,
+    internalText: e.internalText,
+    data,
+    prevHash: e.prevHash,
+    hash: e.hash,
+  };
+}

@@ -1,0 +1,640 @@
+import type { Db, Tx } from '../../db/client.js';
+import type { cases } from '../../db/schema.js';
+import { localDate, type WorkingCalendar } from '../../domain/calendar.js';
+import {
+  disputeDeadline,
+  isAction,
+  REASON_LABEL_VI,
+  transition,
+  type Action,
+  type CaseStatus,
+  type Role,
+  type TerminalReason,
+} from '../../domain/lifecycle.js';
+import {
+  canExtend,
+  classifyOutcome,
+  computeAcceptDueAt,
+  computeResolveDueAt,
+  describeDuration,
+  DURATION_UNITS,
+  findPolicy,
+  formatInstantVi,
+  type CaseKind,
+  type DurationUnit,
+  type Priority,
+  type SlaPolicy,
+} from '../../domain/sla.js';
+import type { Clock } from '../../lib/clock.js';
+import { canonicalJson, sha256Hex } from '../../lib/crypto.js';
+import { BadRequest, Conflict, fieldError, Forbidden, isUniqueViolation, NotFound, Unprocessable } from '../../lib/errors.js';
+import { isAgencyRole, type Actor } from '../auth/service.js';
+import type { ClockService } from '../clock/service.js';
+import { enqueueMessages, type OutgoingMessage } from '../notifications/outbox.js';
+import { answerPublishedMessage, assignmentMessage, infoRequestMessage } from '../notifications/templates.js';
+import { appendEvents, type EventRow, type NewEvent } from '../timeline/repository.js';
+import { frozenPolicy, loadSlaInputs, type CaseRow } from './deadlines.js';
+import * as repo from './repository.js';
+
+/** Who acts on a case. Public actions are called after the caller checked the access key. */
+export type CaseActor = { kind: 'staff'; actor: Actor } | { kind: 'public' } | { kind: 'system'; label: string };
+
+export interface ActionInput {
+  /** the case version the caller saw; required for staff, optional for public and system callers */
+  version?: number;
+  /** client-chosen id of this update: a repeat is answered as the first and applied once */
+  updateId?: string;
+  agencyId?: number;
+  /** a reason code (resolve, reject, merge) or a reason text (return, extend, reopen) */
+  reason?: string;
+  duplicateOf?: number;
+  publicText?: string;
+  internalText?: string;
+  amount?: number;
+  unit?: DurationUnit;
+  rating?: number;
+  comment?: string;
+  priority?: Priority;
+  /** inspector reopening a case on an audit finding */
+  onFinding?: boolean;
+}
+
+export interface ActResult {
+  case: CaseRow;
+  events: EventRow[];
+  /** answered from an earlier request with the same updateId */
+  replayed?: boolean;
+}
+
+/** The case changed since the caller read it. */
+export class StaleVersion extends Conflict {
+  constructor(public readonly currentVersion: number, sent: number) {
+    super(`The case is at version ${currentVersion}, not ${sent}: read it again and retry`, { currentVersion, code: 'stale_version' });
+  }
+}
+
+export interface WorkflowDeps {
+  db: Db;
+  clock: Clock;
+  clockService: ClockService;
+  baseUrl: string;
+  mailDomain: string;
+}
+
+export const TEXT_MAX = 10_000;
+export const COMMENT_MAX = 2_000;
+
+const CASE_DATE_KEYS = [
+  'receivedAt',
+  'assignedAt',
+  'acceptDueAt',
+  'acceptedAt',
+  'resolveDueAt',
+  'pausedAt',
+  'resolvedAt',
+  'closedAt',
+  'ratedAt',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+function reviveCase(o: Record<string, unknown>): CaseRow {
+  const c = { ...o } as Record<string, unknown>;
+  for (const k of CASE_DATE_KEYS) if (typeof c[k] === 'string') c[k] = new Date(c[k] as string);
+  return c as unknown as CaseRow;
+}
+function reviveEvent(o: Record<string, unknown>): EventRow {
+  return { ...(o as unknown as EventRow), at: new Date(o.at as string) };
+}
+
+const text = (s: string | undefined | null): string | null => {
+  const t = s?.normalize('NFC').trim();
+  return t ? t : null;
+};
+
+function requireText(field: string, value: string | undefined | null, max = TEXT_MAX): string {
+  const t = text(value);
+  if (!t) throw fieldError(field, 'is required');
+  if (t.length > max) throw fieldError(field, `must be at most ${max} characters`);
+  return t;
+}
+function optionalText(field: string, value: string | undefined | null, max = TEXT_MAX): string | null {
+  const t = text(value);
+  if (t && t.length > max) throw fieldError(field, `must be at most ${max} characters`);
+  return t;
+}
+
+/** What one action changes: the case row, extra rows, events, mail. */
+interface Effect {
+  patch: Partial<typeof cases.$inferInsert>;
+  publicText?: string | null;
+  internalText?: string | null;
+  data?: Record<string, unknown>;
+  /** events on other cases (the case kept by a merge) */
+  otherEvents?: NewEvent[];
+  touch?: number[];
+  messages?: OutgoingMessage[];
+}
+
+/**
+ * The agency workflow: every action on a case is one transaction that checks the caller's right
+ * and the case's version, applies the lifecycle (src/domain/lifecycle.ts), moves the legal clock
+ * (pauses, extensions), writes the timeline event and the outgoing mail.
+ */
+export function createWorkflowService(deps: WorkflowDeps) {
+  const { db, clock, clockService } = deps;
+
+  async function act(caseId: number, action: Action, who: CaseActor, input: ActionInput = {}): Promise<ActResult> {
+    if (!isAction(action)) throw new BadRequest(`Unknown action ${String(action)}`, [{ path: 'action', message: 'unknown action' }]);
+    const calendar = await clockService.calendar();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await db.transaction((tx) => run(tx, caseId, action, who, input, calendar));
+      } catch (err) {
+        // two requests with the same updateId on different cases at once: the loser re-reads the answer
+        if (attempt === 0 && input.updateId && isUniqueViolation(err)) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** The same inside a caller's transaction (escalation closes, audit reopens). */
+  async function actInTx(tx: Tx, caseId: number, action: Action, who: CaseActor, input: ActionInput = {}): Promise<ActResult> {
+    if (!isAction(action)) throw new BadRequest(`Unknown action ${String(action)}`, [{ path: 'action', message: 'unknown action' }]);
+    const calendar = await clockService.loadCalendar(tx);
+    return run(tx, caseId, action, who, input, calendar);
+  }
+
+  function actorFields(who: CaseActor): Pick<NewEvent, 'actorUserId' | 'actorRole' | 'actorLabel'> {
+    if (who.kind === 'staff') return { actorUserId: who.actor.userId, actorRole: who.actor.role, actorLabel: who.actor.name };
+    if (who.kind === 'public') return { actorUserId: null, actorRole: 'public', actorLabel: null };
+    return { actorUserId: null, actorRole: 'system', actorLabel: who.label };
+  }
+
+  function idempotencyScope(who: CaseActor, caseId: number): string {
+    if (who.kind === 'staff') return `case-update:user:${who.actor.userId}`;
+    if (who.kind === 'public') return `case-update:public:${caseId}`;
+    return `case-update:system:${who.label}`;
+  }
+
+  async function run(tx: Tx, caseId: number, action: Action, who: CaseActor, input: ActionInput, calendar: WorkingCalendar): Promise<ActResult> {
+    const now = clock.now();
+    const role: Role = who.kind === 'staff' ? who.actor.role : who.kind;
+
+    const lockIds = [caseId];
+    const dup = input.duplicateOf;
+    const mergeLike = action === 'merge' || (action === 'reject' && input.reason === 'duplicate');
+    if (mergeLike && typeof dup === 'number' && Number.isSafeInteger(dup) && dup > 0 && dup !== caseId) lockIds.push(dup);
+    const locked = await repo.lockCases(tx, lockIds);
+    const c = locked.get(caseId);
+    if (!c) throw new NotFound(`Case ${caseId} does not exist`);
+
+    // a repeated updateId is answered as the first time, even if the case moved on since
+    let idem: { scope: string; key: string; requestHash: string } | null = null;
+    if (input.updateId !== undefined) {
+      const key = input.updateId.trim();
+      if (!key || key.length > 200) throw fieldError('updateId', 'must be 1–200 characters');
+      const { updateId: _u, ...rest } = input;
+      const requestHash = sha256Hex(canonicalJson({ caseId, action, input: rest }));
+      idem = { scope: idempotencyScope(who, caseId), key, requestHash };
+      const prior = await repo.findIdempotent(tx, idem.scope, key);
+      if (prior) {
+        if (prior.requestHash !== requestHash) {
+          throw new Unprocessable(`updateId ${key} was already used for a different request`, { updateId: key });
+        }
+        const body = prior.body as { case: Record<string, unknown>; events: Record<string, unknown>[] };
+        return { case: reviveCase(body.case), events: body.events.map(reviveEvent), replayed: true };
+      }
+    }
+
+    // agency roles: another agency's case does not exist for them
+    const agencyActor = who.kind === 'staff' && isAgencyRole(who.actor.role) ? who.actor : null;
+    if (agencyActor && (agencyActor.agencyId == null || c.agencyId !== agencyActor.agencyId)) {
+      throw new NotFound(`Case ${caseId} does not exist`);
+    }
+    if (who.kind === 'staff' && input.version === undefined) throw fieldError('version', 'is required (or send If-Match)');
+    if (input.version !== undefined && input.version !== c.version) throw new StaleVersion(c.version, input.version);
+
+    const status = c.status as CaseStatus;
+    const t = transition(action, {
+      role,
+      status,
+      sameAgency: agencyActor ? true : undefined,
+      now,
+      resolvedAt: c.resolvedAt,
+      alreadyRated: c.rating != null,
+      onFinding: input.onFinding === true,
+      reason: input.reason,
+      duplicateOf: input.duplicateOf ?? null,
+      hasPublicText: text(input.publicText) != null,
+    });
+    if (!t.ok) {
+      switch (t.code) {
+        case 'forbidden':
+          throw new Forbidden(t.message);
+        case 'illegal_transition':
+          throw new Conflict(t.message, { currentStatus: c.status, code: 'illegal_transition' });
+        case 'window_closed':
+          throw new Conflict(t.message, { currentStatus: c.status, code: 'window_closed' });
+        case 'invalid_reason':
+          throw fieldError('reason', t.message);
+        default:
+          throw fieldError(action === 'resolve' ? 'publicText' : action === 'reject' || action === 'merge' ? 'duplicateOf' : 'input', t.message);
+      }
+    }
+
+    const ctx: Ctx = { tx, c, who, input, now, calendar, to: t.to, reason: t.reason, locked };
+    const effect = await EFFECTS[action](ctx);
+
+    const updated = await repo.updateCase(tx, c.id, c.version, { status: t.to, ...effect.patch }, now);
+    if (!updated) throw new StaleVersion(c.version, input.version ?? c.version);
+    for (const id of effect.touch ?? []) await repo.touchCase(tx, id, now);
+    await enqueueMessages(tx, deps.mailDomain, effect.messages ?? [], now);
+
+    const event: NewEvent = {
+      caseId: c.id,
+      at: now,
+      ...actorFields(who),
+      action,
+      fromStatus: c.status,
+      toStatus: t.to,
+      publicText: effect.publicText ?? null,
+      internalText: effect.internalText ?? null,
+      data: effect.data ?? null,
+    };
+    const written = await appendEvents(tx, [event, ...(effect.otherEvents ?? [])]);
+    const events = written.filter((e) => e.caseId === c.id);
+    if (idem) {
+      await repo.storeIdempotent(tx, {
+        ...idem,
+        statusCode: 200,
+        body: JSON.parse(JSON.stringify({ case: updated, events })),
+        createdAt: now,
+      });
+    }
+    return { case: updated, events };
+  }
+
+  // ------------------------------------------------------------------ the actions
+
+  interface Ctx {
+    tx: Tx;
+    c: CaseRow;
+    who: CaseActor;
+    input: ActionInput;
+    now: Date;
+    calendar: WorkingCalendar;
+    to: CaseStatus;
+    reason?: TerminalReason;
+    locked: Map<number, CaseRow>;
+  }
+
+  const agencyName = async (ctx: Ctx) => (ctx.c.agencyId != null ? ((await repo.getAgency(ctx.tx, ctx.c.agencyId))?.name ?? null) : null);
+  const staffName = (who: CaseActor) => (who.kind === 'staff' ? who.actor.name : who.kind === 'system' ? who.label : 'Doanh nghiệp');
+
+  /** A priority set at assignment or acceptance takes that priority's policy for the case's kind. */
+  async function priorityChange(ctx: Ctx): Promise<{ patch: Partial<typeof cases.$inferInsert>; policy: SlaPolicy; data?: Record<string, unknown> }> {
+    const { c, input, tx } = ctx;
+    const current = frozenPolicy(c);
+    if (input.priority === undefined || input.priority === c.priority) return { patch: {}, policy: current };
+    const policies = await clockService.loadPolicies(tx);
+    const policy = findPolicy(policies, c.kind as CaseKind, input.priority, c.categoryId) as (SlaPolicy & { id?: number }) | undefined;
+    if (!policy) throw fieldError('priority', `no SLA policy for ${c.kind}/${input.priority}`);
+    const { pauses, extensions } = await loadSlaInputs(tx, c.id);
+    const resolveDueAt = computeResolveDueAt(ctx.calendar, {
+      policy,
+      receivedAt: c.receivedAt,
+      pauses: pauses.filter((p) => p.end != null),
+      extensions,
+    });
+    return {
+      patch: { priority: input.priority, slaPolicy: policy as unknown as Record<string, unknown>, slaPolicyId: policy.id ?? null, resolveDueAt },
+      policy,
+      data: { priority: { from: c.priority, to: input.priority }, policyVersion: policy.version, resolveDueAt: resolveDueAt.toISOString(), previousResolveDueAt: c.resolveDueAt.toISOString() },
+    };
+  }
+
+  async function duplicateTarget(ctx: Ctx): Promise<CaseRow> {
+    const id = ctx.input.duplicateOf;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) throw fieldError('duplicateOf', 'is required');
+    if (id === ctx.c.id) throw fieldError('duplicateOf', 'a case cannot duplicate itself');
+    const kept = ctx.locked.get(id);
+    if (!kept) throw fieldError('duplicateOf', `case ${id} does not exist`);
+    if (kept.status === 'rejected' || kept.status === 'withdrawn') {
+      const hint = kept.duplicateOfId ? `; merge into case ${kept.duplicateOfId} instead` : '';
+      throw fieldError('duplicateOf', `case ${id} is ${kept.status}${hint}`);
+    }
+    return kept;
+  }
+
+  async function rejectEffect(ctx: Ctx, merge: boolean): Promise<Effect> {
+    const { c, input, now } = ctx;
+    const reason = ctx.reason as TerminalReason;
+    const internalText = optionalText('internalText', input.internalText);
+    let publicText = optionalText('publicText', input.publicText);
+    const patch: Partial<typeof cases.$inferInsert> = { reason, closedAt: now };
+    const effect: Effect = { patch, internalText, data: { reason } };
+    if (reason === 'duplicate') {
+      const kept = await duplicateTarget(ctx);
+      patch.duplicateOfId = kept.id;
+      publicText ??= `Nội dung trùng với hồ sơ ${kept.trackingCode}; hồ sơ được gộp để xử lý chung trong hồ sơ ${kept.trackingCode}.`;
+      effect.data = { reason, duplicateOf: kept.id, duplicateOfTrackingCode: kept.trackingCode };
+      effect.otherEvents = [
+        {
+          caseId: kept.id,
+          at: now,
+          ...actorFields(ctx.who),
+          action: 'note',
+          fromStatus: kept.status,
+          toStatus: kept.status,
+          publicText: null,
+          internalText: `Hồ sơ ${c.trackingCode} có cùng nội dung đã được gộp vào hồ sơ này${merge ? '' : ' (từ chối vì trùng lặp)'}.`,
+          data: { mergedCaseId: c.id, mergedTrackingCode: c.trackingCode },
+        },
+      ];
+      effect.touch = [kept.id];
+    }
+    publicText ??= `Hồ sơ không được tiếp nhận xử lý. Lý do: ${REASON_LABEL_VI[reason]}.`;
+    patch.lastPublicNote = publicText;
+    effect.publicText = publicText;
+    return effect;
+  }
+
+  /** Reopened (dispute, reopen): open again, the earlier resolution stays in the timeline. */
+  const reopenPatch = (c: CaseRow): Partial<typeof cases.$inferInsert> => ({
+    resolvedAt: null,
+    outcome: null,
+    resolvedWithExtension: null,
+    reason: null,
+    closedAt: null,
+  });
+  const previousResolution = (c: CaseRow) => ({
+    previousStatus: c.status,
+    previousOutcome: c.outcome,
+    previousResolvedAt: c.resolvedAt?.toISOString() ?? null,
+    previousReason: c.reason,
+    resolvedWithExtension: c.resolvedWithExtension,
+  });
+
+  const EFFECTS: Record<Action, (ctx: Ctx) => Promise<Effect>> = {
+    async assign(ctx) {
+      const { c, input, tx, now } = ctx;
+      if (input.agencyId === undefined || input.agencyId === null) throw fieldError('agencyId', 'is required');
+      const agency = await repo.getAgency(tx, input.agencyId);
+      if (!agency) throw fieldError('agencyId', `agency ${input.agencyId} does not exist`);
+      const today = localDate(now);
+      if ((agency.activeTo && agency.activeTo < today) || (agency.activeFrom && agency.activeFrom > today)) {
+        throw fieldError('agencyId', `agency ${input.agencyId} is not active on ${today}`);
+      }
+      if (agency.id === c.agencyId) throw fieldError('agencyId', `the case is already with agency ${agency.id}`);
+      const pr = await priorityChange(ctx);
+      const acceptDueAt = computeAcceptDueAt(ctx.calendar, pr.policy, now);
+      const resolveDueAt = (pr.patch.resolveDueAt as Date | undefined) ?? c.resolveDueAt;
+      const previous = c.agencyId != null ? await repo.getAgency(tx, c.agencyId) : undefined;
+      return {
+        patch: { ...pr.patch, agencyId: agency.id, assignedAt: now, acceptDueAt, acceptedAt: null },
+        publicText: `Đã chuyển đến ${agency.name} để xử lý.`,
+        internalText: optionalText('internalText', input.internalText) ?? (previous ? `Chuyển từ ${previous.name} sang ${agency.name}.` : null),
+        data: { agencyId: agency.id, fromAgencyId: c.agencyId, acceptDueAt: acceptDueAt.toISOString(), ...(pr.data ?? {}) },
+        messages: [
+          {
+            template: 'assignment',
+            caseId: c.id,
+            to: agency.contactEmails,
+            ...assignmentMessage({ trackingCode: c.trackingCode, title: c.title, agencyName: agency.name, acceptDueAt, resolveDueAt, baseUrl: deps.baseUrl }),
+          },
+        ],
+      };
+    },
+
+    async accept(ctx) {
+      const { c, now } = ctx;
+      const pr = await priorityChange(ctx);
+      const name = await agencyName(ctx);
+      return {
+        patch: { ...pr.patch, acceptedAt: now },
+        publicText: `${name ?? 'Cơ quan xử lý'} đã tiếp nhận và đang xử lý.`,
+        internalText: optionalText('internalText', ctx.input.internalText),
+        data: { acceptDueAt: c.acceptDueAt?.toISOString() ?? null, acceptedLate: c.acceptDueAt ? now > c.acceptDueAt : false, ...(pr.data ?? {}) },
+      };
+    },
+
+    async request_info(ctx) {
+      const { c, input, tx, now } = ctx;
+      const question = requireText('publicText', input.publicText);
+      await repo.openPause(tx, c.id, now, 'request_info');
+      const name = await agencyName(ctx);
+      const limit = frozenPolicy(c).awaitingBusinessLimit;
+      return {
+        patch: { pausedAt: now, lastPublicNote: question },
+        publicText: question,
+        internalText: optionalText('internalText', input.internalText),
+        data: { pausedAt: now.toISOString(), resolveDueAt: c.resolveDueAt.toISOString() },
+        messages: c.email
+          ? [
+              {
+                template: 'info_request',
+                caseId: c.id,
+                to: [c.email],
+                ...infoRequestMessage({
+                  trackingCode: c.trackingCode,
+                  title: c.title,
+                  question,
+                  agencyName: name,
+                  replyWithin: limit ? describeDuration(limit) : null,
+                  baseUrl: deps.baseUrl,
+                }),
+              },
+            ]
+          : [],
+      };
+    },
+
+    async reply(ctx) {
+      const { c, input, tx, now } = ctx;
+      const answer = requireText('publicText', input.publicText);
+      const pause = await repo.closeOpenPause(tx, c.id, now);
+      const { pauses, extensions } = await loadSlaInputs(tx, c.id);
+      const resolveDueAt = computeResolveDueAt(ctx.calendar, {
+        policy: frozenPolicy(c),
+        receivedAt: c.receivedAt,
+        pauses: pauses.filter((p) => p.end != null),
+        extensions,
+      });
+      return {
+        patch: { pausedAt: null, resolveDueAt },
+        publicText: 'Doanh nghiệp đã bổ sung thông tin; thời hạn giải quyết được tính tiếp.',
+        internalText: answer,
+        data: {
+          pausedFrom: (pause?.startedAt ?? c.pausedAt)?.toISOString() ?? null,
+          pausedTo: now.toISOString(),
+          previousResolveDueAt: c.resolveDueAt.toISOString(),
+          resolveDueAt: resolveDueAt.toISOString(),
+        },
+      };
+    },
+
+    async resolve(ctx) {
+      const { c, input, now } = ctx;
+      const answer = requireText('publicText', input.publicText);
+      const outcome = classifyOutcome(now, c.resolveDueAt);
+      const withExtension = c.extensionsUsed > 0;
+      const name = await agencyName(ctx);
+      return {
+        patch: { resolvedAt: now, outcome, resolvedWithExtension: withExtension, reason: ctx.reason, publicAnswer: answer, lastPublicNote: answer, closedAt: null },
+        publicText: answer,
+        internalText: optionalText('internalText', input.internalText),
+        data: { reason: ctx.reason, outcome, resolveDueAt: c.resolveDueAt.toISOString(), resolvedWithExtension: withExtension, round: c.disputeCount + 1 },
+        messages: c.email
+          ? [
+              {
+                template: 'answer',
+                caseId: c.id,
+                to: [c.email],
+                ...answerPublishedMessage({ trackingCode: c.trackingCode, title: c.title, answer, agencyName: name, disputeUntil: disputeDeadline(now), baseUrl: deps.baseUrl }),
+              },
+            ]
+          : [],
+      };
+    },
+
+    async return(ctx) {
+      const { c, input, who } = ctx;
+      const why = requireText('reason', input.reason ?? input.internalText);
+      const name = await agencyName(ctx);
+      return {
+        patch: { agencyId: null, assignedAt: null, acceptDueAt: null, acceptedAt: null },
+        publicText: 'Hồ sơ đang được chuyển lại để phân công cơ quan xử lý phù hợp; thời hạn giải quyết không thay đổi.',
+        internalText: `${staffName(who)}${name ? ` (${name})` : ''} trả lại hồ sơ. Lý do: ${why}`,
+        data: { fromAgencyId: c.agencyId, returnedBy: who.kind === 'staff' ? who.actor.userId : null, reason: why },
+      };
+    },
+
+    reject: (ctx) => rejectEffect(ctx, false),
+    merge: (ctx) => rejectEffect(ctx, true),
+
+    async extend(ctx) {
+      const { c, input, tx, now, who } = ctx;
+      const policy = frozenPolicy(c);
+      if (input.amount === undefined || input.amount === null) throw fieldError('amount', 'is required');
+      if (input.unit !== undefined && !DURATION_UNITS.includes(input.unit)) throw fieldError('unit', `must be one of ${DURATION_UNITS.join(', ')}`);
+      const why = requireText('reason', input.reason, 2000);
+      const unit = input.unit ?? policy.extension?.unit ?? 'working_days';
+      const { pauses, extensions } = await loadSlaInputs(tx, c.id);
+      const rule = policy.extension;
+      if (!rule || rule.maxCount <= 0) throw new Conflict(`Loại vụ việc này không được gia hạn (no extension for ${c.kind}/${c.priority}).`, { code: 'no_extension' });
+      if (extensions.length >= rule.maxCount) {
+        throw new Conflict(`Đã gia hạn ${extensions.length} lần; chỉ được gia hạn tối đa ${rule.maxCount} lần (extension limit reached).`, { code: 'extension_limit' });
+      }
+      const ok = canExtend(policy, extensions, { amount: input.amount, unit });
+      if (!ok.ok) throw fieldError(unit !== rule.unit ? 'unit' : 'amount', ok.reason);
+      const standing = c.pausedAt ?? now;
+      if (standing > c.resolveDueAt) {
+        throw new Conflict(`Đã quá hạn giải quyết (${formatInstantVi(c.resolveDueAt)}); gia hạn phải được quyết định trước khi hết hạn (deadline passed).`, {
+          code: 'deadline_passed',
+        });
+      }
+      const ext = { amount: input.amount, unit, reason: why, at: now };
+      const newDue = computeResolveDueAt(ctx.calendar, {
+        policy,
+        receivedAt: c.receivedAt,
+        pauses: pauses.filter((p) => p.end != null),
+        extensions: [...extensions, ext],
+      });
+      await repo.insertExtension(tx, {
+        caseId: c.id,
+        amount: input.amount,
+        unit,
+        reason: why,
+        approvedBy: who.kind === 'staff' ? who.actor.userId : null,
+        at: now,
+        previousDueAt: c.resolveDueAt,
+        newDueAt: newDue,
+      });
+      const publicText = `Thời hạn giải quyết được gia hạn thêm ${describeDuration(ext)}, đến ${formatInstantVi(newDue)}. Lý do: ${why}`;
+      return {
+        patch: { extensionsUsed: extensions.length + 1, resolveDueAt: newDue, lastPublicNote: publicText },
+        publicText,
+        internalText: optionalText('internalText', input.internalText),
+        data: { amount: input.amount, unit, reason: why, previousResolveDueAt: c.resolveDueAt.toISOString(), resolveDueAt: newDue.toISOString(), count: extensions.length + 1 },
+      };
+    },
+
+    async note(ctx) {
+      const { input } = ctx;
+      const publicText = optionalText('publicText', input.publicText);
+      const internalText = optionalText('internalText', input.internalText);
+      if (!publicText && !internalText) throw fieldError('publicText', 'publicText or internalText is required');
+      return { patch: publicText ? { lastPublicNote: publicText } : {}, publicText, internalText };
+    },
+
+    async reopen(ctx) {
+      const { c, input, who } = ctx;
+      const why = who.kind === 'staff' ? requireText('reason', input.reason ?? input.internalText) : optionalText('reason', input.reason ?? input.internalText);
+      return {
+        patch: reopenPatch(c),
+        publicText: 'Hồ sơ được mở lại để xem xét, xử lý tiếp.',
+        internalText: why,
+        data: { ...previousResolution(c), onFinding: input.onFinding === true },
+      };
+    },
+
+    async close(ctx) {
+      const { c, tx, now } = ctx;
+      if (c.status === 'awaiting_business') {
+        await repo.closeOpenPause(tx, c.id, now);
+        return {
+          patch: { closedAt: now, pausedAt: null, reason: 'no_response_from_business' },
+          publicText: 'Hồ sơ kết thúc do doanh nghiệp không bổ sung thông tin trong thời hạn.',
+          internalText: optionalText('internalText', ctx.input.internalText),
+          data: { reason: 'no_response_from_business', pausedFrom: c.pausedAt?.toISOString() ?? null },
+        };
+      }
+      return {
+        patch: { closedAt: now },
+        publicText: 'Hồ sơ đã kết thúc.',
+        internalText: optionalText('internalText', ctx.input.internalText),
+        data: { resolvedAt: c.resolvedAt?.toISOString() ?? null },
+      };
+    },
+
+    async dispute(ctx) {
+      const { c, input } = ctx;
+      const why = optionalText('publicText', input.publicText ?? input.comment);
+      return {
+        patch: { ...reopenPatch(c), disputeCount: c.disputeCount + 1 },
+        publicText: 'Doanh nghiệp chưa đồng ý với kết quả trả lời; hồ sơ được mở lại để xử lý tiếp.',
+        internalText: why,
+        data: { ...previousResolution(c), disputeCount: c.disputeCount + 1 },
+      };
+    },
+
+    async withdraw(ctx) {
+      const { c, input, tx, now } = ctx;
+      if (c.pausedAt) await repo.closeOpenPause(tx, c.id, now);
+      return {
+        patch: { reason: 'withdrawn', closedAt: now, pausedAt: null },
+        publicText: 'Doanh nghiệp đã rút phản ánh, kiến nghị.',
+        internalText: optionalText('publicText', input.publicText ?? input.comment),
+        data: { reason: 'withdrawn' },
+      };
+    },
+
+    async rate(ctx) {
+      const { input, now } = ctx;
+      const r = input.rating;
+      if (typeof r !== 'number' || !Number.isInteger(r) || r < 1 || r > 5) throw fieldError('rating', 'must be a whole number from 1 to 5');
+      const comment = optionalText('comment', input.comment, COMMENT_MAX);
+      return {
+        patch: { rating: r, ratingComment: comment, ratedAt: now },
+        publicText: `Doanh nghiệp đánh giá kết quả: ${r}/5.`,
+        internalText: comment,
+        data: { rating: r },
+      };
+    },
+  };
+
+  return { act, actInTx };
+}
+
+export type WorkflowService = ReturnType<typeof createWorkflowService>;

@@ -1,0 +1,477 @@
+import { and, eq, type SQL } from 'drizzle-orm';
+import type { Config } from '../../config.js';
+import type { Db, Tx } from '../../db/client.js';
+import { cases } from '../../db/schema.js';
+import {
+  addWorkingHours,
+  addWorkingMs,
+  DAY_MS,
+  HOUR_MS,
+  nextOpening,
+  toLocalIso,
+  workingDaysBetween,
+  type WorkingCalendar,
+} from '../../domain/calendar.js';
+import { disputeDeadline, STATUS_LABEL_VI, type CaseStatus } from '../../domain/lifecycle.js';
+import { DEFAULT_SLA_POLICIES, describeDuration, isDueSoon, isPastBy, type Duration } from '../../domain/sla.js';
+import type { CaseRow } from '../cases/deadlines.js';
+import { frozenPolicy } from '../cases/deadlines.js';
+import type { ClockService } from '../clock/service.js';
+import { enqueueMessages, type OutgoingMessage } from '../notifications/outbox.js';
+import type { Logger } from '../notifications/service.js';
+import {
+  acceptReminderMessage,
+  autoCloseMessage,
+  dueSoonMessage,
+  overdueMessage,
+  seriousOverdueMessage,
+  triageReminderMessage,
+  type Rendered,
+  type StaffCaseInfo,
+} from '../notifications/templates.js';
+import { appendEvents, type NewEvent } from '../timeline/repository.js';
+import {
+  candidateIds,
+  claim,
+  cond,
+  lastReturnedAt,
+  loadAgencies,
+  lockCases,
+  policyLimits,
+  raiseLevels,
+  recordRun,
+  type AgencyContact,
+  type Claim,
+  type Level,
+} from './repository.js';
+
+/** The workflow's in-transaction action, as the job uses it (auto-close). */
+export interface CaseCloser {
+  actInTx(tx: Tx, caseId: number, action: 'close', who: { kind: 'system'; label: string }, input: { reason?: string }): Promise<unknown>;
+}
+
+export interface EscalationDeps {
+  db: Db;
+  config: Config;
+  clockService: ClockService;
+  chain: { sealPending(): Promise<unknown> };
+  baseUrl: string;
+  mailDomain: string;
+  /** resolved at run time: the workflow service is wired after this one */
+  workflow: () => CaseCloser | undefined;
+}
+
+export interface EscalationResult {
+  at: string;
+  dueSoon: number;
+  acceptOverdue: number;
+  overdue: number;
+  serious: number;
+  triageStale: number;
+  closedAfterDisputeWindow: number;
+  closedNoResponse: number;
+  /** staff e-mails held for the next office opening */
+  heldForOfficeHours: number;
+  failed: number;
+  errors: Array<{ caseIds: number[]; sweep: string; error: string }>;
+  ms: number;
+}
+
+/** escalationLevel set by each level (never lowered by the job) */
+export const LEVEL_VALUE: Record<Exclude<Level, 'auto_close'>, number> = {
+  due_soon: 1,
+  accept_overdue: 1,
+  triage_stale: 1,
+  overdue: 2,
+  serious: 3,
+};
+
+const LEVEL_LABEL_VI: Record<Exclude<Level, 'auto_close'>, string> = {
+  due_soon: 'Cảnh báo sắp đến hạn trả lời',
+  accept_overdue: 'Nhắc tiếp nhận: quá hạn tiếp nhận hồ sơ',
+  overdue: 'Quá hạn trả lời: báo lãnh đạo đơn vị và Tổ phản ứng nhanh',
+  serious: 'Quá hạn nghiêm trọng: báo lãnh đạo tỉnh và Thanh tra tỉnh',
+  triage_stale: 'Nhắc phân công: hồ sơ chờ phân công quá lâu',
+};
+
+const SYSTEM_LABEL = 'Đôn đốc tự động';
+/** cases locked and processed per transaction */
+const CHUNK = 200;
+
+const asDuration = (v: unknown): Duration | null => {
+  const d = v as Duration | null;
+  return d && typeof d.amount === 'number' && typeof d.unit === 'string' ? d : null;
+};
+
+interface Firing extends Claim {
+  message: (c: CaseRow) => { msg: Rendered; to: string[]; cc: string[]; notified: string[] } | null;
+  text: string;
+}
+
+/**
+ * The escalation job (SPEC §5): one sweep per level, each over an index-backed candidate set,
+ * processed in chunks. Each firing is claimed in the escalations table (INSERT … ON CONFLICT DO
+ * NOTHING RETURNING); only the transaction that wins the claim writes the timeline event, the
+ * outgoing mail and the case's escalation level, so any number of instances, overlapping runs
+ * or restarts fire each (case, level, deadline) once.
+ */
+export function createEscalationService(deps: EscalationDeps) {
+  const { db, config, clockService, baseUrl, mailDomain } = deps;
+  let log: Logger = { info() {}, warn() {}, error() {} };
+
+  async function runEscalation(now: Date): Promise<EscalationResult> {
+    const started = Date.now();
+    const cal = await clockService.calendar();
+    const agencyMap = await loadAgencies(db);
+    const coordinatorAgency = [...agencyMap.values()].find((a) => a.kind === 'coordinator');
+    const coordinators = config.PAKN_COORDINATOR_EMAILS.length ? config.PAKN_COORDINATOR_EMAILS : (coordinatorAgency?.contactEmails ?? []);
+    const leadership = config.PAKN_LEADERSHIP_EMAILS;
+    const inspectorate = config.PAKN_INSPECTORATE_EMAILS;
+    const opening = nextOpening(cal, now);
+    const staffNotBefore = opening > now ? opening : undefined;
+
+    const result: EscalationResult = {
+      at: toLocalIso(now),
+      dueSoon: 0,
+      acceptOverdue: 0,
+      overdue: 0,
+      serious: 0,
+      triageStale: 0,
+      closedAfterDisputeWindow: 0,
+      closedNoResponse: 0,
+      heldForOfficeHours: 0,
+      failed: 0,
+      errors: [],
+      ms: 0,
+    };
+    const countKey: Record<Exclude<Level, 'auto_close'>, keyof EscalationResult> = {
+      due_soon: 'dueSoon',
+      accept_overdue: 'acceptOverdue',
+      overdue: 'overdue',
+      serious: 'serious',
+      triage_stale: 'triageStale',
+    };
+    const fail = (sweep: string, caseIds: number[], err: unknown) => {
+      result.failed += caseIds.length;
+      const error = (err as Error)?.message?.slice(0, 300) ?? String(err);
+      if (result.errors.length < 20) result.errors.push({ sweep, caseIds: caseIds.slice(0, 20), error });
+      log.error({ sweep, caseIds: caseIds.slice(0, 20), err }, 'escalation sweep failed for some cases');
+    };
+
+    // ---- bounds of the candidate sets, from every policy version that cases may carry frozen
+    const limits = await policyLimits(db);
+    const all = [...limits, ...DEFAULT_SLA_POLICIES.map((p) => ({ w: p.warnBefore, o: p.overdueEscalateAfter, a: p.awaitingBusinessLimit }))];
+    const warnHorizon = maxInstant(all.map((l) => asDuration(l.w)).filter(isDuration).map((d) => horizonAfter(cal, now, d)), now);
+    const seriousFrom = new Date(now.getTime() - minCalendarMs(cal, all.map((l) => asDuration(l.o))));
+    const pausedBefore = new Date(now.getTime() - minCalendarMs(cal, all.map((l) => asDuration(l.a))));
+
+    const agencyOf = (c: CaseRow): AgencyContact | undefined => (c.agencyId != null ? agencyMap.get(c.agencyId) : undefined);
+    const info = (c: CaseRow): StaffCaseInfo => ({
+      caseId: c.id,
+      trackingCode: c.trackingCode,
+      title: c.title,
+      agencyName: agencyOf(c)?.name ?? null,
+      resolveDueAt: c.resolveDueAt,
+      baseUrl,
+    });
+    const contactsOf = (a: AgencyContact | undefined) => (a ? (a.contactEmails.length ? a.contactEmails : a.leadEmail ? [a.leadEmail] : []) : []);
+    const leadOf = (a: AgencyContact | undefined) => (a ? (a.leadEmail ? [a.leadEmail] : a.contactEmails) : []);
+
+    /** Claims the firings of locked cases and writes, for those won, the mail, the level and the event. */
+    async function fire(tx: Tx, locked: CaseRow[], firings: Firing[]) {
+      const won = await claim(tx, firings, now);
+      const key = (f: Claim) => `${f.caseId}|${f.level}|${f.deadlineAt.getTime()}`;
+      const wonKeys = new Set(won.map(key));
+      const byId = new Map(locked.map((c) => [c.id, c]));
+      const messages: OutgoingMessage[] = [];
+      const events: NewEvent[] = [];
+      const levels = new Map<number, number>();
+      for (const f of firings) {
+        if (!wonKeys.has(key(f))) continue;
+        const c = byId.get(f.caseId)!;
+        const lvl = LEVEL_VALUE[f.level as Exclude<Level, 'auto_close'>];
+        levels.set(c.id, Math.max(levels.get(c.id) ?? 0, lvl));
+        const m = f.message(c);
+        if (m && m.to.length) {
+          messages.push({ template: f.level, caseId: c.id, to: m.to, cc: m.cc, ...m.msg, notBefore: staffNotBefore });
+          if (staffNotBefore) result.heldForOfficeHours++;
+        }
+        events.push({
+          caseId: c.id,
+          at: now,
+          actorUserId: null,
+          actorRole: 'system',
+          actorLabel: SYSTEM_LABEL,
+          action: 'escalate',
+          fromStatus: null,
+          toStatus: null,
+          publicText: null,
+          internalText: f.text + (m && m.to.length ? ` Đã gửi thư: ${m.notified.join(', ')}.` : ' Không có địa chỉ nhận thư.'),
+          data: {
+            level: f.level,
+            deadlineAt: toLocalIso(f.deadlineAt),
+            escalationLevel: Math.max(c.escalationLevel, levels.get(c.id)!),
+            notified: m?.to.length ? m.notified : [],
+            recipients: m ? m.to.length + m.cc.length : 0,
+            ...(staffNotBefore && m?.to.length ? { mailNotBefore: toLocalIso(staffNotBefore) } : {}),
+          },
+        });
+        (result[countKey[f.level as Exclude<Level, 'auto_close'>]] as number)++;
+      }
+      await raiseLevels(tx, levels, now);
+      await enqueueMessages(tx, mailDomain, messages, now);
+      await appendEvents(tx, events);
+    }
+
+    /** One sweep: candidates by index, then chunks locked with SKIP LOCKED, decided, claimed. */
+    async function sweep(name: string, ids: number[], where: () => SQL, decide: (c: CaseRow, extra: Map<number, Date>) => Firing[], needsReturns = false) {
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.slice(i, i + CHUNK);
+        try {
+          await db.transaction(async (tx) => {
+            const locked = await lockCases(tx, chunk, where());
+            if (locked.length === 0) return;
+            const extra = needsReturns ? await lastReturnedAt(tx, locked.map((c) => c.id)) : new Map<number, Date>();
+            const firings = locked.flatMap((c) => decide(c, extra));
+            await fire(tx, locked, firings);
+          });
+        } catch (err) {
+          fail(name, chunk, err);
+        }
+      }
+    }
+
+    // ---- 1. due soon → the agency's contacts
+    {
+      const where = () => cond.dueSoon(now, warnHorizon);
+      const ids = await candidateIds(db, where(), cases.resolveDueAt);
+      await sweep('due_soon', ids, where, (c) => {
+        if (!isDueSoon(cal, now, c.resolveDueAt, frozenPolicy(c).warnBefore)) return [];
+        return [
+          {
+            caseId: c.id,
+            level: 'due_soon',
+            deadlineAt: c.resolveDueAt,
+            text: `${LEVEL_LABEL_VI.due_soon} (hạn ${toLocalIso(c.resolveDueAt)}).`,
+            message: (c) => ({
+              msg: dueSoonMessage({ ...info(c), statusLabel: STATUS_LABEL_VI[c.status as CaseStatus] ?? c.status }),
+              to: contactsOf(agencyOf(c)),
+              cc: [],
+              notified: ['agency_contacts'],
+            }),
+          },
+        ];
+      });
+    }
+
+    // ---- 2. assignment not accepted by its accept deadline → the agency (and its lead)
+    {
+      const where = () => cond.acceptOverdue(now);
+      const ids = await candidateIds(db, where(), cases.acceptDueAt);
+      await sweep('accept_overdue', ids, where, (c) =>
+        c.acceptDueAt
+          ? [
+              {
+                caseId: c.id,
+                level: 'accept_overdue',
+                deadlineAt: c.acceptDueAt,
+                text: `${LEVEL_LABEL_VI.accept_overdue} (hạn tiếp nhận ${toLocalIso(c.acceptDueAt)}).`,
+                message: (c) => ({
+                  msg: acceptReminderMessage({ ...info(c), acceptDueAt: c.acceptDueAt! }),
+                  to: contactsOf(agencyOf(c)),
+                  cc: agencyOf(c)?.leadEmail ? [agencyOf(c)!.leadEmail!] : [],
+                  notified: ['agency_contacts', 'agency_lead'],
+                }),
+              },
+            ]
+          : [],
+      );
+    }
+
+    // ---- 3 & 4. overdue → agency lead + coordinator; seriously overdue → leadership + inspectorate
+    {
+      const where = () => cond.overdue(now, seriousFrom);
+      const ids = await candidateIds(db, where(), cases.resolveDueAt);
+      await sweep('overdue', ids, where, (c) => {
+        const overdueDays = workingDaysBetween(cal, c.resolveDueAt, now);
+        const policy = frozenPolicy(c);
+        const out: Firing[] = [
+          {
+            caseId: c.id,
+            level: 'overdue',
+            deadlineAt: c.resolveDueAt,
+            text: `${LEVEL_LABEL_VI.overdue} (hạn ${toLocalIso(c.resolveDueAt)}).`,
+            message: (c) => {
+              const a = agencyOf(c);
+              return a
+                ? { msg: overdueMessage({ ...info(c), overdueWorkingDays: overdueDays }), to: leadOf(a), cc: coordinators, notified: ['agency_lead', 'coordinator'] }
+                : { msg: overdueMessage({ ...info(c), overdueWorkingDays: overdueDays }), to: coordinators, cc: [], notified: ['coordinator'] };
+            },
+          },
+        ];
+        if (isPastBy(cal, now, c.resolveDueAt, policy.overdueEscalateAfter)) {
+          const threshold = describeDuration(policy.overdueEscalateAfter);
+          out.push({
+            caseId: c.id,
+            level: 'serious',
+            deadlineAt: c.resolveDueAt,
+            text: `${LEVEL_LABEL_VI.serious} (hạn ${toLocalIso(c.resolveDueAt)}, quá hạn hơn ${threshold}).`,
+            message: (c) => {
+              const msg = seriousOverdueMessage({ ...info(c), overdueWorkingDays: overdueDays, thresholdLabel: threshold });
+              if (leadership.length || inspectorate.length) {
+                return leadership.length
+                  ? { msg, to: leadership, cc: inspectorate, notified: ['leadership', ...(inspectorate.length ? ['inspectorate'] : [])] }
+                  : { msg, to: inspectorate, cc: [], notified: ['inspectorate'] };
+              }
+              // no configured addresses: the coordinator is told rather than nobody
+              return { msg, to: coordinators, cc: [], notified: ['coordinator'] };
+            },
+          });
+        }
+        return out;
+      });
+    }
+
+    // ---- 5. triage queue older than N working hours → the coordinator
+    {
+      const hours = config.PAKN_TRIAGE_REMIND_HOURS;
+      const where = () => cond.triage(new Date(now.getTime() - hours * HOUR_MS));
+      const ids = await candidateIds(db, where(), cases.receivedAt);
+      await sweep(
+        'triage_stale',
+        ids,
+        where,
+        (c, returned) => {
+          const back = returned.get(c.id);
+          const waitingSince = back && back > c.receivedAt ? back : c.receivedAt;
+          const staleAt = addWorkingHours(cal, waitingSince, hours);
+          if (now < staleAt) return [];
+          return [
+            {
+              caseId: c.id,
+              level: 'triage_stale',
+              deadlineAt: staleAt,
+              text: `${LEVEL_LABEL_VI.triage_stale} (chờ từ ${toLocalIso(waitingSince)}, quá ${hours} giờ làm việc).`,
+              message: (c) => ({ msg: triageReminderMessage({ ...info(c), waitingSince, hours }), to: coordinators, cc: [], notified: ['coordinator'] }),
+            },
+          ];
+        },
+        true,
+      );
+    }
+
+    // ---- 6. auto-close: resolved past the dispute window; awaiting_business past its limit
+    await autoClose('resolved', cond.resolvedPastWindow(new Date(now.getTime() - 7 * DAY_MS)), now, cal, result, fail);
+    await autoClose('awaiting_business', cond.awaitingPastLimit(pausedBefore), now, cal, result, fail);
+
+    try {
+      await deps.chain.sealPending();
+    } catch (err) {
+      log.warn({ err }, 'sealing the timeline after escalation failed; the periodic sealer will retry');
+    }
+    result.ms = Date.now() - started;
+    try {
+      await recordRun(db, 'escalation', new Date(now.getTime()), new Date(now.getTime() + result.ms), result);
+    } catch {
+      /* the run's record is informative only */
+    }
+    return result;
+  }
+
+  /** Auto-close goes through the workflow, one case per transaction, after the claim. */
+  async function autoClose(
+    from: 'resolved' | 'awaiting_business',
+    where: SQL,
+    now: Date,
+    cal: WorkingCalendar,
+    result: EscalationResult,
+    fail: (sweep: string, ids: number[], err: unknown) => void,
+  ) {
+    const ids = await candidateIds(db, where, (from === 'resolved' ? cases.resolvedAt : cases.pausedAt));
+    if (ids.length === 0) return;
+    const workflow = deps.workflow();
+    if (!workflow) {
+      fail(`auto_close_${from}`, ids, new Error('the workflow service is not available'));
+      return;
+    }
+    for (const id of ids) {
+      try {
+        const closed = await db.transaction(async (tx): Promise<boolean> => {
+          const [c] = await lockCases(tx, [id], and(where, eq(cases.id, id))!);
+          if (!c) return false;
+          let deadlineAt: Date;
+          if (from === 'resolved') {
+            deadlineAt = disputeDeadline(c.resolvedAt!);
+            if (now <= deadlineAt) return false;
+          } else {
+            const limit = frozenPolicy(c).awaitingBusinessLimit;
+            if (!c.pausedAt || !isPastBy(cal, now, c.pausedAt, limit)) return false;
+            deadlineAt = limitInstant(cal, c.pausedAt, limit);
+          }
+          const won = await claim(tx, [{ caseId: c.id, level: 'auto_close', deadlineAt }], now);
+          if (won.length === 0) return false;
+          if (c.email) {
+            const why = from === 'resolved' ? 'dispute_window_over' : 'no_response_from_business';
+            await enqueueMessages(
+              tx,
+              mailDomain,
+              [{ template: `auto_close_${why}`, caseId: c.id, to: [c.email], ...autoCloseMessage({ trackingCode: c.trackingCode, title: c.title, why, baseUrl }) }],
+              now,
+            );
+          }
+          const label =
+            from === 'resolved'
+              ? `Tự động kết thúc: hết ${7} ngày để doanh nghiệp phản hồi kết quả`
+              : `Tự động kết thúc: doanh nghiệp không bổ sung thông tin trong ${describeDuration(frozenPolicy(c).awaitingBusinessLimit)}`;
+          await workflow.actInTx(tx, c.id, 'close', { kind: 'system', label }, from === 'awaiting_business' ? { reason: 'no_response_from_business' } : {});
+          return true;
+        });
+        if (closed) {
+          if (from === 'resolved') result.closedAfterDisputeWindow++;
+          else result.closedNoResponse++;
+        }
+      } catch (err) {
+        fail(`auto_close_${from}`, [id], err);
+      }
+    }
+  }
+
+  return {
+    runEscalation,
+    useLogger(l: Logger) {
+      log = l;
+    },
+  };
+}
+
+function isDuration(d: Duration | null): d is Duration {
+  return d !== null;
+}
+
+function maxInstant(ds: Date[], fallback: Date): Date {
+  return ds.reduce((m, d) => (d > m ? d : m), fallback);
+}
+
+/** An instant after which no deadline can be "due soon" under `warn` (a bound, checked exactly per case). */
+function horizonAfter(cal: WorkingCalendar, now: Date, warn: Duration): Date {
+  if (warn.unit === 'calendar_days') return new Date(now.getTime() + (warn.amount + 1) * DAY_MS);
+  const ms = warn.unit === 'working_days' ? warn.amount * cal.officeDayMs : warn.amount * HOUR_MS;
+  return addWorkingMs(cal, now, ms + 60_000);
+}
+
+/** The least calendar time that any of these thresholds can take (working time never exceeds calendar time). */
+function minCalendarMs(cal: WorkingCalendar, ds: Array<Duration | null>): number {
+  const ms = ds.filter(isDuration).map((d) =>
+    d.unit === 'calendar_days' ? Math.max(0, d.amount - 1) * DAY_MS : d.unit === 'working_days' ? d.amount * cal.officeDayMs : d.amount * HOUR_MS,
+  );
+  return ms.length ? Math.max(0, Math.min(...ms)) : 0;
+}
+
+/** The instant `limit` is reached counting from `since` (the deadline the awaiting case crossed). */
+function limitInstant(cal: WorkingCalendar, since: Date, limit: Duration): Date {
+  if (limit.unit === 'calendar_days') return new Date(since.getTime() + limit.amount * DAY_MS);
+  const ms = limit.unit === 'working_days' ? limit.amount * cal.officeDayMs : limit.amount * HOUR_MS;
+  return addWorkingMs(cal, since, ms);
+}
+
+export type EscalationService = ReturnType<typeof createEscalationService>;

@@ -1,0 +1,178 @@
+import fastifyMultipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { fileTypeFromBuffer } from 'file-type';
+import type { Tx } from '../../db/client.js';
+import { attachments } from '../../db/schema.js';
+import { sha256Hex } from '../../lib/crypto.js';
+import { BadRequest, fieldError, type FieldError } from '../../lib/errors.js';
+
+/**
+ * Attachments of a new case: photos and PDFs, at most 5 files of at most 5 MB each. The type is
+ * decided by the file's content (magic bytes), never by its name or the client's content type;
+ * SVG, HTML, scripts and executables are refused. Files are stored in the database (bytea) with
+ * their SHA-256, and served to staff only as downloads.
+ */
+export const ATTACHMENT_LIMITS = {
+  maxFiles: 5,
+  maxFileBytes: 5 * 1024 * 1024,
+  maxFields: 40,
+  maxFieldBytes: 64 * 1024,
+  maxFilenameChars: 120,
+} as const;
+
+export const ALLOWED_TYPES: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+};
+
+export interface IncomingFile {
+  field: string;
+  filename: string;
+  /** what the client claimed; informative only */
+  clientType: string;
+  data: Buffer;
+}
+
+export interface CheckedFile {
+  filename: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  data: Buffer;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** files of a multipart request, read by readMultipartBody */
+    intakeFiles?: IncomingFile[];
+  }
+}
+
+/** Registers the multipart parser in the caller's (encapsulated) scope. */
+export async function registerMultipart(scope: FastifyInstance): Promise<void> {
+  await scope.register(fastifyMultipart, {
+    throwFileSizeLimit: true,
+    limits: {
+      fileSize: ATTACHMENT_LIMITS.maxFileBytes,
+      files: ATTACHMENT_LIMITS.maxFiles,
+      fields: ATTACHMENT_LIMITS.maxFields,
+      fieldSize: ATTACHMENT_LIMITS.maxFieldBytes,
+      parts: ATTACHMENT_LIMITS.maxFiles + ATTACHMENT_LIMITS.maxFields,
+      fieldNameSize: 100,
+      headerPairs: 100,
+    },
+  });
+}
+
+const MB = 1024 * 1024;
+
+function multipartProblem(err: unknown): BadRequest | null {
+  const code = (err as { code?: string } | null)?.code;
+  switch (code) {
+    case 'FST_FILES_LIMIT':
+      return fieldError('attachments', `Chỉ được đính kèm tối đa ${ATTACHMENT_LIMITS.maxFiles} tệp.`);
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return fieldError('attachments', `Mỗi tệp đính kèm tối đa ${ATTACHMENT_LIMITS.maxFileBytes / MB} MB.`);
+    case 'FST_FIELDS_LIMIT':
+    case 'FST_PARTS_LIMIT':
+      return fieldError('(body)', 'Biểu mẫu có quá nhiều trường.');
+    case 'FST_PROTO_VIOLATION':
+      return fieldError('(body)', 'Tên trường không hợp lệ.');
+    case 'FST_MP_PREMATURE_CLOSE':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return fieldError('(body)', 'Dữ liệu multipart/form-data không đầy đủ hoặc không hợp lệ.');
+    default:
+      if (err instanceof Error && /multipart|boundary|Unexpected end of form|Malformed/i.test(err.message)) {
+        return fieldError('(body)', 'Dữ liệu multipart/form-data không hợp lệ.');
+      }
+      return null;
+  }
+}
+
+/**
+ * Reads a multipart request: text fields (the last value of a repeated field wins) and files,
+ * kept in memory (bounded by the limits above). Empty file inputs (no file chosen) are skipped.
+ */
+export async function readMultipartBody(req: FastifyRequest): Promise<{ fields: Record<string, string>; files: IncomingFile[] }> {
+  const fields: Record<string, string> = Object.create(null);
+  const files: IncomingFile[] = [];
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'file') {
+        const data = await part.toBuffer();
+        if (data.length === 0 && !part.filename) continue;
+        files.push({ field: part.fieldname, filename: part.filename ?? '', clientType: part.mimetype, data });
+      } else {
+        if (part.valueTruncated) throw fieldError(part.fieldname, 'Nội dung quá dài.');
+        fields[part.fieldname] = typeof part.value === 'string' ? part.value : String(part.value ?? '');
+      }
+    }
+  } catch (err) {
+    if (err instanceof BadRequest) throw err;
+    const p = multipartProblem(err);
+    if (p) throw p;
+    throw err;
+  }
+  return { fields: { ...fields }, files };
+}
+
+/** A file name safe to show and to send in Content-Disposition: no path, no control characters, bounded. */
+export function safeFilename(name: string, ext: string): string {
+  const base = (name.split(/[\\/]/).pop() ?? '')
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f-\u009f"<>:|?*\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^\.+/, '');
+  const stem = base.replace(/\.[^.]{0,10}$/, '').slice(0, ATTACHMENT_LIMITS.maxFilenameChars - ext.length - 1).trim();
+  return `${stem || 'tep-dinh-kem'}.${ext}`;
+}
+
+/** Checks every file by its content; all problems are reported at once, each naming its file. */
+export async function checkFiles(files: IncomingFile[]): Promise<CheckedFile[]> {
+  if (files.length > ATTACHMENT_LIMITS.maxFiles) {
+    throw fieldError('attachments', `Chỉ được đính kèm tối đa ${ATTACHMENT_LIMITS.maxFiles} tệp.`);
+  }
+  const errors: FieldError[] = [];
+  const out: CheckedFile[] = [];
+  for (const [i, f] of files.entries()) {
+    const shown = safeFilename(f.filename, 'x').slice(0, -2) || `tệp ${i + 1}`;
+    if (f.data.length === 0) {
+      errors.push({ path: `attachments.${i}`, message: `Tệp "${shown}" rỗng.` });
+      continue;
+    }
+    if (f.data.length > ATTACHMENT_LIMITS.maxFileBytes) {
+      errors.push({ path: `attachments.${i}`, message: `Tệp "${shown}" lớn hơn ${ATTACHMENT_LIMITS.maxFileBytes / MB} MB.` });
+      continue;
+    }
+    const type = await fileTypeFromBuffer(f.data).catch(() => undefined);
+    const ext = type ? ALLOWED_TYPES[type.mime] : undefined;
+    if (!type || !ext) {
+      errors.push({ path: `attachments.${i}`, message: `Tệp "${shown}" không phải ảnh (JPEG, PNG, WebP) hoặc PDF.` });
+      continue;
+    }
+    out.push({ filename: safeFilename(f.filename, ext), mime: type.mime, size: f.data.length, sha256: sha256Hex(f.data), data: f.data });
+  }
+  if (errors.length > 0) throw new BadRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+  return out;
+}
+
+export async function storeAttachments(tx: Tx, caseId: number, files: CheckedFile[], now: Date): Promise<void> {
+  if (files.length === 0) return;
+  await tx.insert(attachments).values(
+    files.map((f) => ({ caseId, filename: f.filename, mime: f.mime, size: f.size, sha256: f.sha256, data: f.data, createdAt: now })),
+  );
+}
+
+/** RFC 6266 Content-Disposition for a download, with an ASCII fallback and the UTF-8 name. */
+export function contentDisposition(filename: string): string {
+  const ascii = filename
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[đĐ]/g, 'd')
+    .replace(/[^\x20-\x7e]/g, '_')
+    .replace(/["\\;]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}

@@ -1,0 +1,307 @@
+/**
+ * Set-based SQL for the publication and inspection figures. Every figure is one aggregate query
+ * over the cases, case_pauses, case_extensions and case_events tables; nothing is counted row by
+ * row in JavaScript.
+ *
+ * Working time is measured in SQL against a calendar day table: the working days (local day
+ * ordinals, days since 1970-01-01 in Asia/Ho_Chi_Minh) come from the domain's working calendar
+ * (the calendar_years table, with the Labour Code defaults for years without an entry) and are
+ * passed as an int[] parameter, together with the office periods. The office time of an
+ * interval [a, b) is the sum, over the working days it touches and the office periods of each,
+ * of the overlap of the interval with that period — the same measure as the domain's
+ * workingMsBetween(). Instants are handled as epoch milliseconds, so no time-zone database is
+ * needed in SQL (UTC+7 has no daylight saving).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { rows, type Executor } from '../../db/client.js';
+import { DAY_MS, isWorkingDay, localDayOrdinal, ordinalToDate, VN_OFFSET_MS, type OfficePeriod, type WorkingCalendar } from '../../domain/calendar.js';
+
+/** The calendar as SQL parameters. */
+export interface SqlCalendar {
+  /** working day ordinals, ascending */
+  days: number[];
+  /** office periods in ms after local midnight */
+  periods: Array<{ s: number; e: number }>;
+  /** office time of one working day, ms */
+  dayMs: number;
+}
+
+const hhmm = (s: string) => {
+  const [h, m] = s.split(':').map(Number);
+  return h * 3_600_000 + m * 60_000;
+};
+
+/** Working days from the first case received (or `from`) to `to`, as the SQL calendar. */
+export async function sqlCalendar(ex: Executor, cal: WorkingCalendar, officeHours: OfficePeriod[], to: Date, from?: Date): Promise<SqlCalendar> {
+  const [r] = await rows<{ first: Date | string | null }>(ex, sql`select min(received_at) as first from cases`);
+  const firstCase = r?.first ? new Date(r.first) : null;
+  const lo = Math.min(localDayOrdinal(firstCase ?? to), localDayOrdinal(from ?? to)) - 1;
+  const hi = localDayOrdinal(to) + 1;
+  const days: number[] = [];
+  for (let d = lo; d <= hi; d++) if (isWorkingDay(cal, ordinalToDate(d))) days.push(d);
+  const periods = officeHours.map((p) => ({ s: hhmm(p.start), e: hhmm(p.end) }));
+  return { days, periods, dayMs: cal.officeDayMs };
+}
+
+/** a timestamptz parameter (ISO text, the same on both drivers) */
+export const tsp = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
+const epochMs = (col: SQL) => sql`(extract(epoch from ${col}) * 1000)::bigint`;
+
+/** CTEs wd(d) and op(s, e): the calendar day table and the office periods. */
+export function calendarCtes(c: SqlCalendar): SQL {
+  const days = `{${c.days.join(',')}}`;
+  const periods = sql.join(
+    c.periods.map((p) => sql`(${p.s}::bigint, ${p.e}::bigint)`),
+    sql`, `,
+  );
+  return sql`wd as (select unnest(${days}::int[]) as d),
+    op as (select s, e from (values ${periods}) as p(s, e))`;
+}
+
+/**
+ * Office milliseconds per (id, sign) of a relation iv(id, sign, a_ms, b_ms) (a CTE named iv): the
+ * sum of each interval's overlap with the office periods of the working days it touches.
+ */
+const OVERLAP = sql.raw(`select iv.id, iv.sign, sum(greatest(0::bigint,
+      least(iv.b_ms, wd.d::bigint * ${DAY_MS} - ${VN_OFFSET_MS} + op.e)
+      - greatest(iv.a_ms, wd.d::bigint * ${DAY_MS} - ${VN_OFFSET_MS} + op.s)))::float8 as ms
+    from iv
+    join wd on wd.d between (iv.a_ms + ${VN_OFFSET_MS}) / ${DAY_MS} and (iv.b_ms + ${VN_OFFSET_MS}) / ${DAY_MS}
+    cross join op
+    where iv.b_ms > iv.a_ms
+    group by iv.id, iv.sign`);
+
+/** Local YYYY-MM of an epoch-ms expression, without a time-zone database. */
+const localMonth = (msExpr: SQL) => sql`to_char(date '1970-01-01' + ((${msExpr} + ${VN_OFFSET_MS}) / ${DAY_MS})::int, 'YYYY-MM')`;
+
+/**
+ * CTEs for the cases answered in [start, end): base(id, …, a_ms, b_ms) and dur(id, wdays), where
+ * wdays is the office time from receipt to the answer minus the office time spent waiting for
+ * the business (case_pauses), in working days. "Answered" means the case carries an outcome
+ * and is resolved or closed (a reopened case counts again when it is answered again).
+ */
+export function resolvedCtes(c: SqlCalendar, start: Date, end: Date, extraWhere: SQL = sql``): SQL {
+  return sql`${calendarCtes(c)},
+    base as (
+      select c.id, c.agency_id, c.category_id, c.channel, c.kind, c.outcome, c.resolved_with_extension,
+             c.received_at, c.resolved_at, c.tracking_code,
+             ${epochMs(sql`c.received_at`)} as a_ms, ${epochMs(sql`c.resolved_at`)} as b_ms
+      from cases c
+      where c.resolved_at >= ${tsp(start)} and c.resolved_at < ${tsp(end)}
+        and c.outcome is not null and c.status in ('resolved', 'closed') ${extraWhere}
+    ),
+    ${durationCtes(c)}`;
+}
+
+/**
+ * Given CTEs wd, op and base(id, a_ms, b_ms), the CTEs iv (the case's interval and its pauses,
+ * clipped to it), ovl and dur(id, wdays, paused_wdays): office time of [a, b) net of pauses, and
+ * the office time of the pauses, in working days.
+ */
+export function durationCtes(c: SqlCalendar): SQL {
+  return sql`iv as (
+      select b.id, 1 as sign, b.a_ms, b.b_ms from base b
+      union all
+      select b.id, -1, greatest(b.a_ms, ${epochMs(sql`p.started_at`)}), least(b.b_ms, ${epochMs(sql`p.ended_at`)})
+      from base b join case_pauses p on p.case_id = b.id
+    ),
+    ovl as (${OVERLAP}),
+    dur as (
+      select b.id,
+        (coalesce(sum(o.ms) filter (where o.sign = 1), 0) - coalesce(sum(o.ms) filter (where o.sign = -1), 0)) / ${c.dayMs}::float8 as wdays,
+        coalesce(sum(o.ms) filter (where o.sign = -1), 0) / ${c.dayMs}::float8 as paused_wdays
+      from base b left join ovl o on o.id = b.id
+      group by b.id
+    )`;
+}
+
+export type Dim = 'agency' | 'category' | 'channel' | 'kind' | 'month' | 'total';
+
+const dimExpr: Record<Dim, SQL> = {
+  agency: sql`r.agency_id::text`,
+  category: sql`r.category_id::text`,
+  channel: sql`r.channel`,
+  kind: sql`r.kind`,
+  month: localMonth(sql`r.b_ms`),
+  total: sql`''`,
+};
+
+/** Unpivots each row into one row per requested dimension (dim, key), to aggregate in one pass. */
+function dimsLateral(dims: Dim[], exprs: Record<Dim, SQL> = dimExpr): SQL {
+  return sql`cross join lateral (values ${sql.join(
+    dims.map((d) => sql`(${d}, ${exprs[d]})`),
+    sql`, `,
+  )}) as g(dim, key)`;
+}
+
+export interface ResolvedGroupRow {
+  dim: Dim;
+  key: string | null;
+  resolved: number;
+  early: number;
+  on_time: number;
+  late: number;
+  with_extension: number;
+  strict_on_time: number;
+  median: number | null;
+  p90: number | null;
+}
+
+/** Answered cases in [start, end) aggregated per requested dimension. */
+export async function resolvedGroups(ex: Executor, c: SqlCalendar, start: Date, end: Date, dims: Dim[], extraWhere?: SQL): Promise<ResolvedGroupRow[]> {
+  return rows<ResolvedGroupRow>(
+    ex,
+    sql`with ${resolvedCtes(c, start, end, extraWhere)}
+    select g.dim, g.key,
+      count(*)::int as resolved,
+      count(*) filter (where r.outcome = 'early')::int as early,
+      count(*) filter (where r.outcome = 'on_time')::int as on_time,
+      count(*) filter (where r.outcome = 'late')::int as late,
+      count(*) filter (where r.resolved_with_extension)::int as with_extension,
+      count(*) filter (where r.outcome in ('early', 'on_time') and not coalesce(r.resolved_with_extension, false))::int as strict_on_time,
+      percentile_cont(0.5) within group (order by d.wdays) as median,
+      percentile_cont(0.9) within group (order by d.wdays) as p90
+    from base r join dur d on d.id = r.id
+    ${dimsLateral(dims)}
+    group by g.dim, g.key`,
+  );
+}
+
+export interface ResolvedCaseRow {
+  id: number;
+  tracking_code: string;
+  kind: string;
+  agency_id: number | null;
+  category_id: number | null;
+  channel: string;
+  received_at: Date | string;
+  resolved_at: Date | string;
+  outcome: string;
+  resolved_with_extension: boolean | null;
+  wdays: number;
+  public_answer: string | null;
+  business_name: string | null;
+}
+
+/** The answered cases of [start, end), with their working days; business name only with consent. */
+export async function resolvedCases(ex: Executor, c: SqlCalendar, start: Date, end: Date): Promise<ResolvedCaseRow[]> {
+  return rows<ResolvedCaseRow>(
+    ex,
+    sql`with ${resolvedCtes(c, start, end)}
+    select r.id::float8 as id, r.tracking_code, r.kind, r.agency_id, r.category_id, r.channel, r.received_at, r.resolved_at,
+           r.outcome, r.resolved_with_extension, d.wdays, cs.public_answer,
+           case when cs.consent_publish_name and not cs.confidential then cs.business_name end as business_name
+    from base r join dur d on d.id = r.id join cases cs on cs.id = r.id
+    order by r.resolved_at, r.tracking_code`,
+  );
+}
+
+export interface CountRow {
+  dim: Dim;
+  key: string | null;
+  n: number;
+}
+
+/** Cases received in [start, end) counted per dimension. */
+export async function receivedGroups(ex: Executor, start: Date, end: Date, dims: Dim[]): Promise<CountRow[]> {
+  const exprs = { ...dimExpr, month: localMonth(epochMs(sql`r.received_at`)) };
+  return rows<CountRow>(
+    ex,
+    sql`select g.dim, g.key, count(*)::int as n
+    from cases r ${dimsLateral(dims, exprs)}
+    where r.received_at >= ${tsp(start)} and r.received_at < ${tsp(end)}
+    group by g.dim, g.key`,
+  );
+}
+
+export interface OpenGroupRow {
+  dim: Dim;
+  key: string | null;
+  total: number;
+  within_deadline: number;
+  overdue: number;
+  awaiting_business: number;
+}
+
+/**
+ * Cases open at the instant `at`: received before it and whose status at that instant (the last
+ * status change on the timeline before it; `received` when none is) is an open one. A case
+ * waiting for the business has its clock stopped and counts as within its deadline; any other
+ * open case is overdue when its resolve deadline is before `at`.
+ */
+export async function openAt(ex: Executor, at: Date, dims: Dim[]): Promise<OpenGroupRow[]> {
+  return rows<OpenGroupRow>(
+    ex,
+    sql`with st as (
+      select distinct on (e.case_id) e.case_id, e.to_status
+      from case_events e
+      where e.at < ${tsp(at)} and e.to_status is not null
+      order by e.case_id, e.at desc, e.id desc
+    ), o as (
+      select r.*, coalesce(st.to_status, 'received') as status_then
+      from cases r left join st on st.case_id = r.id
+      where r.received_at < ${tsp(at)}
+    )
+    select g.dim, g.key,
+      count(*)::int as total,
+      count(*) filter (where r.status_then = 'awaiting_business' or r.resolve_due_at >= ${tsp(at)})::int as within_deadline,
+      count(*) filter (where r.status_then <> 'awaiting_business' and r.resolve_due_at < ${tsp(at)})::int as overdue,
+      count(*) filter (where r.status_then = 'awaiting_business')::int as awaiting_business
+    from o r ${dimsLateral(dims)}
+    where r.status_then in ('received', 'assigned', 'in_progress', 'awaiting_business')
+    group by g.dim, g.key`,
+  );
+}
+
+export interface PauseGroupRow {
+  dim: Dim;
+  key: string | null;
+  n: number;
+  ms: number;
+}
+
+/**
+ * Pauses (waiting for the business) that started in [start, end), per dimension: how many, and
+ * their office time from their start to their end, or to the end of the period if later.
+ */
+export async function pauseGroups(ex: Executor, c: SqlCalendar, start: Date, end: Date, dims: Dim[]): Promise<PauseGroupRow[]> {
+  return rows<PauseGroupRow>(
+    ex,
+    sql`with ${calendarCtes(c)},
+    iv as (
+      select p.id, 1 as sign, ${epochMs(sql`p.started_at`)} as a_ms,
+             ${epochMs(sql`least(coalesce(p.ended_at, ${tsp(end)}), ${tsp(end)})`)} as b_ms
+      from case_pauses p
+      where p.started_at >= ${tsp(start)} and p.started_at < ${tsp(end)}
+    ),
+    ovl as (${OVERLAP})
+    select g.dim, g.key, count(*)::int as n, coalesce(sum(o.ms), 0)::float8 as ms
+    from case_pauses p
+    join cases r on r.id = p.case_id
+    left join ovl o on o.id = p.id
+    ${dimsLateral(dims)}
+    where p.started_at >= ${tsp(start)} and p.started_at < ${tsp(end)}
+    group by g.dim, g.key`,
+  );
+}
+
+export interface ActivityRow {
+  extensions: number;
+  disputes: number;
+  rated: number;
+  satisfied: number;
+}
+
+/** Extensions approved, disputes lodged and ratings given in [start, end). */
+export async function activity(ex: Executor, start: Date, end: Date): Promise<ActivityRow> {
+  const [r] = await rows<ActivityRow>(
+    ex,
+    sql`select
+      (select count(*)::int from case_extensions x where x.at >= ${tsp(start)} and x.at < ${tsp(end)}) as extensions,
+      (select count(*)::int from case_events e where e.action = 'dispute' and e.at >= ${tsp(start)} and e.at < ${tsp(end)}) as disputes,
+      (select count(*)::int from cases c where c.rated_at >= ${tsp(start)} and c.rated_at < ${tsp(end)} and c.rating is not null) as rated,
+      (select count(*)::int from cases c where c.rated_at >= ${tsp(start)} and c.rated_at < ${tsp(end)} and c.rating >= 4) as satisfied`,
+  );
+  return r;
+}

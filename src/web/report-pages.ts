@@ -1,0 +1,341 @@
+/**
+ * Public report pages (/bao-cao, /bao-cao/{period}): Vietnamese, rendered on the server from the
+ * stored JSON of a published revision, readable without JavaScript and printable. The on-time
+ * chart is an inline SVG with text labels, a <title> and a <desc>.
+ */
+import type { AgencyRow, GroupRow, Rate, Report } from '../features/reports/report.js';
+import { KIND_LABEL_VI, OUTCOME_LABEL_VI } from '../features/reports/report.js';
+
+export const escHtml = (s: unknown): string =>
+  String(s ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+
+/** 0.8333 → "83,3%" */
+export function pctVi(value: number | null | undefined): string {
+  if (value == null) return '—';
+  return `${(Math.round(value * 1000) / 10).toFixed(1).replace('.', ',')}%`;
+}
+
+const numVi = (n: number | null | undefined, digits = 2): string => {
+  if (n == null) return '—';
+  const s = Number.isInteger(n) ? String(n) : n.toFixed(digits).replace(/0+$/, '').replace(/\.$/, '');
+  return s.replace('.', ',');
+};
+
+/** "2026-03-05T10:00:00+07:00" → "10:00 05/03/2026" (the text is local time already) */
+export function dateTimeVi(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso);
+  return m ? `${m[4]}:${m[5]} ${m[3]}/${m[2]}/${m[1]}` : iso;
+}
+
+/** "2026-03-01" → "01/03/2026" */
+export function dateVi(date: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : date;
+}
+
+const rateText = (r: Rate) => (r.value == null ? '—' : `${pctVi(r.value)} (${r.numerator}/${r.denominator})`);
+
+const STYLE = `
+:root{--ink:#1b1f24;--muted:#57606a;--line:#d0d7de;--accent:#0b5cad;--ok:#1a7f37;--warn:#9a6700;--bad:#cf222e;--bg:#fff}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 "Segoe UI",Roboto,"Noto Sans",Arial,sans-serif;color:var(--ink);background:var(--bg)}
+header.site{background:#8b1a1a;color:#fff;padding:.8rem 1.2rem}
+header.site a{color:#fff;text-decoration:none}
+header.site .org{font-size:.9rem;opacity:.9}
+main{max-width:1100px;margin:0 auto;padding:1rem 1.2rem 3rem}
+h1{font-size:1.6rem;margin:.6rem 0}
+h2{font-size:1.25rem;margin:2rem 0 .6rem;border-bottom:2px solid var(--line);padding-bottom:.2rem}
+.meta{color:var(--muted);font-size:.9rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:.8rem;margin:1rem 0}
+.card{border:1px solid var(--line);border-radius:6px;padding:.7rem .9rem}
+.card .v{font-size:1.6rem;font-weight:700}
+.card .k{color:var(--muted);font-size:.9rem}
+.card .d{font-size:.82rem;color:var(--muted)}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92rem}
+th,td{border:1px solid var(--line);padding:.3rem .45rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa}
+td.n,th.n{text-align:right;white-space:nowrap}
+tr.small td{color:var(--muted)}
+.flag{display:inline-block;font-size:.78rem;border:1px solid var(--warn);color:var(--warn);border-radius:4px;padding:0 .3rem;white-space:nowrap}
+.out-early{color:var(--ok)} .out-on_time{color:var(--accent)} .out-late{color:var(--bad)}
+figure{margin:1rem 0} figcaption{color:var(--muted);font-size:.9rem}
+svg.chart{width:100%;height:auto;max-width:1000px}
+.method p{margin:.5rem 0}
+.downloads a{margin-right:1rem}
+footer{color:var(--muted);font-size:.85rem;border-top:1px solid var(--line);padding:1rem 1.2rem;max-width:1100px;margin:0 auto}
+code{font-size:.85em;word-break:break-all}
+@media print{
+  header.site{background:none;color:#000;border-bottom:2px solid #000}
+  header.site a{color:#000}
+  .downloads,nav{display:none}
+  main{max-width:none;padding:0}
+  body{font-size:11pt}
+  h2{break-after:avoid}
+  table,figure{break-inside:auto}
+  tr{break-inside:avoid}
+  *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}`;
+
+/** The common frame of the report pages. */
+export function reportLayout(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header class="site"><div class="org">Tổ phản ứng nhanh hỗ trợ doanh nghiệp</div><a href="/bao-cao"><strong>Công khai kết quả xử lý phản ánh, kiến nghị của doanh nghiệp</strong></a></header>
+<main>
+${body}
+</main>
+<footer>Số liệu được tính tự động từ hệ thống tiếp nhận, xử lý phản ánh, kiến nghị; mỗi phiên bản công bố không thay đổi và có mã băm để đối chiếu.</footer>
+</body>
+</html>`;
+}
+
+// ------------------------------------------------------------------------------- the chart
+
+const CHART = { width: 900, labelW: 260, barW: 470, rowH: 30, top: 34, bottom: 26 };
+
+/** Horizontal bars of the on-time rate by agency; small cells drawn pale and marked. */
+export function onTimeChartSvg(r: Report): string {
+  const rows = r.agencies;
+  const h = CHART.top + Math.max(rows.length, 1) * CHART.rowH + CHART.bottom;
+  const x0 = CHART.labelW;
+  const title = `Tỷ lệ giải quyết đúng hạn theo cơ quan, ${r.label}`;
+  const desc =
+    rows.length === 0
+      ? 'Không có cơ quan nào có hồ sơ trong kỳ.'
+      : rows
+          .map((a) => {
+            const what = a.onTimeRate.value == null ? 'chưa có hồ sơ giải quyết' : `${pctVi(a.onTimeRate.value)} (${a.onTimeRate.numerator}/${a.onTimeRate.denominator} hồ sơ)`;
+            return `${a.label}: ${what}${a.rank != null ? `, hạng ${a.rank}` : a.smallCell ? ', ít số liệu, không xếp hạng' : ''}`;
+          })
+          .join('; ') + '.';
+  const parts: string[] = [];
+  parts.push(
+    `<svg class="chart" role="img" aria-labelledby="chart-title chart-desc" viewBox="0 0 ${CHART.width} ${h}" width="${CHART.width}" height="${h}" xmlns="http://www.w3.org/2000/svg" font-family="Segoe UI, Roboto, Noto Sans, Arial, sans-serif" font-size="13">`,
+    `<title id="chart-title">${escHtml(title)}</title>`,
+    `<desc id="chart-desc">${escHtml(desc)}</desc>`,
+    `<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#e6ecf2"/><line x1="0" y1="0" x2="0" y2="6" stroke="#8c959f" stroke-width="2"/></pattern></defs>`,
+  );
+  // scale
+  for (const t of [0, 0.25, 0.5, 0.75, 1]) {
+    const x = x0 + t * CHART.barW;
+    parts.push(
+      `<line x1="${x}" y1="${CHART.top - 6}" x2="${x}" y2="${h - CHART.bottom + 4}" stroke="#d0d7de" stroke-width="1"/>`,
+      `<text x="${x}" y="${CHART.top - 12}" text-anchor="middle" fill="#57606a">${t * 100}%</text>`,
+    );
+  }
+  rows.forEach((a, i) => {
+    const y = CHART.top + i * CHART.rowH;
+    const label = a.shortName || a.label;
+    const v = a.onTimeRate.value;
+    parts.push(
+      `<g class="bar" data-agency="${escHtml(a.key ?? '')}">`,
+      `<text x="${x0 - 8}" y="${y + 19}" text-anchor="end" fill="#1b1f24">${escHtml(a.rank != null ? `${a.rank}. ${label}` : label)}</text>`,
+    );
+    if (v != null) {
+      const w = Math.max(v * CHART.barW, 1.5);
+      parts.push(
+        `<rect x="${x0}" y="${y + 5}" width="${w.toFixed(1)}" height="${CHART.rowH - 10}" fill="${a.smallCell ? 'url(#hatch)' : '#0b5cad'}"${a.smallCell ? ' stroke="#8c959f"' : ''}/>`,
+        `<text x="${(x0 + w + 6).toFixed(1)}" y="${y + 19}" fill="#1b1f24">${escHtml(`${pctVi(v)} (${a.onTimeRate.numerator}/${a.onTimeRate.denominator})${a.smallCell ? ' — ít số liệu' : ''}`)}</text>`,
+      );
+    } else {
+      parts.push(`<text x="${x0 + 6}" y="${y + 19}" fill="#57606a">chưa có hồ sơ giải quyết</text>`);
+    }
+    parts.push('</g>');
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+// ------------------------------------------------------------------------------- tables
+
+const smallFlag = (g: GroupRow, minCell: number) =>
+  g.smallCell ? ` <span class="flag" title="Ít hơn ${minCell} hồ sơ đã giải quyết: không xếp hạng">ít số liệu</span>` : '';
+
+function groupTable(caption: string, rows: GroupRow[], minCell: number, firstHeader: string): string {
+  if (rows.length === 0) return `<p>Không có hồ sơ trong kỳ.</p>`;
+  return `<table>
+<caption class="meta" style="caption-side:bottom;text-align:left">${escHtml(caption)}</caption>
+<thead><tr><th>${escHtml(firstHeader)}</th><th class="n">Tiếp nhận</th><th class="n">Đã giải quyết</th><th class="n">Trước hạn</th><th class="n">Đúng hạn</th><th class="n">Trễ hạn</th><th class="n">Có gia hạn</th><th class="n">Tỷ lệ đúng hạn</th><th class="n">Đúng hạn không gia hạn</th><th class="n">Trung vị ngày làm việc</th></tr></thead>
+<tbody>
+${rows
+  .map(
+    (g) =>
+      `<tr${g.smallCell ? ' class="small"' : ''}><td>${escHtml(g.label)}${smallFlag(g, minCell)}</td><td class="n">${g.received}</td><td class="n">${g.resolved}</td><td class="n">${g.early}</td><td class="n">${g.onTime}</td><td class="n">${g.late}</td><td class="n">${g.withExtension}</td><td class="n">${rateText(g.onTimeRate)}</td><td class="n">${rateText(g.strictOnTimeRate)}</td><td class="n">${numVi(g.medianWorkingDays)}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>`;
+}
+
+function agencyTable(r: Report): string {
+  if (r.agencies.length === 0) return '<p>Không có cơ quan nào có hồ sơ trong kỳ.</p>';
+  return `<table id="bang-co-quan">
+<thead><tr><th class="n">Hạng</th><th>Cơ quan</th><th class="n">Tiếp nhận</th><th class="n">Đã giải quyết</th><th class="n">Trước hạn</th><th class="n">Đúng hạn</th><th class="n">Trễ hạn</th><th class="n">Tỷ lệ đúng hạn</th><th class="n">Đúng hạn không gia hạn</th><th class="n">Trung vị ngày làm việc</th><th class="n">Đang xử lý trong hạn cuối kỳ</th><th class="n">Quá hạn cuối kỳ</th></tr></thead>
+<tbody>
+${r.agencies
+  .map(
+    (a: AgencyRow) =>
+      `<tr${a.smallCell ? ' class="small"' : ''} data-agency="${escHtml(a.key ?? '')}"><td class="n">${a.rank ?? '—'}</td><td>${escHtml(a.label)}${smallFlag(a, r.minCell)}</td><td class="n">${a.received}</td><td class="n">${a.resolved}</td><td class="n">${a.early}</td><td class="n">${a.onTime}</td><td class="n">${a.late}</td><td class="n">${rateText(a.onTimeRate)}</td><td class="n">${rateText(a.strictOnTimeRate)}</td><td class="n">${numVi(a.medianWorkingDays)}</td><td class="n">${a.openWithinDeadline}</td><td class="n">${a.overdue}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>`;
+}
+
+function casesTable(r: Report): string {
+  if (r.cases.length === 0) return '<p>Không có hồ sơ nào được giải quyết trong kỳ.</p>';
+  return `<table id="danh-sach-ho-so">
+<thead><tr><th>Mã hồ sơ</th><th>Loại</th><th>Lĩnh vực</th><th>Cơ quan xử lý</th><th>Tiếp nhận</th><th>Trả lời</th><th>Kết quả</th><th class="n">Ngày làm việc</th><th>Doanh nghiệp</th><th>Nội dung trả lời</th></tr></thead>
+<tbody>
+${r.cases
+  .map(
+    (c) =>
+      `<tr><td><code>${escHtml(c.trackingCode)}</code></td><td>${escHtml(KIND_LABEL_VI[c.kind] ?? c.kind)}</td><td>${escHtml(c.category)}</td><td>${escHtml(c.agency)}</td><td>${escHtml(dateTimeVi(c.receivedAt))}</td><td>${escHtml(dateTimeVi(c.resolvedAt))}</td><td class="out-${escHtml(c.outcome)}">${escHtml(OUTCOME_LABEL_VI[c.outcome] ?? c.outcome)}${c.resolvedWithExtension ? ' (có gia hạn)' : ''}</td><td class="n">${numVi(c.workingDays)}</td><td>${c.businessName ? escHtml(c.businessName) : '<span class="meta">không công khai</span>'}</td><td>${escHtml(c.publicAnswer ?? '')}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>`;
+}
+
+function countList(items: Array<{ label: string; count: number }>): string {
+  if (items.length === 0) return '—';
+  return items.map((i) => `${escHtml(i.label)}: ${i.count}`).join('; ');
+}
+
+export interface ReportPageLinks {
+  json: string;
+  csv: string;
+  revisions: Array<{ revision: number; publishedAt: string; href: string; current: boolean }>;
+}
+
+/** The page of one published revision. */
+export function reportPage(r: Report, meta: { contentHash: string; links: ReportPageLinks }): string {
+  const t = r.totals;
+  const cards: Array<[string, string, string]> = [
+    ['Hồ sơ tiếp nhận', String(t.received.total), 'tiếp nhận trong kỳ'],
+    ['Đã giải quyết', String(t.resolved.total), `trước hạn ${t.resolved.early}, đúng hạn ${t.resolved.onTime}, trễ hạn ${t.resolved.late}`],
+    ['Tỷ lệ đúng hạn', pctVi(t.onTimeRate.value), `${t.onTimeRate.numerator} trước hoặc đúng hạn / ${t.onTimeRate.denominator} đã giải quyết`],
+    ['Đúng hạn không gia hạn', pctVi(t.strictOnTimeRate.value), `${t.strictOnTimeRate.numerator} / ${t.strictOnTimeRate.denominator} đã giải quyết`],
+    ['Quá hạn cuối kỳ', String(t.openAtPeriodEnd.overdue), `trong ${t.openAtPeriodEnd.total} hồ sơ đang xử lý; ${t.openAtPeriodEnd.withinDeadline} còn trong hạn`],
+    ['Số ngày làm việc để giải quyết', numVi(t.workingDaysToResolve.median), `trung vị; 90% hồ sơ trong ${numVi(t.workingDaysToResolve.p90)} ngày`],
+    ['Mức độ hài lòng', pctVi(t.satisfaction.rate.value), `${t.satisfaction.satisfied} đánh giá 4–5 sao / ${t.satisfaction.rated} đánh giá`],
+  ];
+  const revisionNote =
+    meta.links.revisions.length > 1
+      ? `<p class="meta">Các phiên bản: ${meta.links.revisions
+          .map((v) => (v.current ? `<strong>phiên bản ${v.revision}</strong> (${escHtml(dateTimeVi(v.publishedAt))})` : `<a href="${escHtml(v.href)}">phiên bản ${v.revision}</a> (${escHtml(dateTimeVi(v.publishedAt))})`))
+          .join(', ')}</p>`
+      : '';
+  const body = `
+<nav class="meta"><a href="/bao-cao">← Tất cả báo cáo</a></nav>
+<h1>Báo cáo kết quả tiếp nhận, xử lý phản ánh, kiến nghị của doanh nghiệp ${escHtml(r.label)}</h1>
+<p class="meta">Kỳ báo cáo: từ ${escHtml(dateVi(r.from))} đến hết ${escHtml(dateVi(r.to))}. Phiên bản ${r.revision}, công bố lúc ${escHtml(dateTimeVi(r.generatedAt))}. Phương pháp tính phiên bản ${escHtml(r.methodVersion)}.</p>
+${revisionNote}
+<p class="downloads"><a href="${escHtml(meta.links.json)}">Tải số liệu (JSON)</a><a href="${escHtml(meta.links.csv)}">Tải số liệu (CSV)</a></p>
+
+<section aria-labelledby="so-lieu-chinh">
+<h2 id="so-lieu-chinh">Số liệu chính</h2>
+<div class="cards">
+${cards.map(([k, v, d]) => `<div class="card"><div class="k">${escHtml(k)}</div><div class="v">${escHtml(v)}</div><div class="d">${escHtml(d)}</div></div>`).join('\n')}
+</div>
+<ul>
+<li>Tỷ lệ đúng hạn ${escHtml(pctVi(t.onTimeRate.value))} = ${t.onTimeRate.numerator} hồ sơ trả lời trước hạn hoặc đúng hạn (theo hạn đã gia hạn, nếu có) / ${t.onTimeRate.denominator} hồ sơ đã giải quyết trong kỳ.</li>
+<li>Tỷ lệ đúng hạn không gia hạn ${escHtml(pctVi(t.strictOnTimeRate.value))} = ${t.strictOnTimeRate.numerator} hồ sơ trả lời trước hạn hoặc đúng hạn mà không gia hạn / ${t.strictOnTimeRate.denominator} hồ sơ đã giải quyết trong kỳ.</li>
+<li>Đang xử lý vào cuối kỳ: ${t.openAtPeriodEnd.total} hồ sơ, trong đó ${t.openAtPeriodEnd.withinDeadline} trong hạn (có ${t.openAtPeriodEnd.awaitingBusiness} đang chờ doanh nghiệp bổ sung thông tin) và ${t.openAtPeriodEnd.overdue} quá hạn.</li>
+<li>Tạm dừng chờ doanh nghiệp bổ sung: ${t.pauses.count} lần, tổng ${escHtml(numVi(t.pauses.workingDays))} ngày làm việc. Gia hạn được phê duyệt: ${t.extensions.approved} lần; ${t.extensions.resolvedWithExtension} hồ sơ giải quyết có gia hạn. Doanh nghiệp không đồng ý với kết quả: ${t.disputes.count} lần.</li>
+<li>Mức độ hài lòng ${escHtml(pctVi(t.satisfaction.rate.value))} = ${t.satisfaction.satisfied} đánh giá 4 hoặc 5 sao / ${t.satisfaction.rated} đánh giá nhận được trong kỳ.</li>
+<li>Tiếp nhận theo kênh: ${countList(t.received.byChannel)}.</li>
+<li>Tiếp nhận theo loại: ${countList(t.received.byKind)}.</li>
+</ul>
+</section>
+
+<section aria-labelledby="theo-co-quan">
+<h2 id="theo-co-quan">Tỷ lệ giải quyết đúng hạn theo cơ quan</h2>
+<figure>
+${onTimeChartSvg(r)}
+<figcaption>Cơ quan xếp theo tỷ lệ đúng hạn (trước hạn + đúng hạn / đã giải quyết). Cơ quan có ít hơn ${r.minCell} hồ sơ đã giải quyết được vẽ nhạt, đánh dấu "ít số liệu" và không xếp hạng.</figcaption>
+</figure>
+${agencyTable(r)}
+</section>
+
+<section aria-labelledby="theo-linh-vuc">
+<h2 id="theo-linh-vuc">Theo lĩnh vực</h2>
+${groupTable(`Ô có ít hơn ${r.minCell} hồ sơ đã giải quyết được đánh dấu "ít số liệu".`, r.byCategory, r.minCell, 'Lĩnh vực')}
+</section>
+
+<section aria-labelledby="theo-kenh">
+<h2 id="theo-kenh">Theo kênh tiếp nhận</h2>
+${groupTable(`Ô có ít hơn ${r.minCell} hồ sơ đã giải quyết được đánh dấu "ít số liệu".`, r.byChannel, r.minCell, 'Kênh')}
+</section>
+
+<section aria-labelledby="theo-loai">
+<h2 id="theo-loai">Theo loại phản ánh, kiến nghị</h2>
+${groupTable(`Ô có ít hơn ${r.minCell} hồ sơ đã giải quyết được đánh dấu "ít số liệu".`, r.byKind, r.minCell, 'Loại')}
+</section>
+
+<section aria-labelledby="danh-sach">
+<h2 id="danh-sach">Danh sách hồ sơ đã giải quyết trong kỳ (${r.cases.length})</h2>
+<p class="meta">Không có thông tin cá nhân; tên doanh nghiệp chỉ hiện khi doanh nghiệp đồng ý công khai.</p>
+${casesTable(r)}
+</section>
+
+<section aria-labelledby="phuong-phap" class="method">
+<h2 id="phuong-phap">Phương pháp tính</h2>
+${r.method
+  .split(/\n\s*\n/)
+  .map((p) => `<p>${escHtml(p.trim())}</p>`)
+  .join('\n')}
+<p class="meta">Số hồ sơ tối thiểu để xếp hạng: ${r.minCell}. Mã băm SHA-256 của nội dung JSON phiên bản này: <code>${escHtml(meta.contentHash)}</code></p>
+</section>`;
+  return reportLayout(`Báo cáo ${r.label} — phản ánh, kiến nghị của doanh nghiệp`, body);
+}
+
+/** The index of every published period. */
+export function reportIndexPage(
+  items: Array<{ period: string; label: string; kind: string; revision: number; publishedAt: string; href: string }>,
+): string {
+  const byYear = new Map<string, typeof items>();
+  for (const i of items) {
+    const y = i.period.slice(0, 4);
+    byYear.set(y, [...(byYear.get(y) ?? []), i]);
+  }
+  const KIND_VI: Record<string, string> = { month: 'Tháng', quarter: 'Quý', half: '6 tháng', year: 'Năm' };
+  const body = `
+<h1>Báo cáo công khai kết quả xử lý phản ánh, kiến nghị</h1>
+<p>Mỗi tháng, Tổ phản ứng nhanh công bố số hồ sơ tiếp nhận, số hồ sơ giải quyết trước hạn, đúng hạn, trễ hạn của từng cơ quan, kèm danh sách hồ sơ đã giải quyết và phương pháp tính.</p>
+${
+  items.length === 0
+    ? '<p>Chưa có báo cáo nào được công bố.</p>'
+    : [...byYear.entries()]
+        .map(
+          ([year, list]) => `<h2>Năm ${escHtml(year)}</h2>
+<table><thead><tr><th>Kỳ báo cáo</th><th>Loại</th><th class="n">Phiên bản</th><th>Công bố lúc</th></tr></thead><tbody>
+${list
+  .map(
+    (i) =>
+      `<tr><td><a href="${escHtml(i.href)}">Báo cáo ${escHtml(i.label)}</a></td><td>${escHtml(KIND_VI[i.kind] ?? i.kind)}</td><td class="n">${i.revision}</td><td>${escHtml(dateTimeVi(i.publishedAt))}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>`,
+        )
+        .join('\n')
+}`;
+  return reportLayout('Báo cáo công khai — phản ánh, kiến nghị của doanh nghiệp', body);
+}
+
+/** A short error page (unknown period, revision not published, bad address). */
+export function reportErrorPage(status: number, message: string): string {
+  return reportLayout(
+    status === 404 ? 'Không tìm thấy báo cáo' : 'Địa chỉ không hợp lệ',
+    `<h1>${status === 404 ? 'Không tìm thấy báo cáo' : 'Địa chỉ không hợp lệ'}</h1><p>${escHtml(message)}</p><p><a href="/bao-cao">Xem danh sách báo cáo đã công bố</a></p>`,
+  );
+}
