@@ -66,6 +66,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: config.PAKN_TRUST_PROXY,
     requestIdHeader: 'x-request-id',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // errors the router answers before any handler (bad percent-escapes, over-long parameters)
+    frameworkErrors: (err, req, res) => {
+      const status = (err as { statusCode?: number }).statusCode ?? 400;
+      const reply = res as unknown as { code: (n: number) => { type: (t: string) => { send: (b: unknown) => void } } };
+      reply
+        .code(status)
+        .type('application/problem+json; charset=utf-8')
+        .send({
+          type: `${PROBLEM_TYPE_BASE}bad-request`,
+          title: 'Yêu cầu không hợp lệ (bad request)',
+          status,
+          detail: status === 414 ? 'A path segment is too long' : 'The URL is malformed',
+          instance: (req.url ?? '').split('?')[0].slice(0, 200),
+        });
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -160,3 +160,14 @@ describe(`foundation on ${dbLabel}`, () => {
     expect((await t.request().get('/api/v1/admin/users').set(bearer(token))).status).toBe(401);
   });
 });
+
+describe('URLs the router refuses', () => {
+  it('answers a malformed escape and an over-long parameter with problem+json', async () => {
+    const bad = await t.request().get('/api/v1/admin/agencies/%E0%A4%A');
+    expect(bad.status).toBe(400);
+    expect(bad.headers['content-type']).toMatch(/problem\+json/);
+    const long = await t.request().get(`/api/v1/admin/agencies/${'9'.repeat(300)}`);
+    expect(long.status).toBeLessThan(500);
+    expect(long.headers['content-type']).toMatch(/problem\+json/);
+  });
+});

@@ -128,9 +128,9 @@ export async function insertNewCase(
   const priority: Priority = c.priority ?? 'normal';
   const confidential = c.confidential ?? c.kind === 'to_cao';
   const [calendar, policy, rules] = await Promise.all([
-    clockService.calendar(),
-    clockService.policyFor(c.kind, priority, c.categoryId),
-    clockService.rules(),
+    clockService.calendar(tx),
+    clockService.policyFor(c.kind, priority, c.categoryId, tx),
+    clockService.rules(tx),
   ]);
   const routed = route(rules, { kind: c.kind, categoryId: c.categoryId, localityId: c.localityId });
   let agency: { id: number; name: string; contactEmails: string[] } | null = null;

@@ -54,15 +54,20 @@ export function createClockService({ db, clock, officeHours }: { db: Db; clock: 
 
   return {
     officeHours: hours,
-    calendar: () => cached(cal, () => loadCalendar(), (s) => (cal = s)),
-    policies: () => cached(pol, () => loadPolicies(), (s) => (pol = s)),
-    rules: () => cached(rul, () => loadRules(), (s) => (rul = s)),
+    /**
+     * Cached reads. Inside a transaction pass it as `ex`: on a cold cache the data is then read
+     * through the transaction (PGlite has one connection; reading through `db` there would wait
+     * for the transaction that waits for it).
+     */
+    calendar: (ex?: Executor) => cached(cal, () => loadCalendar(ex), (s) => (cal = s)),
+    policies: (ex?: Executor) => cached(pol, () => loadPolicies(ex), (s) => (pol = s)),
+    rules: (ex?: Executor) => cached(rul, () => loadRules(ex), (s) => (rul = s)),
     /** uncached reads inside a transaction */
     loadCalendar,
     loadPolicies,
     loadRules,
-    async policyFor(kind: CaseKind, priority: Priority, categoryId: number | null): Promise<StoredPolicy> {
-      const p = findPolicy(await this.policies(), kind, priority, categoryId) as StoredPolicy | undefined;
+    async policyFor(kind: CaseKind, priority: Priority, categoryId: number | null, ex?: Executor): Promise<StoredPolicy> {
+      const p = findPolicy(await this.policies(ex), kind, priority, categoryId) as StoredPolicy | undefined;
       if (!p) throw new Error(`No SLA policy for ${kind}/${priority}`);
       return p;
     },
