@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import { createAuditService } from './features/audit/service.js';
 import { createAuthService } from './features/auth/service.js';
 import { createClockAdminService } from './features/clock/admin-service.js';
 import { createClockService } from './features/clock/service.js';
@@ -48,7 +49,9 @@ export function createServices(deps: ServiceDeps) {
   });
   /** public and coordinator intake, public tracking, attachments */
   const intake = createIntakeService({ db, clock, intakeDeps });
-  return { ...deps, db, auth, reference, clockService, clockAdmin, intakeDeps, chain, open311, reports, notifications, escalation, workflow, intake };
+  /** inspection: on-time rates, case lists, samples and findings (reopen through the workflow) */
+  const audit = createAuditService({ db, clock, clockService, config: deps.config, workflow: () => workflow });
+  return { ...deps, db, auth, reference, clockService, clockAdmin, intakeDeps, chain, open311, reports, notifications, escalation, workflow, intake, audit };
 }
 
 export type Services = ReturnType<typeof createServices>;

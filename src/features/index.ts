@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { registerAuditRoutes } from './audit/routes.js';
 import { registerAuditVerifyRoutes } from './audit/verify-routes.js';
 import { registerCaseWorkflowRoutes } from './cases/routes.js';
 import { registerClockRoutes } from './clock/routes.js';
@@ -24,4 +25,5 @@ export async function registerFeatureRoutes(app: FastifyInstance): Promise<void>
   await registerEscalationRoutes(app);
   await registerCaseWorkflowRoutes(app);
   await registerAuditVerifyRoutes(app);
+  await registerAuditRoutes(app);
 }
