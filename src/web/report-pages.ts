@@ -5,6 +5,8 @@
  */
 import type { AgencyRow, GroupRow, Rate, Report } from '../features/reports/report.js';
 import { KIND_LABEL_VI, OUTCOME_LABEL_VI } from '../features/reports/report.js';
+import { trusted } from './html.js';
+import { page } from './layout.js';
 
 export const escHtml = (s: unknown): string =>
   String(s ?? '')
@@ -40,65 +42,43 @@ export function dateVi(date: string): string {
 
 const rateText = (r: Rate) => (r.value == null ? '—' : `${pctVi(r.value)} (${r.numerator}/${r.denominator})`);
 
+/** Styles of the report pages, on top of the site's style sheet. */
 const STYLE = `
-:root{--ink:#1b1f24;--muted:#57606a;--line:#d0d7de;--accent:#0b5cad;--ok:#1a7f37;--warn:#9a6700;--bad:#cf222e;--bg:#fff}
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.5 "Segoe UI",Roboto,"Noto Sans",Arial,sans-serif;color:var(--ink);background:var(--bg)}
-header.site{background:#8b1a1a;color:#fff;padding:.8rem 1.2rem}
-header.site a{color:#fff;text-decoration:none}
-header.site .org{font-size:.9rem;opacity:.9}
-main{max-width:1100px;margin:0 auto;padding:1rem 1.2rem 3rem}
-h1{font-size:1.6rem;margin:.6rem 0}
-h2{font-size:1.25rem;margin:2rem 0 .6rem;border-bottom:2px solid var(--line);padding-bottom:.2rem}
+main{max-width:76rem}
 .meta{color:var(--muted);font-size:.9rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:.8rem;margin:1rem 0}
 .card{border:1px solid var(--line);border-radius:6px;padding:.7rem .9rem}
 .card .v{font-size:1.6rem;font-weight:700}
 .card .k{color:var(--muted);font-size:.9rem}
 .card .d{font-size:.82rem;color:var(--muted)}
-table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92rem}
-th,td{border:1px solid var(--line);padding:.3rem .45rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}
-td.n,th.n{text-align:right;white-space:nowrap}
-tr.small td{color:var(--muted)}
+.table-wrap{overflow-x:auto}
+table.report{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.85rem}
+table.report th,table.report td{border:1px solid var(--line);padding:.3rem .45rem;text-align:left;vertical-align:top}
+table.report th{background:var(--soft)}
+table.report td.n,table.report th.n{text-align:right;white-space:nowrap}
+table.report tr.small td{color:var(--muted)}
 .flag{display:inline-block;font-size:.78rem;border:1px solid var(--warn);color:var(--warn);border-radius:4px;padding:0 .3rem;white-space:nowrap}
 .out-early{color:var(--ok)} .out-on_time{color:var(--accent)} .out-late{color:var(--bad)}
-figure{margin:1rem 0} figcaption{color:var(--muted);font-size:.9rem}
+figure.chart{margin:1rem 0} figure.chart figcaption{color:var(--muted);font-size:.9rem}
 svg.chart{width:100%;height:auto;max-width:1000px}
 .method p{margin:.5rem 0}
 .downloads a{margin-right:1rem}
-footer{color:var(--muted);font-size:.85rem;border-top:1px solid var(--line);padding:1rem 1.2rem;max-width:1100px;margin:0 auto}
 code{font-size:.85em;word-break:break-all}
 @media print{
+  header.site nav,.skip,.downloads,nav.back{display:none}
   header.site{background:none;color:#000;border-bottom:2px solid #000}
   header.site a{color:#000}
-  .downloads,nav{display:none}
   main{max-width:none;padding:0}
   body{font-size:11pt}
   h2{break-after:avoid}
-  table,figure{break-inside:auto}
-  tr{break-inside:avoid}
+  table.report tr{break-inside:avoid}
+  .table-wrap{overflow:visible}
   *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }`;
 
-/** The common frame of the report pages. */
+/** The common frame of the report pages: the site's layout with the report styles. */
 export function reportLayout(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<header class="site"><div class="org">Tổ phản ứng nhanh hỗ trợ doanh nghiệp</div><a href="/bao-cao"><strong>Công khai kết quả xử lý phản ánh, kiến nghị của doanh nghiệp</strong></a></header>
-<main>
-${body}
-</main>
-<footer>Số liệu được tính tự động từ hệ thống tiếp nhận, xử lý phản ánh, kiến nghị; mỗi phiên bản công bố không thay đổi và có mã băm để đối chiếu.</footer>
-</body>
-</html>`;
+  return page({ title, body: trusted(`<style>${STYLE}</style>\n${body}`) });
 }
 
 // ------------------------------------------------------------------------------- the chart
@@ -122,7 +102,7 @@ export function onTimeChartSvg(r: Report): string {
           .join('; ') + '.';
   const parts: string[] = [];
   parts.push(
-    `<svg class="chart" role="img" aria-labelledby="chart-title chart-desc" viewBox="0 0 ${CHART.width} ${h}" width="${CHART.width}" height="${h}" xmlns="http://www.w3.org/2000/svg" font-family="Segoe UI, Roboto, Noto Sans, Arial, sans-serif" font-size="13">`,
+    `<svg class="chart" role="img" aria-labelledby="chart-title" aria-describedby="chart-desc" viewBox="0 0 ${CHART.width} ${h}" width="${CHART.width}" height="${h}" xmlns="http://www.w3.org/2000/svg" font-family="Segoe UI, Roboto, Noto Sans, Arial, sans-serif" font-size="13">`,
     `<title id="chart-title">${escHtml(title)}</title>`,
     `<desc id="chart-desc">${escHtml(desc)}</desc>`,
     `<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#e6ecf2"/><line x1="0" y1="0" x2="0" y2="6" stroke="#8c959f" stroke-width="2"/></pattern></defs>`,
@@ -165,7 +145,7 @@ const smallFlag = (g: GroupRow, minCell: number) =>
 
 function groupTable(caption: string, rows: GroupRow[], minCell: number, firstHeader: string): string {
   if (rows.length === 0) return `<p>Không có hồ sơ trong kỳ.</p>`;
-  return `<table>
+  return `<div class="table-wrap"><table class="report">
 <caption class="meta" style="caption-side:bottom;text-align:left">${escHtml(caption)}</caption>
 <thead><tr><th>${escHtml(firstHeader)}</th><th class="n">Tiếp nhận</th><th class="n">Đã giải quyết</th><th class="n">Trước hạn</th><th class="n">Đúng hạn</th><th class="n">Trễ hạn</th><th class="n">Có gia hạn</th><th class="n">Tỷ lệ đúng hạn</th><th class="n">Đúng hạn không gia hạn</th><th class="n">Trung vị ngày làm việc</th></tr></thead>
 <tbody>
@@ -175,13 +155,13 @@ ${rows
       `<tr${g.smallCell ? ' class="small"' : ''}><td>${escHtml(g.label)}${smallFlag(g, minCell)}</td><td class="n">${g.received}</td><td class="n">${g.resolved}</td><td class="n">${g.early}</td><td class="n">${g.onTime}</td><td class="n">${g.late}</td><td class="n">${g.withExtension}</td><td class="n">${rateText(g.onTimeRate)}</td><td class="n">${rateText(g.strictOnTimeRate)}</td><td class="n">${numVi(g.medianWorkingDays)}</td></tr>`,
   )
   .join('\n')}
-</tbody></table>`;
+</tbody></table></div>`;
 }
 
 function agencyTable(r: Report): string {
   if (r.agencies.length === 0) return '<p>Không có cơ quan nào có hồ sơ trong kỳ.</p>';
-  return `<table id="bang-co-quan">
-<thead><tr><th class="n">Hạng</th><th>Cơ quan</th><th class="n">Tiếp nhận</th><th class="n">Đã giải quyết</th><th class="n">Trước hạn</th><th class="n">Đúng hạn</th><th class="n">Trễ hạn</th><th class="n">Tỷ lệ đúng hạn</th><th class="n">Đúng hạn không gia hạn</th><th class="n">Trung vị ngày làm việc</th><th class="n">Đang xử lý trong hạn cuối kỳ</th><th class="n">Quá hạn cuối kỳ</th></tr></thead>
+  return `<div class="table-wrap"><table class="report" id="bang-co-quan">
+<thead><tr><th class="n">Hạng</th><th>Cơ quan</th><th class="n">Tiếp nhận</th><th class="n">Đã giải quyết</th><th class="n">Trước hạn</th><th class="n">Đúng hạn</th><th class="n">Trễ hạn</th><th class="n">Tỷ lệ đúng hạn</th><th class="n">Đúng hạn không gia hạn</th><th class="n">Trung vị ngày làm việc</th><th class="n">Trong hạn cuối kỳ</th><th class="n">Quá hạn cuối kỳ</th></tr></thead>
 <tbody>
 ${r.agencies
   .map(
@@ -189,12 +169,12 @@ ${r.agencies
       `<tr${a.smallCell ? ' class="small"' : ''} data-agency="${escHtml(a.key ?? '')}"><td class="n">${a.rank ?? '—'}</td><td>${escHtml(a.label)}${smallFlag(a, r.minCell)}</td><td class="n">${a.received}</td><td class="n">${a.resolved}</td><td class="n">${a.early}</td><td class="n">${a.onTime}</td><td class="n">${a.late}</td><td class="n">${rateText(a.onTimeRate)}</td><td class="n">${rateText(a.strictOnTimeRate)}</td><td class="n">${numVi(a.medianWorkingDays)}</td><td class="n">${a.openWithinDeadline}</td><td class="n">${a.overdue}</td></tr>`,
   )
   .join('\n')}
-</tbody></table>`;
+</tbody></table></div>`;
 }
 
 function casesTable(r: Report): string {
   if (r.cases.length === 0) return '<p>Không có hồ sơ nào được giải quyết trong kỳ.</p>';
-  return `<table id="danh-sach-ho-so">
+  return `<div class="table-wrap"><table class="report" id="danh-sach-ho-so">
 <thead><tr><th>Mã hồ sơ</th><th>Loại</th><th>Lĩnh vực</th><th>Cơ quan xử lý</th><th>Tiếp nhận</th><th>Trả lời</th><th>Kết quả</th><th class="n">Ngày làm việc</th><th>Doanh nghiệp</th><th>Nội dung trả lời</th></tr></thead>
 <tbody>
 ${r.cases
@@ -203,7 +183,7 @@ ${r.cases
       `<tr><td><code>${escHtml(c.trackingCode)}</code></td><td>${escHtml(KIND_LABEL_VI[c.kind] ?? c.kind)}</td><td>${escHtml(c.category)}</td><td>${escHtml(c.agency)}</td><td>${escHtml(dateTimeVi(c.receivedAt))}</td><td>${escHtml(dateTimeVi(c.resolvedAt))}</td><td class="out-${escHtml(c.outcome)}">${escHtml(OUTCOME_LABEL_VI[c.outcome] ?? c.outcome)}${c.resolvedWithExtension ? ' (có gia hạn)' : ''}</td><td class="n">${numVi(c.workingDays)}</td><td>${c.businessName ? escHtml(c.businessName) : '<span class="meta">không công khai</span>'}</td><td>${escHtml(c.publicAnswer ?? '')}</td></tr>`,
   )
   .join('\n')}
-</tbody></table>`;
+</tbody></table></div>`;
 }
 
 function countList(items: Array<{ label: string; count: number }>): string {
@@ -236,7 +216,7 @@ export function reportPage(r: Report, meta: { contentHash: string; links: Report
           .join(', ')}</p>`
       : '';
   const body = `
-<nav class="meta"><a href="/bao-cao">← Tất cả báo cáo</a></nav>
+<nav class="meta back" aria-label="Báo cáo"><a href="/bao-cao">← Tất cả báo cáo</a></nav>
 <h1>Báo cáo kết quả tiếp nhận, xử lý phản ánh, kiến nghị của doanh nghiệp ${escHtml(r.label)}</h1>
 <p class="meta">Kỳ báo cáo: từ ${escHtml(dateVi(r.from))} đến hết ${escHtml(dateVi(r.to))}. Phiên bản ${r.revision}, công bố lúc ${escHtml(dateTimeVi(r.generatedAt))}. Phương pháp tính phiên bản ${escHtml(r.methodVersion)}.</p>
 ${revisionNote}
@@ -248,11 +228,12 @@ ${revisionNote}
 ${cards.map(([k, v, d]) => `<div class="card"><div class="k">${escHtml(k)}</div><div class="v">${escHtml(v)}</div><div class="d">${escHtml(d)}</div></div>`).join('\n')}
 </div>
 <ul>
+${t.resolved.total === 0 ? '<li>Chưa có hồ sơ nào được giải quyết trong kỳ, nên chưa tính được tỷ lệ đúng hạn.</li>' : ''}
 <li>Tỷ lệ đúng hạn ${escHtml(pctVi(t.onTimeRate.value))} = ${t.onTimeRate.numerator} hồ sơ trả lời trước hạn hoặc đúng hạn (theo hạn đã gia hạn, nếu có) / ${t.onTimeRate.denominator} hồ sơ đã giải quyết trong kỳ.</li>
 <li>Tỷ lệ đúng hạn không gia hạn ${escHtml(pctVi(t.strictOnTimeRate.value))} = ${t.strictOnTimeRate.numerator} hồ sơ trả lời trước hạn hoặc đúng hạn mà không gia hạn / ${t.strictOnTimeRate.denominator} hồ sơ đã giải quyết trong kỳ.</li>
 <li>Đang xử lý vào cuối kỳ: ${t.openAtPeriodEnd.total} hồ sơ, trong đó ${t.openAtPeriodEnd.withinDeadline} trong hạn (có ${t.openAtPeriodEnd.awaitingBusiness} đang chờ doanh nghiệp bổ sung thông tin) và ${t.openAtPeriodEnd.overdue} quá hạn.</li>
 <li>Tạm dừng chờ doanh nghiệp bổ sung: ${t.pauses.count} lần, tổng ${escHtml(numVi(t.pauses.workingDays))} ngày làm việc. Gia hạn được phê duyệt: ${t.extensions.approved} lần; ${t.extensions.resolvedWithExtension} hồ sơ giải quyết có gia hạn. Doanh nghiệp không đồng ý với kết quả: ${t.disputes.count} lần.</li>
-<li>Mức độ hài lòng ${escHtml(pctVi(t.satisfaction.rate.value))} = ${t.satisfaction.satisfied} đánh giá 4 hoặc 5 sao / ${t.satisfaction.rated} đánh giá nhận được trong kỳ.</li>
+<li>${t.satisfaction.rated === 0 ? 'Mức độ hài lòng: chưa có đánh giá nào trong kỳ.' : `Mức độ hài lòng ${escHtml(pctVi(t.satisfaction.rate.value))} = ${t.satisfaction.satisfied} đánh giá 4 hoặc 5 sao / ${t.satisfaction.rated} đánh giá nhận được trong kỳ.`}</li>
 <li>Tiếp nhận theo kênh: ${countList(t.received.byChannel)}.</li>
 <li>Tiếp nhận theo loại: ${countList(t.received.byKind)}.</li>
 </ul>
@@ -260,7 +241,7 @@ ${cards.map(([k, v, d]) => `<div class="card"><div class="k">${escHtml(k)}</div>
 
 <section aria-labelledby="theo-co-quan">
 <h2 id="theo-co-quan">Tỷ lệ giải quyết đúng hạn theo cơ quan</h2>
-<figure>
+<figure class="chart">
 ${onTimeChartSvg(r)}
 <figcaption>Cơ quan xếp theo tỷ lệ đúng hạn (trước hạn + đúng hạn / đã giải quyết). Cơ quan có ít hơn ${r.minCell} hồ sơ đã giải quyết được vẽ nhạt, đánh dấu "ít số liệu" và không xếp hạng.</figcaption>
 </figure>
@@ -296,7 +277,7 @@ ${r.method
   .join('\n')}
 <p class="meta">Số hồ sơ tối thiểu để xếp hạng: ${r.minCell}. Mã băm SHA-256 của nội dung JSON phiên bản này: <code>${escHtml(meta.contentHash)}</code></p>
 </section>`;
-  return reportLayout(`Báo cáo ${r.label} — phản ánh, kiến nghị của doanh nghiệp`, body);
+  return reportLayout(`Báo cáo ${r.label}`, body);
 }
 
 /** The index of every published period. */
@@ -318,7 +299,7 @@ ${
     : [...byYear.entries()]
         .map(
           ([year, list]) => `<h2>Năm ${escHtml(year)}</h2>
-<table><thead><tr><th>Kỳ báo cáo</th><th>Loại</th><th class="n">Phiên bản</th><th>Công bố lúc</th></tr></thead><tbody>
+<table class="report"><thead><tr><th>Kỳ báo cáo</th><th>Loại</th><th class="n">Phiên bản</th><th>Công bố lúc</th></tr></thead><tbody>
 ${list
   .map(
     (i) =>
@@ -329,7 +310,7 @@ ${list
         )
         .join('\n')
 }`;
-  return reportLayout('Báo cáo công khai — phản ánh, kiến nghị của doanh nghiệp', body);
+  return reportLayout('Báo cáo công khai kết quả xử lý', body);
 }
 
 /** A short error page (unknown period, revision not published, bad address). */

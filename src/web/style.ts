@@ -66,6 +66,7 @@ dl.summary dd{margin:0}
 ol.timeline{list-style:none;padding:0;margin:0;border-left:3px solid var(--line)}
 ol.timeline li{margin:0 0 1rem;padding-left:1rem}
 ol.timeline .when{color:var(--muted);font-size:.95rem}
+ol.timeline p{margin:.2rem 0}
 .answer{background:var(--soft);border-left:6px solid var(--accent);padding:.6rem 1rem}
 .actions section{border-top:2px solid var(--line);padding-top:.4rem}
 footer.site{max-width:52rem;margin:0 auto;padding:1rem 1.2rem 2rem;border-top:1px solid var(--line);color:var(--muted);font-size:.95rem}

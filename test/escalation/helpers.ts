@@ -95,3 +95,20 @@ export async function secondInstance(
     },
   };
 }
+
+/** The demo user of a role (for agency roles: of Sở Xây dựng) as the workflow's staff actor. */
+export async function staffActor(app: FastifyInstance, role: 'coordinator' | 'agency_staff' | 'agency_lead', agencyCode = 'so_xay_dung') {
+  const db = app.services.db;
+  const r = await db.execute(
+    role === 'coordinator'
+      ? sql`select u.id, u.name, u.role, u.agency_id from users u where u.role = 'coordinator' order by u.id limit 1`
+      : sql`select u.id, u.name, u.role, u.agency_id from users u join agencies a on a.id = u.agency_id where u.role = ${role} and a.code = ${agencyCode} order by u.id limit 1`,
+  );
+  const u = (r as unknown as { rows: Array<{ id: number; name: string; role: string; agency_id: number | null }> }).rows[0];
+  return { kind: 'staff' as const, actor: { userId: u.id, name: u.name, role: role, agencyId: u.agency_id, tokenId: 0 } };
+}
+
+export async function agencyIdOf(app: FastifyInstance, code: string): Promise<number> {
+  const r = await app.services.db.execute(sql`select id from agencies where code = ${code}`);
+  return Number((r as unknown as { rows: Array<{ id: number }> }).rows[0].id);
+}

@@ -263,3 +263,24 @@ describe(`coordinator entry on ${dbLabel}`, () => {
     expect((await enter(staffBody(), t.tokens.inspector)).status).toBe(403);
   });
 });
+
+describe(`stored first answers on ${dbLabel}`, () => {
+  it('keeps them 7 days for retries, then the purge job forgets them', async () => {
+    const body = validBody(ids, { title: 'Thử lại sau một tuần' });
+    const first = await post(body, { 'Idempotency-Key': 'weekly-1' });
+    expect(first.status).toBe(201);
+    const start = t.clock.now();
+    try {
+      t.clock.advance(6 * 86_400_000);
+      expect((await t.app.services.intake.purgeIdempotencyKeys(t.clock.now())).purged).toBe(0);
+      expect((await post(body, { 'Idempotency-Key': 'weekly-1' })).body.trackingCode).toBe(first.body.trackingCode);
+      t.clock.advance(2 * 86_400_000);
+      expect((await t.app.services.intake.purgeIdempotencyKeys(t.clock.now())).purged).toBeGreaterThan(0);
+      const later = await post(body, { 'Idempotency-Key': 'weekly-1' });
+      expect(later.status).toBe(201);
+      expect(later.body.trackingCode).not.toBe(first.body.trackingCode);
+    } finally {
+      t.clock.set(start);
+    }
+  });
+});

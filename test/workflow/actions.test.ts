@@ -94,6 +94,11 @@ describe(`workflow actions on ${dbLabel}`, () => {
     expect(again.body.version).toBe(first.body.version);
     expect(again.body.status).toBe('resolved');
     expect(again.body.resolvedAt).toBe(first.body.resolvedAt);
+    expect(again.body.submitter).toEqual(first.body.submitter);
+    // the stored answer keeps no personal data of the reporter
+    const stored = await t.database.db.execute(sql`select body::text as b from idempotency_keys where key = ${body.updateId}`);
+    expect(stored.rows).toHaveLength(1);
+    expect((stored.rows[0] as { b: string }).b).not.toContain('an.nguyen@cokhikinhbac.example');
     expect((await timeline(t, 'coordinator', c.id)).filter((e) => e.action === 'resolve')).toHaveLength(1);
     expect((await t.database.db.execute(sql`select count(*)::int as n from outbox where case_id = ${c.id} and template = 'answer'`)).rows[0]).toEqual({ n: 1 });
 
@@ -245,6 +250,14 @@ describe(`workflow actions on ${dbLabel}`, () => {
     expect(r.status).toBe(400);
     expect(r.body.errors[0]).toMatchObject({ path: 'duplicateOf' });
     expect(r.body.detail).toContain(`case ${kept.id}`);
+
+    // when the kept case is answered, the merged case's business gets the answer on its own timeline and by mail
+    await ok(t, 'agency_staff', kept.id, 'resolve', { version: kept.version, reason: 'answered', publicText: 'Trả lời chung cho các hồ sơ trùng.' });
+    const dupItems = await timeline(t, 'coordinator', dup.id);
+    expect(dupItems[dupItems.length - 1]).toMatchObject({ action: 'note', fromStatus: 'rejected', toStatus: 'rejected', data: { keptCaseId: kept.id, keptTrackingCode: kept.trackingCode } });
+    expect(dupItems[dupItems.length - 1].publicText).toContain('Trả lời chung cho các hồ sơ trùng.');
+    const mail = await t.database.db.execute(sql`select to_addrs from outbox where case_id = ${dup.id} and template = 'merged_answer'`);
+    expect(mail.rows).toEqual([{ to_addrs: ['an.nguyen@cokhikinhbac.example'] }]);
   });
 
   it('public and internal notes; the coordinator reopens; an inspector reopens only on an audit finding', async () => {

@@ -90,6 +90,15 @@ export async function getAgency(ex: Executor, id: number) {
   return a;
 }
 
+/** Cases merged into `keptId` (rejected as its duplicates). */
+export function mergedDuplicates(ex: Executor, keptId: number) {
+  return ex
+    .select({ id: cases.id, trackingCode: cases.trackingCode, title: cases.title, email: cases.email, status: cases.status })
+    .from(cases)
+    .where(and(eq(cases.duplicateOfId, keptId), eq(cases.status, 'rejected'), eq(cases.reason, 'duplicate')))
+    .orderBy(asc(cases.id));
+}
+
 // ---------------------------------------------------------------- pauses and extensions
 
 export async function openPause(tx: Tx, caseId: number, startedAt: Date, reason: string): Promise<void> {

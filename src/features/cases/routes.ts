@@ -4,8 +4,7 @@ import { z } from 'zod';
 import { toLocalIso } from '../../domain/calendar.js';
 import type { Action } from '../../domain/lifecycle.js';
 import { foldVietnamese } from '../../domain/validators.js';
-import type { StaffRole } from '../auth/service.js';
-import { isAgencyRole, type Actor } from '../auth/service.js';
+import { isAgencyRole, type Actor, type StaffRole } from '../auth/service.js';
 import { fieldError, NotFound, PreconditionFailed } from '../../lib/errors.js';
 import { actorOf, idParam, problemSchema } from '../../lib/http.js';
 import * as repo from './repository.js';
@@ -258,7 +257,9 @@ export async function registerCaseWorkflowRoutes(app: FastifyInstance) {
         if (headerVersion !== undefined && body.version !== undefined && headerVersion !== body.version) {
           throw fieldError('version', `differs from If-Match (${headerVersion})`);
         }
-        const input: ActionInput = { ...(body as ActionInput), version: body.version ?? headerVersion };
+        const version = body.version ?? headerVersion;
+        if (version === undefined) throw fieldError('version', 'is required (or send If-Match)');
+        const input: ActionInput = { ...(body as ActionInput), version };
         let result;
         try {
           result = await app.services.workflow.act(req.params.id, def.action, { kind: 'staff', actor }, input);

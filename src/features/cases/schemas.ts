@@ -101,14 +101,14 @@ const csvOf = <T extends readonly [string, ...string[]]>(values: T, what: string
   z
     .string()
     .max(500)
-    .describe(`comma-separated ${what}: ${values.join(', ')}`)
     .transform((s) =>
       s
         .split(',')
         .map((x) => x.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.enum(values)));
+    .pipe(z.array(z.enum(values)))
+    .meta({ description: `comma-separated ${what}: ${values.join(', ')}` });
 
 export const caseListQuery = z.object({
   status: csvOf(CASE_STATUSES, 'statuses').optional(),

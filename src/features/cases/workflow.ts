@@ -31,7 +31,7 @@ import { BadRequest, Conflict, fieldError, Forbidden, isUniqueViolation, NotFoun
 import { isAgencyRole, type Actor } from '../auth/service.js';
 import type { ClockService } from '../clock/service.js';
 import { enqueueMessages, type OutgoingMessage } from '../notifications/outbox.js';
-import { answerPublishedMessage, assignmentMessage, infoRequestMessage } from '../notifications/templates.js';
+import { answerPublishedMessage, assignmentMessage, infoRequestMessage, mergedAnswerMessage } from '../notifications/templates.js';
 import { appendEvents, type EventRow, type NewEvent } from '../timeline/repository.js';
 import { frozenPolicy, loadSlaInputs, type CaseRow } from './deadlines.js';
 import * as repo from './repository.js';
@@ -40,7 +40,7 @@ import * as repo from './repository.js';
 export type CaseActor = { kind: 'staff'; actor: Actor } | { kind: 'public' } | { kind: 'system'; label: string };
 
 export interface ActionInput {
-  /** the case version the caller saw; required for staff, optional for public and system callers */
+  /** the case version the caller saw: checked when given (the staff API always requires it) */
   version?: number;
   /** client-chosen id of this update: a repeat is answered as the first and applied once */
   updateId?: string;
@@ -97,6 +97,10 @@ const CASE_DATE_KEYS = [
   'createdAt',
   'updatedAt',
 ] as const;
+
+/** Columns that identify the reporter (or unlock the case): never copied into stored answers. */
+const PERSONAL_COLUMNS = ['businessName', 'taxCode', 'contactName', 'phone', 'email', 'accessKeyHash'] as const;
+const omit = <T extends object>(o: T, keys: readonly string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 
 function reviveCase(o: Record<string, unknown>): CaseRow {
   const c = { ...o } as Record<string, unknown>;
@@ -203,7 +207,9 @@ export function createWorkflowService(deps: WorkflowDeps) {
           throw new Unprocessable(`updateId ${key} was already used for a different request`, { updateId: key });
         }
         const body = prior.body as { case: Record<string, unknown>; events: Record<string, unknown>[] };
-        return { case: reviveCase(body.case), events: body.events.map(reviveEvent), replayed: true };
+        // the reporter's details are not kept with the answer: they come from the case itself
+        const personal = Object.fromEntries(PERSONAL_COLUMNS.map((k) => [k, c[k]]));
+        return { case: reviveCase({ ...body.case, ...personal }), events: body.events.map(reviveEvent), replayed: true };
       }
     }
 
@@ -212,7 +218,6 @@ export function createWorkflowService(deps: WorkflowDeps) {
     if (agencyActor && (agencyActor.agencyId == null || c.agencyId !== agencyActor.agencyId)) {
       throw new NotFound(`Case ${caseId} does not exist`);
     }
-    if (who.kind === 'staff' && input.version === undefined) throw fieldError('version', 'is required (or send If-Match)');
     if (input.version !== undefined && input.version !== c.version) throw new StaleVersion(c.version, input.version);
 
     const status = c.status as CaseStatus;
@@ -268,7 +273,7 @@ export function createWorkflowService(deps: WorkflowDeps) {
       await repo.storeIdempotent(tx, {
         ...idem,
         statusCode: 200,
-        body: JSON.parse(JSON.stringify({ case: updated, events })),
+        body: JSON.parse(JSON.stringify({ case: omit(updated, PERSONAL_COLUMNS), events })),
         createdAt: now,
       });
     }
@@ -361,7 +366,7 @@ export function createWorkflowService(deps: WorkflowDeps) {
   }
 
   /** Reopened (dispute, reopen): open again, the earlier resolution stays in the timeline. */
-  const reopenPatch = (c: CaseRow): Partial<typeof cases.$inferInsert> => ({
+  const reopenPatch = (): Partial<typeof cases.$inferInsert> => ({
     resolvedAt: null,
     outcome: null,
     resolvedWithExtension: null,
@@ -480,7 +485,29 @@ export function createWorkflowService(deps: WorkflowDeps) {
       const outcome = classifyOutcome(now, c.resolveDueAt);
       const withExtension = c.extensionsUsed > 0;
       const name = await agencyName(ctx);
+      // the businesses of cases merged into this one learn the answer too (on their own timeline)
+      const merged = await repo.mergedDuplicates(ctx.tx, c.id);
+      const otherEvents: NewEvent[] = merged.map((d) => ({
+        caseId: d.id,
+        at: now,
+        ...actorFields(ctx.who),
+        action: 'note',
+        fromStatus: d.status,
+        toStatus: d.status,
+        publicText: `Kết quả giải quyết hồ sơ ${c.trackingCode} (được gộp cùng hồ sơ này): ${answer}`,
+        internalText: null,
+        data: { keptCaseId: c.id, keptTrackingCode: c.trackingCode },
+      }));
+      const mergedMail: OutgoingMessage[] = merged
+        .filter((d) => d.email)
+        .map((d) => ({
+          template: 'merged_answer',
+          caseId: d.id,
+          to: [d.email!],
+          ...mergedAnswerMessage({ trackingCode: d.trackingCode, title: d.title, keptTrackingCode: c.trackingCode, answer, agencyName: name, baseUrl: deps.baseUrl }),
+        }));
       return {
+        otherEvents,
         patch: { resolvedAt: now, outcome, resolvedWithExtension: withExtension, reason: ctx.reason, publicAnswer: answer, lastPublicNote: answer, closedAt: null },
         publicText: answer,
         internalText: optionalText('internalText', input.internalText),
@@ -493,8 +520,9 @@ export function createWorkflowService(deps: WorkflowDeps) {
                 to: [c.email],
                 ...answerPublishedMessage({ trackingCode: c.trackingCode, title: c.title, answer, agencyName: name, disputeUntil: disputeDeadline(now), baseUrl: deps.baseUrl }),
               },
+              ...mergedMail,
             ]
-          : [],
+          : mergedMail,
       };
     },
 
@@ -572,7 +600,7 @@ export function createWorkflowService(deps: WorkflowDeps) {
       const { c, input, who } = ctx;
       const why = who.kind === 'staff' ? requireText('reason', input.reason ?? input.internalText) : optionalText('reason', input.reason ?? input.internalText);
       return {
-        patch: reopenPatch(c),
+        patch: reopenPatch(),
         publicText: 'Hồ sơ được mở lại để xem xét, xử lý tiếp.',
         internalText: why,
         data: { ...previousResolution(c), onFinding: input.onFinding === true },
@@ -602,7 +630,7 @@ export function createWorkflowService(deps: WorkflowDeps) {
       const { c, input } = ctx;
       const why = optionalText('publicText', input.publicText ?? input.comment);
       return {
-        patch: { ...reopenPatch(c), disputeCount: c.disputeCount + 1 },
+        patch: { ...reopenPatch(), disputeCount: c.disputeCount + 1 },
         publicText: 'Doanh nghiệp chưa đồng ý với kết quả trả lời; hồ sơ được mở lại để xử lý tiếp.',
         internalText: why,
         data: { ...previousResolution(c), disputeCount: c.disputeCount + 1 },

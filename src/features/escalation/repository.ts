@@ -10,10 +10,36 @@ export type Level = (typeof LEVELS)[number];
 export const notFired = (level: Level, deadline: SQLWrapper) =>
   sql`not exists (select 1 from ${escalations} e where e.case_id = ${cases.id} and e.level = ${level} and e.deadline_at = ${deadline})`;
 
-/** Ids of the cases matching `where` (an index-backed condition), oldest deadline first. */
-export async function candidateIds(ex: Executor, where: SQL, orderBy: SQLWrapper): Promise<number[]> {
-  const r = await rows<{ id: string | number }>(ex, sql`select ${cases.id} as id from ${cases} where ${where} order by ${orderBy}`);
-  return r.map((x) => Number(x.id));
+/** A candidate of a sweep: its id, the instant that matters and what the sweep asked about it. */
+export interface Candidate {
+  id: number;
+  at: Date;
+  /** a duration from the case's frozen policy (warnBefore, overdueEscalateAfter, awaitingBusinessLimit) */
+  limit: unknown;
+  /** levels already claimed for this deadline */
+  fired: Set<Level>;
+}
+
+/**
+ * The cases matching `where` (an index-backed condition), oldest first, with the instant `at`,
+ * a limit from the frozen policy and which of `levels` already fired for `deadline`.
+ */
+export async function candidates(
+  ex: Executor,
+  q: { where: SQL; at: SQLWrapper; limit?: SQL; levels?: Array<{ level: Level; deadline: SQLWrapper }> },
+): Promise<Candidate[]> {
+  const flags = (q.levels ?? []).map((l) => sql`, not ${notFired(l.level, l.deadline)} as ${sql.raw(`"f_${l.level}"`)}`);
+  const r = await rows<Record<string, unknown>>(
+    ex,
+    sql`select ${cases.id} as id, ${q.at} as at, ${q.limit ?? sql`null`} as lim ${sql.join(flags, sql` `)}
+        from ${cases} where ${q.where} order by 2, 1`,
+  );
+  return r.map((x) => ({
+    id: Number(x.id),
+    at: new Date(x.at as string),
+    limit: typeof x.lim === 'string' ? JSON.parse(x.lim) : x.lim,
+    fired: new Set((q.levels ?? []).filter((l) => x[`f_${l.level}`] === true).map((l) => l.level)),
+  }));
 }
 
 /** The candidates of one chunk that still match, locked; rows another run holds are skipped. */
@@ -87,23 +113,38 @@ export async function recordRun(ex: Executor, job: string, startedAt: Date, fini
   await ex.insert(jobRuns).values({ job, startedAt, finishedAt, result: result as Record<string, unknown> });
 }
 
-// condition builders, kept here so that the SQL of each sweep reads in one place
+// condition builders, kept here so that the SQL of each sweep reads in one place. `find` selects
+// the candidates (index-backed, without those already fired); `recheck` is what must still hold
+// once a candidate is locked (the claim decides the rest).
 export const cond = {
-  dueSoon: (now: Date, horizon: Date) =>
-    and(inArray(cases.status, ['assigned', 'in_progress']), gt(cases.resolveDueAt, now), lte(cases.resolveDueAt, horizon), notFired('due_soon', cases.resolveDueAt))!,
-  acceptOverdue: (now: Date) =>
-    and(
+  dueSoon: (now: Date, horizon: Date) => {
+    const recheck = and(inArray(cases.status, ['assigned', 'in_progress']), gt(cases.resolveDueAt, now), lte(cases.resolveDueAt, horizon))!;
+    return { recheck, find: and(recheck, notFired('due_soon', cases.resolveDueAt))! };
+  },
+  acceptOverdue: (now: Date) => {
+    const recheck = and(
       sql`${cases.status} = 'assigned' and (${cases.acceptedAt} is null or ${cases.acceptedAt} < ${cases.assignedAt})`,
       lt(cases.acceptDueAt, now),
-      notFired('accept_overdue', cases.acceptDueAt),
-    )!,
-  overdue: (now: Date, seriousFrom: Date) =>
-    and(
-      inArray(cases.status, ['received', 'assigned', 'in_progress']),
-      lt(cases.resolveDueAt, now),
-      or(notFired('overdue', cases.resolveDueAt), and(lte(cases.resolveDueAt, seriousFrom), notFired('serious', cases.resolveDueAt))),
-    )!,
-  triage: (receivedBefore: Date) => and(eq(cases.status, 'received'), lte(cases.receivedAt, receivedBefore))!,
-  resolvedPastWindow: (resolvedBefore: Date) => and(eq(cases.status, 'resolved'), lt(cases.resolvedAt, resolvedBefore))!,
-  awaitingPastLimit: (pausedBefore: Date) => and(eq(cases.status, 'awaiting_business'), lte(cases.pausedAt, pausedBefore))!,
+    )!;
+    return { recheck, find: and(recheck, notFired('accept_overdue', cases.acceptDueAt))! };
+  },
+  overdue: (now: Date, seriousFrom: Date) => {
+    const recheck = and(inArray(cases.status, ['received', 'assigned', 'in_progress']), lt(cases.resolveDueAt, now))!;
+    return {
+      recheck,
+      find: and(recheck, or(notFired('overdue', cases.resolveDueAt), and(lte(cases.resolveDueAt, seriousFrom), notFired('serious', cases.resolveDueAt))))!,
+    };
+  },
+  triage: (receivedBefore: Date) => {
+    const recheck = and(eq(cases.status, 'received'), lte(cases.receivedAt, receivedBefore))!;
+    return { recheck, find: recheck };
+  },
+  resolvedPastWindow: (resolvedBefore: Date) => {
+    const recheck = and(eq(cases.status, 'resolved'), lt(cases.resolvedAt, resolvedBefore))!;
+    return { recheck, find: recheck };
+  },
+  awaitingPastLimit: (pausedBefore: Date) => {
+    const recheck = and(eq(cases.status, 'awaiting_business'), lte(cases.pausedAt, pausedBefore))!;
+    return { recheck, find: recheck };
+  },
 };

@@ -1,4 +1,4 @@
-import { and, eq, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Db, Tx } from '../../db/client.js';
 import { cases } from '../../db/schema.js';
@@ -12,7 +12,7 @@ import {
   workingDaysBetween,
   type WorkingCalendar,
 } from '../../domain/calendar.js';
-import { disputeDeadline, STATUS_LABEL_VI, type CaseStatus } from '../../domain/lifecycle.js';
+import { disputeDeadline, DISPUTE_WINDOW_DAYS, STATUS_LABEL_VI, type CaseStatus } from '../../domain/lifecycle.js';
 import { DEFAULT_SLA_POLICIES, describeDuration, isDueSoon, isPastBy, type Duration } from '../../domain/sla.js';
 import type { CaseRow } from '../cases/deadlines.js';
 import { frozenPolicy } from '../cases/deadlines.js';
@@ -31,7 +31,7 @@ import {
 } from '../notifications/templates.js';
 import { appendEvents, type NewEvent } from '../timeline/repository.js';
 import {
-  candidateIds,
+  candidates,
   claim,
   cond,
   lastReturnedAt,
@@ -41,6 +41,7 @@ import {
   raiseLevels,
   recordRun,
   type AgencyContact,
+  type Candidate,
   type Claim,
   type Level,
 } from './repository.js';
@@ -96,7 +97,9 @@ const LEVEL_LABEL_VI: Record<Exclude<Level, 'auto_close'>, string> = {
 
 const SYSTEM_LABEL = 'Đôn đốc tự động';
 /** cases locked and processed per transaction */
-const CHUNK = 200;
+const CHUNK = 250;
+/** chunk transactions of one sweep in flight at once (each on its own connection on PostgreSQL) */
+const PARALLEL_CHUNKS = 3;
 
 const asDuration = (v: unknown): Duration | null => {
   const d = v as Duration | null;
@@ -223,125 +226,181 @@ export function createEscalationService(deps: EscalationDeps) {
       await appendEvents(tx, events);
     }
 
-    /** One sweep: candidates by index, then chunks locked with SKIP LOCKED, decided, claimed. */
-    async function sweep(name: string, ids: number[], where: () => SQL, decide: (c: CaseRow, extra: Map<number, Date>) => Firing[], needsReturns = false) {
-      for (let i = 0; i < ids.length; i += CHUNK) {
-        const chunk = ids.slice(i, i + CHUNK);
-        try {
-          await db.transaction(async (tx) => {
-            const locked = await lockCases(tx, chunk, where());
-            if (locked.length === 0) return;
-            const extra = needsReturns ? await lastReturnedAt(tx, locked.map((c) => c.id)) : new Map<number, Date>();
-            const firings = locked.flatMap((c) => decide(c, extra));
-            await fire(tx, locked, firings);
-          });
-        } catch (err) {
-          fail(name, chunk, err);
+    /**
+     * One sweep: candidates found by index (those already fired left out), kept when `keep` says
+     * so, then processed in chunks: locked with SKIP LOCKED (rows another run holds are left to
+     * it), decided, claimed. Chunks run a few at a time.
+     */
+    async function sweep(
+      name: string,
+      found: Candidate[],
+      recheck: SQL,
+      keep: (x: Candidate) => boolean,
+      decide: (c: CaseRow, x: Candidate, returned: Map<number, Date>) => Firing[],
+      needsReturns = false,
+    ) {
+      const list = found.filter(keep);
+      const byId = new Map(list.map((x) => [x.id, x]));
+      const chunks: number[][] = [];
+      for (let i = 0; i < list.length; i += CHUNK) chunks.push(list.slice(i, i + CHUNK).map((x) => x.id));
+      let next = 0;
+      const worker = async () => {
+        for (;;) {
+          const chunk = chunks[next++];
+          if (!chunk) return;
+          try {
+            await db.transaction(async (tx) => {
+              const locked = await lockCases(tx, chunk, recheck);
+              if (locked.length === 0) return;
+              const returned = needsReturns ? await lastReturnedAt(tx, locked.map((c) => c.id)) : new Map<number, Date>();
+              const firings = locked.flatMap((c) => decide(c, byId.get(c.id)!, returned));
+              if (firings.length) await fire(tx, locked, firings);
+            });
+          } catch (err) {
+            fail(name, chunk, err);
+          }
         }
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(PARALLEL_CHUNKS, chunks.length) }, worker));
     }
 
     // ---- 1. due soon → the agency's contacts
     {
-      const where = () => cond.dueSoon(now, warnHorizon);
-      const ids = await candidateIds(db, where(), cases.resolveDueAt);
-      await sweep('due_soon', ids, where, (c) => {
-        if (!isDueSoon(cal, now, c.resolveDueAt, frozenPolicy(c).warnBefore)) return [];
-        return [
-          {
-            caseId: c.id,
-            level: 'due_soon',
-            deadlineAt: c.resolveDueAt,
-            text: `${LEVEL_LABEL_VI.due_soon} (hạn ${toLocalIso(c.resolveDueAt)}).`,
-            message: (c) => ({
-              msg: dueSoonMessage({ ...info(c), statusLabel: STATUS_LABEL_VI[c.status as CaseStatus] ?? c.status }),
-              to: contactsOf(agencyOf(c)),
-              cc: [],
-              notified: ['agency_contacts'],
-            }),
-          },
-        ];
-      });
+      const q = cond.dueSoon(now, warnHorizon);
+      const found = await candidates(db, { where: q.find, at: cases.resolveDueAt, limit: sql`${cases.slaPolicy}->'warnBefore'` });
+      const dueSoon = (due: Date, warn: unknown) => {
+        const d = asDuration(warn);
+        return d !== null && isDueSoon(cal, now, due, d);
+      };
+      await sweep(
+        'due_soon',
+        found,
+        q.recheck,
+        (x) => dueSoon(x.at, x.limit),
+        (c) =>
+          dueSoon(c.resolveDueAt, frozenPolicy(c).warnBefore)
+            ? [
+                {
+                  caseId: c.id,
+                  level: 'due_soon',
+                  deadlineAt: c.resolveDueAt,
+                  text: `${LEVEL_LABEL_VI.due_soon} (hạn ${toLocalIso(c.resolveDueAt)}).`,
+                  message: (c) => ({
+                    msg: dueSoonMessage({ ...info(c), statusLabel: STATUS_LABEL_VI[c.status as CaseStatus] ?? c.status }),
+                    to: contactsOf(agencyOf(c)),
+                    cc: [],
+                    notified: ['agency_contacts'],
+                  }),
+                },
+              ]
+            : [],
+      );
     }
 
     // ---- 2. assignment not accepted by its accept deadline → the agency (and its lead)
     {
-      const where = () => cond.acceptOverdue(now);
-      const ids = await candidateIds(db, where(), cases.acceptDueAt);
-      await sweep('accept_overdue', ids, where, (c) =>
-        c.acceptDueAt
-          ? [
-              {
-                caseId: c.id,
-                level: 'accept_overdue',
-                deadlineAt: c.acceptDueAt,
-                text: `${LEVEL_LABEL_VI.accept_overdue} (hạn tiếp nhận ${toLocalIso(c.acceptDueAt)}).`,
-                message: (c) => ({
-                  msg: acceptReminderMessage({ ...info(c), acceptDueAt: c.acceptDueAt! }),
-                  to: contactsOf(agencyOf(c)),
-                  cc: agencyOf(c)?.leadEmail ? [agencyOf(c)!.leadEmail!] : [],
-                  notified: ['agency_contacts', 'agency_lead'],
-                }),
-              },
-            ]
-          : [],
+      const q = cond.acceptOverdue(now);
+      const found = await candidates(db, { where: q.find, at: cases.acceptDueAt });
+      await sweep(
+        'accept_overdue',
+        found,
+        q.recheck,
+        () => true,
+        (c) =>
+          c.acceptDueAt
+            ? [
+                {
+                  caseId: c.id,
+                  level: 'accept_overdue',
+                  deadlineAt: c.acceptDueAt,
+                  text: `${LEVEL_LABEL_VI.accept_overdue} (hạn tiếp nhận ${toLocalIso(c.acceptDueAt)}).`,
+                  message: (c) => ({
+                    msg: acceptReminderMessage({ ...info(c), acceptDueAt: c.acceptDueAt! }),
+                    to: contactsOf(agencyOf(c)),
+                    cc: agencyOf(c)?.leadEmail ? [agencyOf(c)!.leadEmail!] : [],
+                    notified: ['agency_contacts', 'agency_lead'],
+                  }),
+                },
+              ]
+            : [],
       );
     }
 
     // ---- 3 & 4. overdue → agency lead + coordinator; seriously overdue → leadership + inspectorate
     {
-      const where = () => cond.overdue(now, seriousFrom);
-      const ids = await candidateIds(db, where(), cases.resolveDueAt);
-      await sweep('overdue', ids, where, (c) => {
-        const overdueDays = workingDaysBetween(cal, c.resolveDueAt, now);
-        const policy = frozenPolicy(c);
-        const out: Firing[] = [
-          {
-            caseId: c.id,
-            level: 'overdue',
-            deadlineAt: c.resolveDueAt,
-            text: `${LEVEL_LABEL_VI.overdue} (hạn ${toLocalIso(c.resolveDueAt)}).`,
-            message: (c) => {
-              const a = agencyOf(c);
-              return a
-                ? { msg: overdueMessage({ ...info(c), overdueWorkingDays: overdueDays }), to: leadOf(a), cc: coordinators, notified: ['agency_lead', 'coordinator'] }
-                : { msg: overdueMessage({ ...info(c), overdueWorkingDays: overdueDays }), to: coordinators, cc: [], notified: ['coordinator'] };
-            },
-          },
-        ];
-        if (isPastBy(cal, now, c.resolveDueAt, policy.overdueEscalateAfter)) {
-          const threshold = describeDuration(policy.overdueEscalateAfter);
-          out.push({
-            caseId: c.id,
-            level: 'serious',
-            deadlineAt: c.resolveDueAt,
-            text: `${LEVEL_LABEL_VI.serious} (hạn ${toLocalIso(c.resolveDueAt)}, quá hạn hơn ${threshold}).`,
-            message: (c) => {
-              const msg = seriousOverdueMessage({ ...info(c), overdueWorkingDays: overdueDays, thresholdLabel: threshold });
-              if (leadership.length || inspectorate.length) {
-                return leadership.length
-                  ? { msg, to: leadership, cc: inspectorate, notified: ['leadership', ...(inspectorate.length ? ['inspectorate'] : [])] }
-                  : { msg, to: inspectorate, cc: [], notified: ['inspectorate'] };
-              }
-              // no configured addresses: the coordinator is told rather than nobody
-              return { msg, to: coordinators, cc: [], notified: ['coordinator'] };
-            },
-          });
-        }
-        return out;
+      const q = cond.overdue(now, seriousFrom);
+      const found = await candidates(db, {
+        where: q.find,
+        at: cases.resolveDueAt,
+        limit: sql`${cases.slaPolicy}->'overdueEscalateAfter'`,
+        levels: [
+          { level: 'overdue', deadline: cases.resolveDueAt },
+          { level: 'serious', deadline: cases.resolveDueAt },
+        ],
       });
+      const serious = (due: Date, after: unknown) => {
+        const d = asDuration(after);
+        return d !== null && isPastBy(cal, now, due, d);
+      };
+      await sweep(
+        'overdue',
+        found,
+        q.recheck,
+        (x) => !x.fired.has('overdue') || (!x.fired.has('serious') && serious(x.at, x.limit)),
+        (c, x) => {
+          const overdueDays = workingDaysBetween(cal, c.resolveDueAt, now);
+          const policy = frozenPolicy(c);
+          const sameDeadline = x.at.getTime() === c.resolveDueAt.getTime();
+          const out: Firing[] = [];
+          if (!(sameDeadline && x.fired.has('overdue'))) {
+            out.push({
+              caseId: c.id,
+              level: 'overdue',
+              deadlineAt: c.resolveDueAt,
+              text: `${LEVEL_LABEL_VI.overdue} (hạn ${toLocalIso(c.resolveDueAt)}).`,
+              message: (c) => {
+                const a = agencyOf(c);
+                return a
+                  ? { msg: overdueMessage({ ...info(c), overdueWorkingDays: overdueDays }), to: leadOf(a), cc: coordinators, notified: ['agency_lead', 'coordinator'] }
+                  : { msg: overdueMessage({ ...info(c), overdueWorkingDays: overdueDays }), to: coordinators, cc: [], notified: ['coordinator'] };
+              },
+            });
+          }
+          if (!(sameDeadline && x.fired.has('serious')) && serious(c.resolveDueAt, policy.overdueEscalateAfter)) {
+            const threshold = describeDuration(policy.overdueEscalateAfter);
+            out.push({
+              caseId: c.id,
+              level: 'serious',
+              deadlineAt: c.resolveDueAt,
+              text: `${LEVEL_LABEL_VI.serious} (hạn ${toLocalIso(c.resolveDueAt)}, quá hạn hơn ${threshold}).`,
+              message: (c) => {
+                const msg = seriousOverdueMessage({ ...info(c), overdueWorkingDays: overdueDays, thresholdLabel: threshold });
+                if (leadership.length || inspectorate.length) {
+                  return leadership.length
+                    ? { msg, to: leadership, cc: inspectorate, notified: ['leadership', ...(inspectorate.length ? ['inspectorate'] : [])] }
+                    : { msg, to: inspectorate, cc: [], notified: ['inspectorate'] };
+                }
+                // no configured addresses: the coordinator is told rather than nobody
+                return { msg, to: coordinators, cc: [], notified: ['coordinator'] };
+              },
+            });
+          }
+          return out;
+        },
+      );
     }
 
     // ---- 5. triage queue older than N working hours → the coordinator
     {
       const hours = config.PAKN_TRIAGE_REMIND_HOURS;
-      const where = () => cond.triage(new Date(now.getTime() - hours * HOUR_MS));
-      const ids = await candidateIds(db, where(), cases.receivedAt);
+      const q = cond.triage(new Date(now.getTime() - hours * HOUR_MS));
+      const found = await candidates(db, { where: q.find, at: cases.receivedAt });
       await sweep(
         'triage_stale',
-        ids,
-        where,
-        (c, returned) => {
+        found,
+        q.recheck,
+        () => true,
+        (c, _x, returned) => {
           const back = returned.get(c.id);
           const waitingSince = back && back > c.receivedAt ? back : c.receivedAt;
           const staleAt = addWorkingHours(cal, waitingSince, hours);
@@ -361,7 +420,7 @@ export function createEscalationService(deps: EscalationDeps) {
     }
 
     // ---- 6. auto-close: resolved past the dispute window; awaiting_business past its limit
-    await autoClose('resolved', cond.resolvedPastWindow(new Date(now.getTime() - 7 * DAY_MS)), now, cal, result, fail);
+    await autoClose('resolved', cond.resolvedPastWindow(new Date(now.getTime() - DISPUTE_WINDOW_DAYS * DAY_MS)), now, cal, result, fail);
     await autoClose('awaiting_business', cond.awaitingPastLimit(pausedBefore), now, cal, result, fail);
 
     try {
@@ -381,19 +440,31 @@ export function createEscalationService(deps: EscalationDeps) {
   /** Auto-close goes through the workflow, one case per transaction, after the claim. */
   async function autoClose(
     from: 'resolved' | 'awaiting_business',
-    where: SQL,
+    q: { find: SQL; recheck: SQL },
     now: Date,
     cal: WorkingCalendar,
     result: EscalationResult,
     fail: (sweep: string, ids: number[], err: unknown) => void,
   ) {
-    const ids = await candidateIds(db, where, (from === 'resolved' ? cases.resolvedAt : cases.pausedAt));
+    const found = await candidates(db, {
+      where: q.find,
+      at: from === 'resolved' ? cases.resolvedAt : cases.pausedAt,
+      limit: from === 'resolved' ? undefined : sql`${cases.slaPolicy}->'awaitingBusinessLimit'`,
+    });
+    const ids = found
+      .filter((x) => {
+        if (from === 'resolved') return true;
+        const d = asDuration(x.limit);
+        return d !== null && isPastBy(cal, now, x.at, d);
+      })
+      .map((x) => x.id);
     if (ids.length === 0) return;
     const workflow = deps.workflow();
     if (!workflow) {
       fail(`auto_close_${from}`, ids, new Error('the workflow service is not available'));
       return;
     }
+    const where = q.recheck;
     for (const id of ids) {
       try {
         const closed = await db.transaction(async (tx): Promise<boolean> => {
@@ -421,7 +492,7 @@ export function createEscalationService(deps: EscalationDeps) {
           }
           const label =
             from === 'resolved'
-              ? `Tự động kết thúc: hết ${7} ngày để doanh nghiệp phản hồi kết quả`
+              ? `Tự động kết thúc: hết ${DISPUTE_WINDOW_DAYS} ngày để doanh nghiệp phản hồi kết quả`
               : `Tự động kết thúc: doanh nghiệp không bổ sung thông tin trong ${describeDuration(frozenPolicy(c).awaitingBusinessLimit)}`;
           await workflow.actInTx(tx, c.id, 'close', { kind: 'system', label }, from === 'awaiting_business' ? { reason: 'no_response_from_business' } : {});
           return true;

@@ -71,7 +71,7 @@ function textField(label: string, min: number, max: number, multiline: boolean) 
   return z
     .string({ error: missingOr(`Vui lòng nhập ${label}.`, `${cap(label)} phải là một chuỗi ký tự.`) })
     .overwrite(multiline ? normalizeText : oneLine)
-    .min(min, min <= 1 ? `Vui lòng nhập ${label}.` : `${cap(label)} cần ít nhất ${min} ký tự.`)
+    .min(min, { error: (iss) => (min <= 1 || iss.input === '' ? `Vui lòng nhập ${label}.` : `${cap(label)} cần ít nhất ${min} ký tự.`) })
     .max(max, `${cap(label)} dài tối đa ${max} ký tự.`);
 }
 

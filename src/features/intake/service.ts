@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { agencies, attachments, caseEvents, caseExtensions, cases, categories, idempotencyKeys, localities, users } from '../../db/schema.js';
 import { toLocalIso } from '../../domain/calendar.js';
@@ -24,10 +24,12 @@ import {
   type StaffCreatedAnswer,
   type StaffSubmission,
   type SubmissionAnswer,
+  parseReceivedAt,
 } from './schemas.js';
-import { parseReceivedAt } from './schemas.js';
 
 export const IDEMPOTENCY_SCOPE = 'public-intake';
+/** How long a submission's first answer is kept for retries with the same Idempotency-Key. */
+export const IDEMPOTENCY_TTL_DAYS = 7;
 /** The one answer for a wrong code and for a wrong key, so that codes cannot be probed. */
 export const NOT_FOUND_DETAIL = 'Không tìm thấy hồ sơ với mã hồ sơ và mã truy cập này (no case with this tracking code and access key)';
 const DUMMY_HASH = sha256Hex('pakn: no such case');
@@ -73,17 +75,6 @@ function decryptSecret(sealed: string, idempotencyKey: string): string {
 export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps) {
   const baseUrl = intakeDeps.baseUrl;
 
-  /** Reference data the case transaction reads, loaded before it opens (no outer query inside it). */
-  async function warmReferenceData(): Promise<void> {
-    const cs = intakeDeps.clockService;
-    await Promise.all([cs.calendar(), cs.policies(), cs.rules()]);
-  }
-
-  async function agencyName(id: number | null): Promise<string | null> {
-    if (id == null) return null;
-    const [a] = await db.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, id));
-    return a?.name ?? null;
-  }
 
   function answerOf(created: CreatedCase, files: number): SubmissionAnswer {
     const status = created.status as CaseStatus;
@@ -162,7 +153,6 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
     }
     const now = clock.now();
     const newCase: NewCase = { ...toNewCase(a.input, a.channel, now), confidential: a.input.kind === 'to_cao' };
-    await warmReferenceData();
     const trackingCode = intakeDeps.dbKind === 'pg' ? await allocateTrackingCode(db, now) : undefined;
     try {
       return await db.transaction(async (tx) => {
@@ -210,7 +200,6 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
       address: input.address ?? null,
       enteredBy: { userId: actor.userId, role: actor.role, name: actor.name },
     };
-    await warmReferenceData();
     const trackingCode = intakeDeps.dbKind === 'pg' ? await allocateTrackingCode(db, receivedAt) : undefined;
     const created = await db.transaction(async (tx) => {
       const c = await insertNewCase(tx, intakeDeps, newCase, now, { trackingCode });
@@ -369,7 +358,17 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
     return row;
   }
 
-  return { submitPublic, submitStaff, findByAccess, publicView, listAttachments, getAttachment, agencyName };
+  /** Forgets stored first answers older than IDEMPOTENCY_TTL_DAYS (a retry comes within minutes, not days). */
+  async function purgeIdempotencyKeys(now: Date): Promise<{ purged: number }> {
+    const cutoff = new Date(now.getTime() - IDEMPOTENCY_TTL_DAYS * DAY_MS);
+    const gone = await db
+      .delete(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.scope, IDEMPOTENCY_SCOPE), lt(idempotencyKeys.createdAt, cutoff)))
+      .returning({ key: idempotencyKeys.key });
+    return { purged: gone.length };
+  }
+
+  return { submitPublic, submitStaff, findByAccess, publicView, listAttachments, getAttachment, purgeIdempotencyKeys };
 }
 
 export type IntakeService = ReturnType<typeof createIntakeService>;

@@ -305,7 +305,7 @@ export function createNotificationService(deps: { db: Db; config: Config; clock:
       const [m] = await tx.select().from(outbox).where(eq(outbox.id, id)).for('update');
       if (!m) throw new NotFound(`outbox message ${id} does not exist`);
       if (m.status !== 'dead' && m.status !== 'pending') {
-        throw new Conflict(`outbox message ${id} is ${m.status}; only dead or pending messages can be retried`, { status: m.status });
+        throw new Conflict(`outbox message ${id} is ${m.status}; only dead or pending messages can be retried`, { outboxStatus: m.status });
       }
       const [u] = await tx
         .update(outbox)

@@ -208,3 +208,18 @@ export function triageReminderMessage(c: StaffCaseInfo & { waitingSince: Date; h
     staffLink(c),
   );
 }
+
+// ---------------------------------------------------------------- merged duplicates
+
+/** To the business of a case merged into another: the answer given in the case kept. */
+export function mergedAnswerMessage(a: { trackingCode: string; title: string; keptTrackingCode: string; answer: string; agencyName: string | null; baseUrl: string }): Rendered {
+  return compose(
+    `[${a.trackingCode}] Kết quả giải quyết nội dung Quý doanh nghiệp đã phản ánh`,
+    [
+      'Kính gửi Quý doanh nghiệp,',
+      `Hồ sơ ${a.trackingCode} "${a.title}" có cùng nội dung với hồ sơ ${a.keptTrackingCode} nên được gộp để xử lý chung. ${a.agencyName ?? 'Cơ quan xử lý'} đã trả lời:`,
+      a.answer,
+    ],
+    { href: trackingLink(a.baseUrl, a.trackingCode), label: 'Xem hồ sơ' },
+  );
+}

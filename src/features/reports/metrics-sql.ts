@@ -305,3 +305,18 @@ export async function activity(ex: Executor, start: Date, end: Date): Promise<Ac
   );
   return r;
 }
+
+/** Office milliseconds of each interval [a, b), measured in SQL (the measure every figure uses). */
+export async function officeMsOfIntervals(ex: Executor, c: SqlCalendar, intervals: Array<[Date, Date]>): Promise<number[]> {
+  if (intervals.length === 0) return [];
+  const values = sql.join(
+    intervals.map(([a, b], i) => sql`(${i}::int, 1, ${a.getTime()}::bigint, ${b.getTime()}::bigint)`),
+    sql`, `,
+  );
+  const r = await rows<{ id: number; ms: number }>(
+    ex,
+    sql`with ${calendarCtes(c)}, iv(id, sign, a_ms, b_ms) as (values ${values}), ovl as (${OVERLAP})
+        select i.id, coalesce(o.ms, 0)::float8 as ms from iv i left join ovl o on o.id = i.id order by i.id`,
+  );
+  return r.map((x) => Number(x.ms));
+}

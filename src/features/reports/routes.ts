@@ -10,6 +10,9 @@ import type { Report } from './report.js';
 import { periodParam, publishedSchema, reportListQuery, reportListSchema, reportQuery, reportSchema } from './schemas.js';
 import type { ReportMeta } from './service.js';
 
+/** UTF-8 byte-order mark, so that spreadsheet programs read Vietnamese text correctly */
+export const CSV_BOM = '\uFEFF';
+
 const links = (period: string, revision?: number) => {
   const q = revision ? `?revision=${revision}` : '';
   return {
@@ -48,7 +51,8 @@ export async function registerReportRoutes(app: FastifyInstance) {
     async (req) => {
       const all = await reports.list();
       const { limit, cursor } = req.query;
-      const from = cursor ? all.filter((p) => p.period < cursor) : all;
+      const at = cursor ? all.findIndex((p) => p.period === cursor) : -1;
+      const from = cursor ? (at >= 0 ? all.slice(at + 1) : []) : all;
       const page = from.slice(0, limit);
       return {
         items: page.map((p) => {
@@ -96,7 +100,7 @@ export async function registerReportRoutes(app: FastifyInstance) {
         return out
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="bao-cao-${row.period}-r${row.revision}.csv"`)
-          .send(row.csv);
+          .send(CSV_BOM + row.csv);
       }
       const etag = `"${row.contentHash}"`;
       out.header('etag', etag);

@@ -3,7 +3,7 @@
  * revision (exact JSON and CSV text, SHA-256 of the JSON, method version), tell the coordinator
  * and the provincial leadership by e-mail in the same transaction, and serve the stored text.
  */
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
 import { agencies, reports } from '../../db/schema.js';
@@ -149,12 +149,19 @@ export function createReportService(deps: ReportServiceDeps) {
       return { period, published: r.published, revision: r.report.revision };
     },
 
-    /** Published periods, newest first, each with all its revisions. */
+    /**
+     * Published periods, each with all its revisions: the latest end first, and for the same end
+     * the shorter period first (March, then the first quarter, then the first half, then the year).
+     */
     async list(): Promise<Array<{ period: string; latest: ReportMeta; revisions: ReportMeta[] }>> {
-      const all = await db.select(META).from(reports).orderBy(desc(reports.period), asc(reports.revision));
+      const all = await db.select(META).from(reports).orderBy(asc(reports.period), asc(reports.revision));
       const out = new Map<string, ReportMeta[]>();
       for (const r of all) out.set(r.period, [...(out.get(r.period) ?? []), r]);
-      return [...out.entries()].map(([period, revisions]) => ({ period, latest: revisions[revisions.length - 1], revisions }));
+      const span = (p: Period) => p.end.getTime() - p.start.getTime();
+      return [...out.entries()]
+        .map(([period, revisions]) => ({ period, p: parsePeriod(period)!, latest: revisions[revisions.length - 1], revisions }))
+        .sort((a, b) => b.p.end.getTime() - a.p.end.getTime() || span(a.p) - span(b.p))
+        .map(({ period, latest, revisions }) => ({ period, latest, revisions }));
     },
 
     /** A stored revision (the latest when none is asked for). */
@@ -168,12 +175,6 @@ export function createReportService(deps: ReportServiceDeps) {
         );
       }
       return row;
-    },
-
-    /** Revisions of some periods (for the index page). */
-    async revisionsOf(periods: string[]): Promise<ReportMeta[]> {
-      if (periods.length === 0) return [];
-      return db.select(META).from(reports).where(inArray(reports.period, periods)).orderBy(asc(reports.period), asc(reports.revision));
     },
   };
 }
