@@ -148,8 +148,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  // ---- auth: every staff route carries config.roles; the token is checked before the handler
-  app.addHook('preHandler', async (req) => {
+  // ---- auth: every staff route carries config.roles; the token is checked before the body is
+  app.addHook('preValidation', async (req) => {
     const roles = req.routeOptions.config?.roles;
     if (!roles) return;
     const token = bearerToken(req);
