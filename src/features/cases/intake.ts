@@ -117,14 +117,6 @@ export async function insertNewCase(
   opts: { trackingCode?: string } = {},
 ): Promise<CreatedCase> {
   const { clockService } = deps;
-  if (c.categoryId != null) {
-    const [cat] = await tx.select({ id: categories.id, active: categories.active }).from(categories).where(eq(categories.id, c.categoryId));
-    if (!cat || !cat.active) throw fieldError('categoryId', `category ${c.categoryId} does not exist`);
-  }
-  if (c.localityId != null) {
-    const [loc] = await tx.select({ id: localities.id, active: localities.active }).from(localities).where(eq(localities.id, c.localityId));
-    if (!loc || !loc.active) throw fieldError('localityId', `locality ${c.localityId} does not exist`);
-  }
   const priority: Priority = c.priority ?? 'normal';
   const confidential = c.confidential ?? c.kind === 'to_cao';
   const [calendar, policy, rules] = await Promise.all([
@@ -133,11 +125,18 @@ export async function insertNewCase(
     clockService.rules(tx),
   ]);
   const routed = route(rules, { kind: c.kind, categoryId: c.categoryId, localityId: c.localityId });
-  let agency: { id: number; name: string; contactEmails: string[] } | null = null;
-  if (routed) {
-    const [a] = await tx.select({ id: agencies.id, name: agencies.name, contactEmails: agencies.contactEmails }).from(agencies).where(eq(agencies.id, routed.agencyId));
-    agency = a ?? null;
-  }
+  // the category, the locality and the routed agency, in one round trip
+  const refRows = (await tx.execute(sql`select
+      (select active from categories where id = ${c.categoryId ?? null}::int) as category_active,
+      (select active from localities where id = ${c.localityId ?? null}::int) as locality_active,
+      (select json_build_object('id', id, 'name', name, 'contactEmails', contact_emails) from agencies where id = ${routed?.agencyId ?? null}::int) as agency`)) as unknown as {
+    rows: Array<{ category_active: boolean | null; locality_active: boolean | null; agency: { id: number; name: string; contactEmails: string[] } | string | null }>;
+  };
+  const ref = refRows.rows[0];
+  if (c.categoryId != null && ref.category_active !== true) throw fieldError('categoryId', `category ${c.categoryId} does not exist`);
+  if (c.localityId != null && ref.locality_active !== true) throw fieldError('localityId', `locality ${c.localityId} does not exist`);
+  const agency: { id: number; name: string; contactEmails: string[] } | null =
+    typeof ref.agency === 'string' ? JSON.parse(ref.agency) : (ref.agency ?? null);
   const resolveDueAt = computeResolveDueAt(calendar, { policy, receivedAt: c.receivedAt });
   const acceptDueAt = agency ? computeAcceptDueAt(calendar, policy, now > c.receivedAt ? now : c.receivedAt) : null;
 

@@ -46,7 +46,7 @@ export function receiptMessage(a: { trackingCode: string; accessKey: string; tit
   );
 }
 
-export function assignmentMessage(a: { trackingCode: string; title: string; agencyName: string; acceptDueAt: Date | null; resolveDueAt: Date; baseUrl: string }): Rendered {
+export function assignmentMessage(a: { trackingCode: string; title: string; agencyName: string; acceptDueAt: Date | null; resolveDueAt: Date; baseUrl: string; caseId?: number }): Rendered {
   return compose(
     `[${a.trackingCode}] Hồ sơ mới được chuyển đến ${a.agencyName}`,
     [
@@ -55,7 +55,9 @@ export function assignmentMessage(a: { trackingCode: string; title: string; agen
       ...(a.acceptDueAt ? [`Hạn tiếp nhận: ${fmtDateTime(a.acceptDueAt)}.`] : []),
       `Hạn trả lời: ${fmtDateTime(a.resolveDueAt)}.`,
       'Vui lòng tiếp nhận và xử lý qua hệ thống (API của đơn vị).',
+      `Trang theo dõi công khai của hồ sơ: ${trackingLink(a.baseUrl, a.trackingCode)}`,
     ],
+    a.caseId != null ? { href: `${a.baseUrl.replace(/\/$/, '')}/api/v1/cases/${a.caseId}`, label: `Hồ sơ ${a.trackingCode} (API cán bộ)` } : undefined,
   );
 }
 
