@@ -55,7 +55,9 @@ main{max-width:76rem}
 table.report{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.85rem}
 table.report th,table.report td{border:1px solid var(--line);padding:.3rem .45rem;text-align:left;vertical-align:top}
 table.report th{background:var(--soft)}
-table.report td.n,table.report th.n{text-align:right;white-space:nowrap}
+table.report td.n,table.report th.n{text-align:right}
+table.report td.n{white-space:nowrap}
+table.report td.name{min-width:11rem}
 table.report tr.small td{color:var(--muted)}
 .flag{display:inline-block;font-size:.78rem;border:1px solid var(--warn);color:var(--warn);border-radius:4px;padding:0 .3rem;white-space:nowrap}
 .out-early{color:var(--ok)} .out-on_time{color:var(--accent)} .out-late{color:var(--bad)}
@@ -152,7 +154,7 @@ function groupTable(caption: string, rows: GroupRow[], minCell: number, firstHea
 ${rows
   .map(
     (g) =>
-      `<tr${g.smallCell ? ' class="small"' : ''}><td>${escHtml(g.label)}${smallFlag(g, minCell)}</td><td class="n">${g.received}</td><td class="n">${g.resolved}</td><td class="n">${g.early}</td><td class="n">${g.onTime}</td><td class="n">${g.late}</td><td class="n">${g.withExtension}</td><td class="n">${rateText(g.onTimeRate)}</td><td class="n">${rateText(g.strictOnTimeRate)}</td><td class="n">${numVi(g.medianWorkingDays)}</td></tr>`,
+      `<tr${g.smallCell ? ' class="small"' : ''}><td class="name">${escHtml(g.label)}${smallFlag(g, minCell)}</td><td class="n">${g.received}</td><td class="n">${g.resolved}</td><td class="n">${g.early}</td><td class="n">${g.onTime}</td><td class="n">${g.late}</td><td class="n">${g.withExtension}</td><td class="n">${rateText(g.onTimeRate)}</td><td class="n">${rateText(g.strictOnTimeRate)}</td><td class="n">${numVi(g.medianWorkingDays)}</td></tr>`,
   )
   .join('\n')}
 </tbody></table></div>`;
@@ -166,7 +168,7 @@ function agencyTable(r: Report): string {
 ${r.agencies
   .map(
     (a: AgencyRow) =>
-      `<tr${a.smallCell ? ' class="small"' : ''} data-agency="${escHtml(a.key ?? '')}"><td class="n">${a.rank ?? '—'}</td><td>${escHtml(a.label)}${smallFlag(a, r.minCell)}</td><td class="n">${a.received}</td><td class="n">${a.resolved}</td><td class="n">${a.early}</td><td class="n">${a.onTime}</td><td class="n">${a.late}</td><td class="n">${rateText(a.onTimeRate)}</td><td class="n">${rateText(a.strictOnTimeRate)}</td><td class="n">${numVi(a.medianWorkingDays)}</td><td class="n">${a.openWithinDeadline}</td><td class="n">${a.overdue}</td></tr>`,
+      `<tr${a.smallCell ? ' class="small"' : ''} data-agency="${escHtml(a.key ?? '')}"><td class="n">${a.rank ?? '—'}</td><td class="name">${escHtml(a.label)}${smallFlag(a, r.minCell)}</td><td class="n">${a.received}</td><td class="n">${a.resolved}</td><td class="n">${a.early}</td><td class="n">${a.onTime}</td><td class="n">${a.late}</td><td class="n">${rateText(a.onTimeRate)}</td><td class="n">${rateText(a.strictOnTimeRate)}</td><td class="n">${numVi(a.medianWorkingDays)}</td><td class="n">${a.openWithinDeadline}</td><td class="n">${a.overdue}</td></tr>`,
   )
   .join('\n')}
 </tbody></table></div>`;

@@ -73,6 +73,10 @@ describe(`inspection API on ${dbLabel}`, () => {
       ['/api/v1/audit/cases?late=maybe', 'late'],
       ['/api/v1/audit/cases?limit=0', 'limit'],
       ['/api/v1/audit/cases?status=lost', 'status'],
+      ['/api/v1/audit/cases?agencyId=99999999999', 'agencyId'],
+      ['/api/v1/audit/cases?cursor=1e300', 'cursor'],
+      ['/api/v1/audit/samples/99999999999', 'id'],
+      ['/api/v1/audit/samples?month=2026-3', 'month'],
     ];
     for (const [url, field] of cases) {
       const r = await get(url);

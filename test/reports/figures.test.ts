@@ -46,7 +46,7 @@ beforeAll(async () => {
   await force(t, a4.id, '2026-03-20 11:00', 'resolve', 'resolved', { ...answered('2026-03-20 11:00', 'early', 'Đã trả lời sau khi gia hạn.', true), extensionsUsed: 1 });
   const a5 = await receive(t, { at: '2026-03-09 09:00', category: X });
   await force(t, a5.id, '2026-03-09 10:00', 'accept', 'in_progress'); // due 23/3: overdue at the end
-  const a6 = await receive(t, { at: '2026-03-23 09:00', category: X }); // assigned, due 6/4: within
+  await receive(t, { at: '2026-03-23 09:00', category: X }); // a6: assigned, due 6/4: within
   const e = await receive(t, { at: '2026-03-05 09:00', category: X });
   await force(t, e.id, '2026-03-05 11:00', 'reject', 'rejected', { status: 'rejected', reason: 'spam' });
   const g = await receive(t, { at: '2026-03-30 09:00', category: X });

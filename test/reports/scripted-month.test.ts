@@ -262,6 +262,16 @@ describe(`a scripted month, published, on ${dbLabel}`, () => {
     expect(h).toContain('Sở Xây dựng: 75,0% (3/4 hồ sơ), hạng 1');
     expect(h).toContain('Sở Y tế: 100,0% (1/1 hồ sơ), ít số liệu, không xếp hạng');
     expect(h).toContain('ít số liệu');
+    // the agency table says what the JSON says
+    const cells = (key: string) => {
+      const m = new RegExp(`<tr[^>]*data-agency="${key}">(.*?)</tr>`, 's').exec(h);
+      return [...(m?.[1] ?? '').matchAll(/<td[^>]*>(.*?)<\/td>/gs)].map((x) => x[1].replace(/<[^>]+>/g, '').trim());
+    };
+    expect(cells('so_xay_dung')).toEqual(['1', 'Sở Xây dựng', '8', '4', '2', '1', '1', '75,0% (3/4)', '50,0% (2/4)', '10,2', '2', '1']);
+    expect(cells('so_nn_mt')).toEqual(['1', 'Sở Nông nghiệp và Môi trường', '5', '4', '2', '1', '1', '75,0% (3/4)', '75,0% (3/4)', '6,23', '1', '1']);
+    expect(cells('so_y_te')).toEqual(['—', 'Sở Y tế ít số liệu', '1', '1', '1', '0', '0', '100,0% (1/1)', '100,0% (1/1)', '5', '0', '0']);
+    const caseRows = /<table class="report" id="danh-sach-ho-so">.*?<tbody>(.*?)<\/tbody>/s.exec(h)![1].match(/<tr>/g);
+    expect(caseRows).toHaveLength(report.cases.length);
     for (const c of report.cases) expect(h).toContain(c.trackingCode);
     expect(h).toContain('Liên hệ [đã ẩn] hoặc [đã ẩn] để nhận bản chính.');
     expect(h).toContain('Công ty TNHH Minh An');

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { toCsv } from '../../lib/csv.js';
-import { actorOf, idParam, problemSchema, sendCsv, wantsCsv } from '../../lib/http.js';
-import { auditCasesQuery, auditCasesSchema, findingInput, onTimeQuery, onTimeSchema, sampleInput, sampleListQuery, sampleListSchema, sampleSchema } from './schemas.js';
+import { actorOf, problemSchema, sendCsv, wantsCsv } from '../../lib/http.js';
+import { auditCasesQuery, auditCasesSchema, findingInput, onTimeQuery, onTimeSchema, sampleIdParam, sampleInput, sampleListQuery, sampleListSchema, sampleSchema } from './schemas.js';
 import type { CaseFilters } from './service.js';
 
 const READ = { roles: ['inspector', 'admin', 'coordinator'] as const };
@@ -162,7 +162,7 @@ export async function registerAuditRoutes(app: FastifyInstance) {
       schema: {
         tags: ['audit'],
         summary: 'A sample with its findings, its on-time rate and its quality-adjusted on-time rate',
-        params: idParam,
+        params: sampleIdParam,
         response: { 200: sampleSchema, 404: problemSchema },
       },
     },
@@ -177,7 +177,7 @@ export async function registerAuditRoutes(app: FastifyInstance) {
         tags: ['audit'],
         summary: 'Record a finding on a sampled case, and reopen the case on it if asked',
         description: 'One finding per case and sample. With reopen: true (not with ok) the case is reopened in the same transaction.',
-        params: idParam,
+        params: sampleIdParam,
         body: findingInput,
         response: { 201: sampleSchema, 400: problemSchema, 404: problemSchema, 409: problemSchema },
       },

@@ -9,6 +9,8 @@ import { FINDINGS } from './service.js';
 const isoDate = z.iso.date().describe('local date YYYY-MM-DD (Asia/Ho_Chi_Minh)');
 const period = z.string().regex(new RegExp(PERIOD_PATTERN), 'must be YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY');
 const flag = z.enum(['true', 'false']);
+/** an id of an integer column (agencies, categories) */
+const INT_MAX = 2_147_483_647;
 const format = z.enum(['json', 'csv']).optional().describe('csv is the same as Accept: text/csv');
 
 export const onTimeQuery = z.object({
@@ -58,14 +60,14 @@ export const auditCasesQuery = z.object({
   paused: flag.optional().describe('had at least one pause waiting for the business'),
   extended: flag.optional(),
   disputed: flag.optional(),
-  agencyId: z.coerce.number().int().positive().optional(),
-  categoryId: z.coerce.number().int().positive().optional(),
+  agencyId: z.coerce.number().int().positive().max(INT_MAX).optional(),
+  categoryId: z.coerce.number().int().positive().max(INT_MAX).optional(),
   kind: z.enum(CASE_KINDS as [string, ...string[]]).optional(),
   channel: z.enum(CHANNELS).optional(),
   status: z.enum(CASE_STATUSES).optional(),
   outcome: z.enum(['early', 'on_time', 'late']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.coerce.number().int().positive().optional().describe('nextCursor of the previous page'),
+  cursor: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().describe('nextCursor of the previous page'),
   format,
 });
 
@@ -119,7 +121,7 @@ export const auditCasesSchema = z
   .meta({ id: 'AuditCaseList' });
 
 export const sampleInput = z.object({
-  agencyId: z.number().int().positive(),
+  agencyId: z.number().int().positive().max(INT_MAX),
   month: z.string().regex(new RegExp(MONTH_PATTERN), 'must be a month YYYY-MM'),
   size: z.number().int().min(1).max(500),
   seed: z
@@ -175,15 +177,17 @@ export const sampleListSchema = z.object({
 });
 
 export const sampleListQuery = z.object({
-  agencyId: z.coerce.number().int().positive().optional(),
+  agencyId: z.coerce.number().int().positive().max(INT_MAX).optional(),
   month: z.string().regex(new RegExp(MONTH_PATTERN), 'must be a month YYYY-MM').optional(),
 });
 
 export const findingInput = z.object({
-  caseId: z.number().int().positive(),
+  caseId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   finding: findingEnum,
   note: z.string().max(4000).nullish(),
   reopen: z.boolean().optional().describe('reopen the case on this finding (not with ok)'),
   reason: z.string().trim().min(1).max(2000).optional().describe('why it is reopened (internal); a text from the finding when absent'),
   publicText: z.string().trim().min(1).max(4000).optional(),
 });
+
+export const sampleIdParam = z.object({ id: z.coerce.number().int().positive().max(INT_MAX) });
