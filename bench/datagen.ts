@@ -47,7 +47,7 @@ export async function generateCases(
       ts.received, ts.received
     from generate_series(1, ${opts.n}) g
     cross join a cross join c cross join l
-    cross join lateral (select ${from}::timestamptz + (interval '1 day' * ${months * 30}) * ((g * 7919) % ${opts.n})::float8 / ${opts.n} as received) ts
+    cross join lateral (select ${from}::timestamptz + (interval '1 day' * ${months * 30}) * ((g::bigint * 7919) % ${opts.n})::float8 / ${opts.n} as received) ts
   `);
   await db.execute(sql`analyze cases`);
 }

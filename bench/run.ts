@@ -185,8 +185,7 @@ async function benchEscalation(): Promise<Array<{ cases: number; due: number; ms
     await big.d.close();
     const { database, services } = await servicesOn(big.url, big.now);
     try {
-      const esc = (services as unknown as { escalation: { runEscalation: (now: Date) => Promise<unknown> } }).escalation;
-      const r = await timed(() => esc.runEscalation(big.now));
+      const r = await timed(() => services.escalation.runEscalation(big.now));
       out.push({ cases: n, due, ms: r.ms, result: r.result });
       log(`escalation over ${n} cases, ${due} due: ${r.ms} ms`);
     } finally {
@@ -208,8 +207,7 @@ async function benchReport(): Promise<{ ms: number; cases: number }> {
   await d.close();
   const { database, services } = await servicesOn(url, now);
   try {
-    const reports = (services as unknown as { reports: { computeReport: (period: string) => Promise<unknown> } }).reports;
-    const r = await timed(() => reports.computeReport('2026-10'));
+    const r = await timed(() => services.reports.preview('2026-10'));
     return { ms: r.ms, cases: CASES };
   } finally {
     await database.close();

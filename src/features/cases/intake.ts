@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../db/client.js';
+import { insertRows } from '../../db/fast.js';
 import { agencies, cases, categories, localities } from '../../db/schema.js';
 import { localDate } from '../../domain/calendar.js';
 import { route } from '../../domain/routing.js';
@@ -144,9 +145,11 @@ export async function insertNewCase(
   const accessKey = randomSecret('', 12);
   const status = agency ? 'assigned' : 'received';
 
-  const [row] = await tx
-    .insert(cases)
-    .values({
+  const [row] = (await insertRows(
+    tx,
+    cases,
+    [
+      {
       trackingCode,
       accessKeyHash: sha256Hex(accessKey),
       kind: c.kind,
@@ -180,8 +183,10 @@ export async function insertNewCase(
       resolveDueAt,
       createdAt: now,
       updatedAt: now,
-    })
-    .returning({ id: cases.id, version: cases.version });
+      },
+    ],
+    { returning: sql`id, version` },
+  )) as Array<{ id: number; version: number }>;
 
   const actor = c.enteredBy
     ? { actorUserId: c.enteredBy.userId, actorRole: c.enteredBy.role, actorLabel: c.enteredBy.name }

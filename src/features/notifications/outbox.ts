@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Executor } from '../../db/client.js';
+import { insertRows } from '../../db/fast.js';
 import { outbox } from '../../db/schema.js';
 
 export interface OutgoingMessage {
@@ -35,5 +36,5 @@ export async function enqueueMessages(ex: Executor, mailDomain: string, messages
       nextAttemptAt: m.notBefore && m.notBefore > now ? m.notBefore : now,
       createdAt: now,
     }));
-  if (rows.length > 0) await ex.insert(outbox).values(rows);
+  if (rows.length > 0) await insertRows(ex, outbox, rows);
 }

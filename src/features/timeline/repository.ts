@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../db/client.js';
+import { insertRows, mapRow } from '../../db/fast.js';
 import { caseEvents } from '../../db/schema.js';
 import { canonicalJson, sha256Hex } from '../../lib/crypto.js';
 
@@ -53,24 +54,24 @@ export function eventDigest(e: Omit<EventRow, 'hash'>): string {
  */
 export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<EventRow[]> {
   if (events.length === 0) return [];
-  return tx
-    .insert(caseEvents)
-    .values(
-      events.map((e) => ({
-        caseId: e.caseId,
-        at: e.at,
-        actorUserId: e.actorUserId ?? null,
-        actorRole: e.actorRole,
-        actorLabel: e.actorLabel ?? null,
-        action: e.action,
-        fromStatus: e.fromStatus ?? null,
-        toStatus: e.toStatus ?? null,
-        publicText: e.publicText ?? null,
-        internalText: e.internalText ?? null,
-        data: e.data ?? null,
-      })),
-    )
-    .returning();
+  return insertRows(
+    tx,
+    caseEvents,
+    events.map((e) => ({
+      caseId: e.caseId,
+      at: e.at,
+      actorUserId: e.actorUserId ?? null,
+      actorRole: e.actorRole,
+      actorLabel: e.actorLabel ?? null,
+      action: e.action,
+      fromStatus: e.fromStatus ?? null,
+      toStatus: e.toStatus ?? null,
+      publicText: e.publicText ?? null,
+      internalText: e.internalText ?? null,
+      data: e.data ?? null,
+    })),
+    { returning: 'all' },
+  );
 }
 
 /**
@@ -83,14 +84,15 @@ export async function sealEvents(db: Db): Promise<number> {
   for (;;) {
     const n = await db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`);
-      const pending = await tx.select().from(caseEvents).where(isNull(caseEvents.seq)).orderBy(asc(caseEvents.id)).limit(SEAL_BATCH);
-      if (pending.length === 0) return 0;
-      const [last] = await tx
-        .select({ seq: caseEvents.seq, hash: caseEvents.hash })
-        .from(caseEvents)
-        .where(isNotNull(caseEvents.seq))
-        .orderBy(desc(caseEvents.seq))
-        .limit(1);
+      const pendingRaw = (await tx.execute(sql`select * from case_events where seq is null order by id limit ${SEAL_BATCH}`)) as unknown as {
+        rows: Array<Record<string, unknown>>;
+      };
+      if (pendingRaw.rows.length === 0) return 0;
+      const pending = pendingRaw.rows.map((r) => mapRow(caseEvents, r));
+      const lastRaw = (await tx.execute(sql`select seq, hash from case_events where seq is not null order by seq desc limit 1`)) as unknown as {
+        rows: Array<{ seq: string | number; hash: string }>;
+      };
+      const last = lastRaw.rows[0] ? { seq: Number(lastRaw.rows[0].seq), hash: lastRaw.rows[0].hash } : undefined;
       let seq = last?.seq ?? 0;
       let prevHash = last?.hash ?? GENESIS_HASH;
       const sealed = pending.map((e) => {
