@@ -1,8 +1,7 @@
--- pgbench: the SQL of one public intake: the day's tracking number (its own statement), then one
+-- pgbench: the SQL of one public intake: the day's tracking number (the day's sequence), then one
 -- transaction with the case, its outbox message and its timeline event (sealed into the chain later)
 \set r random(1, 2000000000)
-INSERT INTO tracking_sequences (day, last) VALUES (current_date, 1)
-  ON CONFLICT (day) DO UPDATE SET last = tracking_sequences.last + 1 RETURNING last \gset
+SELECT nextval('pakn_tracking_bench') AS last \gset
 BEGIN;
 INSERT INTO cases (tracking_code, access_key_hash, kind, priority, category_id, locality_id, channel, title, content, search_text,
   business_name, tax_code, contact_name, phone, email, status, agency_id, received_at, sla_policy, assigned_at, accept_due_at, resolve_due_at)

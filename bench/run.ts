@@ -76,6 +76,7 @@ async function benchPgbench(): Promise<{ tps: number; latencyMs: number }> {
   const d = await openPostgres(url, 2);
   await runMigrations(d);
   await seedDemo(d.db);
+  await d.db.execute(sql`create sequence pakn_tracking_bench`);
   await d.close();
   try {
     const out = sh('pgbench', ['-n', '-c', '50', '-j', '2', '-T', String(DURATION), '-f', 'bench/intake-tx.sql', url]);

@@ -163,11 +163,6 @@ export const routingRules = pgTable('routing_rules', {
 
 // ---------------------------------------------------------------- cases
 
-export const trackingSequences = pgTable('tracking_sequences', {
-  day: date('day', { mode: 'string' }).primaryKey(),
-  last: integer('last').notNull(),
-});
-
 export const cases = pgTable(
   'cases',
   {

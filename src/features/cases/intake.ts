@@ -7,7 +7,7 @@ import { route } from '../../domain/routing.js';
 import { computeAcceptDueAt, computeResolveDueAt, type CaseKind, type Priority } from '../../domain/sla.js';
 import { foldVietnamese, formatTrackingCode } from '../../domain/validators.js';
 import { randomSecret, sha256Hex } from '../../lib/crypto.js';
-import { fieldError } from '../../lib/errors.js';
+import { fieldError, isUniqueViolation } from '../../lib/errors.js';
 import type { ClockService } from '../clock/service.js';
 import { enqueueMessages, type OutgoingMessage } from '../notifications/outbox.js';
 import { assignmentMessage, receiptMessage } from '../notifications/templates.js';
@@ -75,17 +75,28 @@ export interface IntakeDeps {
 }
 
 /**
- * The next tracking code of the day of receipt (Asia/Ho_Chi_Minh). Drawn in its own short
- * statement, like a sequence: a submission that fails afterwards leaves a gap in the day's
- * numbers, never a duplicate.
+ * The next tracking code of the day of receipt (Asia/Ho_Chi_Minh), from that day's own
+ * PostgreSQL sequence (created on first use). A sequence hands out numbers without locks, so
+ * concurrent submissions never queue on a counter row; a submission that fails after drawing
+ * leaves a gap in the day's numbers, never a duplicate.
  */
 export async function allocateTrackingCode(ex: Executor, receivedAt: Date): Promise<string> {
   const day = localDate(receivedAt);
-  const seqRows = (await ex.execute(
-    sql`insert into tracking_sequences (day, last) values (${day}, 1)
-        on conflict (day) do update set last = tracking_sequences.last + 1 returning last`,
-  )) as unknown as { rows: Array<{ last: number }> };
-  return formatTrackingCode(day, Number(seqRows.rows[0].last));
+  const seqName = `pakn_tracking_${day.replace(/-/g, '')}`;
+  for (let attempt = 0; ; attempt++) {
+    const r = (await ex.execute(
+      sql`select case when to_regclass(${seqName}) is null then null else nextval(to_regclass(${seqName})) end as n`,
+    )) as unknown as { rows: Array<{ n: string | number | null }> };
+    const n = r.rows[0]?.n;
+    if (n !== null && n !== undefined) return formatTrackingCode(day, Number(n));
+    if (attempt > 2) throw new Error(`could not create the tracking sequence ${seqName}`);
+    try {
+      await ex.execute(sql.raw(`create sequence if not exists ${seqName} minvalue 1 start 1`));
+    } catch (e) {
+      // another instance created it at the same moment
+      if (!isUniqueViolation(e) && (e as { cause?: { code?: string } }).cause?.code !== '42P07') throw e;
+    }
+  }
 }
 
 /**
