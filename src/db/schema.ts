@@ -226,6 +226,9 @@ export const cases = pgTable(
   },
   (t) => [
     uniqueIndex('cases_tracking_code_uq').on(t.trackingCode),
+    // work queues: an agency's cases (or all) in deadline order, read 50 at a time
+    index('cases_agency_due_idx').on(t.agencyId, t.resolveDueAt, t.id),
+    index('cases_due_id_idx').on(t.resolveDueAt, t.id),
     index('cases_agency_status_due_idx').on(t.agencyId, t.status, t.resolveDueAt, t.id),
     index('cases_status_due_idx').on(t.status, t.resolveDueAt),
     index('cases_agency_updated_idx').on(t.agencyId, t.updatedAt, t.id),
