@@ -296,4 +296,17 @@ describe(`workflow actions on ${dbLabel}`, () => {
     // 20 working days from Monday 2/3; 8 working hours to accept from Monday 09:00 (6 h) to Tuesday 09:30
     expect(v).toMatchObject({ priority: 'complex', resolveDueAt: '2026-03-30T17:00:00+07:00', acceptDueAt: '2026-03-03T09:30:00+07:00' });
   });
+
+  it('clears the escalation flag when the deadline moves later or the case is answered, and keeps it otherwise', async () => {
+    const c = await inProgress();
+    await t.database.db.execute(sql`update cases set escalation_level = 2 where id = ${c.id}`);
+    const noted = await ok(t, 'agency_staff', c.id, 'note', { version: c.version, internalText: 'đang xử lý' });
+    expect(noted.escalationLevel).toBe(2);
+    const extended = await ok(t, 'agency_lead', c.id, 'extend', { version: noted.version, amount: 5, unit: 'working_days', reason: 'Cần lấy ý kiến liên ngành' });
+    expect(extended.escalationLevel).toBe(0);
+    await t.database.db.execute(sql`update cases set escalation_level = 3 where id = ${c.id}`);
+    const resolved = await ok(t, 'agency_staff', c.id, 'resolve', { version: extended.version, reason: 'answered', publicText: 'Đã trả lời doanh nghiệp.' });
+    expect(resolved.escalationLevel).toBe(0);
+  });
 });
+

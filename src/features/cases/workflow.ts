@@ -11,6 +11,7 @@ import {
   type Role,
   type TerminalReason,
 } from '../../domain/lifecycle.js';
+import { isOpenStatus } from '../../domain/lifecycle.js';
 import {
   canExtend,
   classifyOutcome,
@@ -251,7 +252,11 @@ export function createWorkflowService(deps: WorkflowDeps) {
     const ctx: Ctx = { tx, c, who, input, now, calendar, to: t.to, reason: t.reason, locked };
     const effect = await EFFECTS[action](ctx);
 
-    const updated = await repo.updateCase(tx, c.id, c.version, { status: t.to, ...effect.patch }, now);
+    // the escalation ladder starts again once a case is out of the agency's hands or its deadline moves later
+    const patch: Partial<typeof cases.$inferInsert> = { status: t.to, ...effect.patch };
+    const newDue = effect.patch.resolveDueAt as Date | undefined;
+    if (c.escalationLevel > 0 && (!isOpenStatus(t.to) || (newDue && newDue > c.resolveDueAt))) patch.escalationLevel = 0;
+    const updated = await repo.updateCase(tx, c.id, c.version, patch, now);
     if (!updated) throw new StaleVersion(c.version, input.version ?? c.version);
     for (const id of effect.touch ?? []) await repo.touchCase(tx, id, now);
     await enqueueMessages(tx, deps.mailDomain, effect.messages ?? [], now);
