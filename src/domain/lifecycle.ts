@@ -112,6 +112,18 @@ export const ACTION_LABEL_VI: Record<Action, string> = {
   merge: 'Gộp vào hồ sơ trùng',
 };
 
+/** Timeline events that are not lifecycle actions. */
+const OTHER_EVENT_LABEL_VI: Record<string, string> = {
+  receive: 'Tiếp nhận',
+  escalate: 'Đôn đốc, cảnh báo thời hạn',
+  deadline_recomputed: 'Tính lại thời hạn theo lịch làm việc',
+};
+
+/** A timeline event's name in plain Vietnamese (actions and the other events). */
+export function eventLabelVi(action: string): string {
+  return (ACTION_LABEL_VI as Record<string, string>)[action] ?? OTHER_EVENT_LABEL_VI[action] ?? 'Cập nhật';
+}
+
 export const REASON_LABEL_VI: Record<TerminalReason, string> = {
   answered: 'Đã trả lời',
   fixed: 'Đã khắc phục',

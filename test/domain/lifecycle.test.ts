@@ -732,3 +732,14 @@ describe('diagram paths', () => {
     expect(seen).toEqual(new Set(CASE_STATUSES));
   });
 });
+
+describe('event labels', () => {
+  it('names every action and the other timeline events in Vietnamese', async () => {
+    const { eventLabelVi, ACTIONS } = await import('../../src/domain/lifecycle.js');
+    for (const a of ACTIONS) expect(eventLabelVi(a)).not.toBe('Cập nhật');
+    expect(eventLabelVi('escalate')).toBe('Đôn đốc, cảnh báo thời hạn');
+    expect(eventLabelVi('receive')).toBe('Tiếp nhận');
+    expect(eventLabelVi('deadline_recomputed')).toMatch(/thời hạn/);
+    expect(eventLabelVi('something_else')).toBe('Cập nhật');
+  });
+});

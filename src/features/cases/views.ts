@@ -1,6 +1,6 @@
 import { toLocalIso } from '../../domain/calendar.js';
 import {
-  ACTION_LABEL_VI,
+  eventLabelVi,
   allowedActions,
   isCaseStatus,
   isOpenStatus,
@@ -130,7 +130,7 @@ export function toEventView(e: EventRow, hideReporter: boolean) {
     actorRole: e.actorRole,
     actorLabel: label,
     action: e.action,
-    actionLabel: (ACTION_LABEL_VI as Record<string, string>)[e.action] ?? e.action,
+    actionLabel: eventLabelVi(e.action),
     fromStatus: e.fromStatus,
     toStatus: e.toStatus,
     publicText: e.publicText,

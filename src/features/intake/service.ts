@@ -3,7 +3,7 @@ import { and, asc, eq, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { agencies, attachments, caseEvents, caseExtensions, cases, categories, idempotencyKeys, localities, users } from '../../db/schema.js';
 import { toLocalIso } from '../../domain/calendar.js';
-import { ACTION_LABEL_VI, allowedActions, disputeDeadline, isAction, isCaseStatus, isOpenStatus, STATUS_LABEL_VI, type CaseStatus } from '../../domain/lifecycle.js';
+import { allowedActions, eventLabelVi, disputeDeadline, isAction, isCaseStatus, isOpenStatus, STATUS_LABEL_VI, type CaseStatus } from '../../domain/lifecycle.js';
 import { describeDuration, formatInstantVi, openState, type CaseKind, type DurationUnit } from '../../domain/sla.js';
 import { formatTrackingCode, parseTrackingCode } from '../../domain/validators.js';
 import type { Clock } from '../../lib/clock.js';
@@ -320,7 +320,7 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
         .map((e) => ({
           at: toLocalIso(e.at),
           action: e.action,
-          label: isAction(e.action) ? ACTION_LABEL_VI[e.action] : e.action === 'receive' ? 'Tiếp nhận' : 'Cập nhật',
+          label: eventLabelVi(e.action),
           by: isAgencyRole(e.actorRole) ? (e.actorAgency ?? 'Cơ quan xử lý') : (ACTOR_LABEL[e.actorRole] ?? 'Hệ thống'),
           text: e.publicText as string,
         })),
