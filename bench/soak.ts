@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
-import { dropDatabase, freshDatabase, INTAKE_BODY, load, ROOT, sh, startService, type Service } from './lib.js';
+import { openPglite } from '../src/db/client.js';
+import { dropDatabase, freshDatabase, INTAKE_BODY, load, ROOT, sh, startService } from './lib.js';
 
 const DURATION = Number(process.env.SOAK_DURATION ?? 60);
 const ONLY = process.env.SOAK_ONLY?.split(',').map((s) => s.trim());
@@ -33,28 +34,41 @@ async function submit(url: string, i: number): Promise<string | null> {
 }
 
 /** Every acknowledged code has its case, event and outbox row; no case lacks them. */
-async function checkAcknowledged(dbUrl: string | null, service: Service | null, codes: string[]) {
-  if (dbUrl) {
-    const c = new pg.Client({ connectionString: dbUrl });
-    await c.connect();
-    const missing = await c.query(
-      `select count(*)::int as n from unnest($1::text[]) code where not exists (select 1 from cases where tracking_code = code)`,
-      [codes],
-    );
-    const half = await c.query(`select
-        (select count(*)::int from cases c where not exists (select 1 from case_events e where e.case_id = c.id)) as without_event,
-        (select count(*)::int from cases c where c.email is not null and not exists (select 1 from outbox o where o.case_id = c.id)) as without_outbox,
-        (select count(*)::int from cases) as cases`);
-    await c.end();
-    return { acknowledged: codes.length, missing: missing.rows[0].n as number, ...half.rows[0] };
-  }
-  // PGlite: ask the service (the data folder is its own)
-  let missing = 0;
-  for (const code of codes) {
-    const r = await fetch(`${service!.url}/api/v1/cases?q=${encodeURIComponent(code)}&limit=1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    if (r.status !== 200) missing++;
-  }
-  return { acknowledged: codes.length, missing };
+interface AckCheck {
+  acknowledged: number;
+  missing: number;
+  without_event: number;
+  without_outbox: number;
+  unsealed: number;
+  cases: number;
+}
+
+async function checkAcknowledged(target: { url: string } | { dataDir: string }, codes: string[]): Promise<AckCheck> {
+  const query = async (q: string, params: unknown[] = []) => {
+    if ('url' in target) {
+      const c = new pg.Client({ connectionString: target.url });
+      await c.connect();
+      try {
+        return (await c.query(q, params)).rows;
+      } finally {
+        await c.end();
+      }
+    }
+    const d = await openPglite(target.dataDir);
+    try {
+      return (await d.pglite!.query(q, params)).rows as Array<Record<string, unknown>>;
+    } finally {
+      await d.close();
+    }
+  };
+  const [m] = await query(`select count(*)::int as n from unnest($1::text[]) code where not exists (select 1 from cases where tracking_code = code)`, [codes]);
+  const [half] = await query(`select
+      (select count(*)::int from cases c where not exists (select 1 from case_events e where e.case_id = c.id)) as without_event,
+      (select count(*)::int from cases c where c.email is not null and not exists (select 1 from outbox o where o.case_id = c.id)) as without_outbox,
+      (select count(*)::int from case_events where seq is null) as unsealed,
+      (select count(*)::int from cases) as cases`);
+  const h = half as Record<string, number>;
+  return { acknowledged: codes.length, missing: Number(m.n), without_event: h.without_event, without_outbox: h.without_outbox, unsealed: h.unsealed, cases: h.cases };
 }
 
 async function sectionLoad() {
@@ -83,11 +97,11 @@ async function sectionLoad() {
       ],
     });
     const fivexx = Object.entries(r.statusCodes).filter(([k]) => k.startsWith('5')).reduce((a, [, v]) => a + v, 0);
-    const check = await checkAcknowledged(dbUrl, null, codes);
+    const check = await checkAcknowledged({ url: dbUrl }, codes);
     report.load = { ...r, fivexx, ...check };
     log(`load: ${JSON.stringify(report.load)}`);
     if (fivexx > 0 || r.errors > 0) failures.push(`load: ${fivexx} 5xx, ${r.errors} errors`);
-    if (check.missing > 0 || (check as { without_event?: number }).without_event) failures.push(`load: ${JSON.stringify(check)}`);
+    if (check.missing > 0 || check.without_event > 0 || check.without_outbox > 0) failures.push(`load: ${JSON.stringify(check)}`);
   } finally {
     await svc.stop();
     await dropDatabase(name);
@@ -124,11 +138,12 @@ async function sectionKill(kind: 'pg' | 'pglite') {
   log(`${kind}: killed with ${codes.length} acknowledged submissions`);
   svc = await startService(env, 3994);
   try {
-    const check = await checkAcknowledged(dbUrl, svc, codes);
     const verify = (await (await fetch(`${svc.url}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { ok: boolean };
+    await svc.stop();
+    const check = await checkAcknowledged(dbUrl ? { url: dbUrl } : { dataDir: env.PAKN_DATA_DIR }, codes);
     report[`kill-${kind}`] = { ...check, refusedDuringKill: failed, chainOk: verify.ok };
     log(`kill -9 on ${kind}: ${JSON.stringify(report[`kill-${kind}`])}`);
-    if (check.missing > 0 || !verify.ok) failures.push(`kill-${kind}: ${JSON.stringify(report[`kill-${kind}`])}`);
+    if (check.missing > 0 || check.without_event > 0 || check.without_outbox > 0 || !verify.ok) failures.push(`kill-${kind}: ${JSON.stringify(report[`kill-${kind}`])}`);
   } finally {
     await svc.stop();
     if (kind === 'pg') await dropDatabase(name);
