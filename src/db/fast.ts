@@ -1,4 +1,4 @@
-import { getTableColumns, getTableName, sql, type Column, type SQL } from 'drizzle-orm';
+import { getTableColumns, getTableName, SQL, sql, type Column } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Executor } from './client.js';
 
@@ -20,13 +20,8 @@ function columnsOf(table: PgTable): Cols {
   return c;
 }
 
-export async function insertRows<T extends PgTable>(
-  ex: Executor,
-  table: T,
-  rows: Array<Partial<T['$inferInsert']>>,
-  opts: { returning?: 'all' | SQL } = {},
-): Promise<Array<T['$inferSelect']>> {
-  if (rows.length === 0) return [];
+/** `insert into … values …` for rows of a table; a value may be an SQL expression (e.g. a CTE's id). */
+export function insertSql<T extends PgTable>(table: T, rows: Array<Partial<T['$inferInsert']> | Record<string, unknown>>, returning?: 'all' | SQL): SQL {
   const cols = columnsOf(table).filter(([key]) => (rows[0] as Record<string, unknown>)[key] !== undefined);
   const head = sql.raw(`insert into "${getTableName(table)}" (${cols.map(([, c]) => `"${c.name}"`).join(', ')}) values `);
   const values = sql.join(
@@ -35,15 +30,26 @@ export async function insertRows<T extends PgTable>(
       return sql`(${sql.join(
         cols.map(([key, c]) => {
           const v = row[key];
-          return v === null || v === undefined ? sql`null` : sql`${c.mapToDriverValue(v)}`;
+          if (v === null || v === undefined) return sql`null`;
+          return v instanceof SQL ? v : sql`${c.mapToDriverValue(v)}`;
         }),
         sql`, `,
       )})`;
     }),
     sql`, `,
   );
-  const ret = opts.returning === 'all' ? sql` returning *` : opts.returning ? sql` returning ${opts.returning}` : sql``;
-  const res = (await ex.execute(sql`${head}${values}${ret}`)) as unknown as { rows: Array<Record<string, unknown>> };
+  const ret = returning === 'all' ? sql` returning *` : returning ? sql` returning ${returning}` : sql``;
+  return sql`${head}${values}${ret}`;
+}
+
+export async function insertRows<T extends PgTable>(
+  ex: Executor,
+  table: T,
+  rows: Array<Partial<T['$inferInsert']>>,
+  opts: { returning?: 'all' | SQL } = {},
+): Promise<Array<T['$inferSelect']>> {
+  if (rows.length === 0) return [];
+  const res = (await ex.execute(insertSql(table, rows, opts.returning))) as unknown as { rows: Array<Record<string, unknown>> };
   if (!opts.returning) return [];
   return res.rows.map((raw) => mapRow(table, raw));
 }

@@ -1,7 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../db/client.js';
-import { insertRows } from '../../db/fast.js';
-import { agencies, cases, categories, localities } from '../../db/schema.js';
+import { insertSql } from '../../db/fast.js';
+import { caseEvents, cases, outbox } from '../../db/schema.js';
 import { localDate } from '../../domain/calendar.js';
 import { route } from '../../domain/routing.js';
 import { computeAcceptDueAt, computeResolveDueAt, type CaseKind, type Priority } from '../../domain/sla.js';
@@ -9,9 +9,9 @@ import { foldVietnamese, formatTrackingCode } from '../../domain/validators.js';
 import { randomSecret, sha256Hex } from '../../lib/crypto.js';
 import { fieldError, isUniqueViolation } from '../../lib/errors.js';
 import type { ClockService } from '../clock/service.js';
-import { enqueueMessages, type OutgoingMessage } from '../notifications/outbox.js';
+import { outboxRows, type OutgoingMessage } from '../notifications/outbox.js';
 import { assignmentMessage, receiptMessage } from '../notifications/templates.js';
-import { appendEvents, type NewEvent } from '../timeline/repository.js';
+import { eventRows, type NewEvent } from '../timeline/repository.js';
 
 export const CHANNELS = ['web', 'api', 'hotline', 'zalo', 'email', 'dialogue', 'association', 'mail', 'open311'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -122,7 +122,7 @@ export async function createCase<T = void>(
  * and deadlines, tracking code, the case row, its first timeline events and outgoing mail.
  */
 export async function insertNewCase(
-  tx: Tx,
+  ex: Executor,
   deps: IntakeDeps,
   c: NewCase,
   now: Date,
@@ -132,79 +132,75 @@ export async function insertNewCase(
   const priority: Priority = c.priority ?? 'normal';
   const confidential = c.confidential ?? c.kind === 'to_cao';
   const [calendar, policy, rules] = await Promise.all([
-    clockService.calendar(tx),
-    clockService.policyFor(c.kind, priority, c.categoryId, tx),
-    clockService.rules(tx),
+    clockService.calendar(ex),
+    clockService.policyFor(c.kind, priority, c.categoryId, ex),
+    clockService.rules(ex),
   ]);
   const routed = route(rules, { kind: c.kind, categoryId: c.categoryId, localityId: c.localityId });
-  // the category, the locality and the routed agency, in one round trip
-  const refRows = (await tx.execute(sql`select
-      (select active from categories where id = ${c.categoryId ?? null}::int) as category_active,
-      (select active from localities where id = ${c.localityId ?? null}::int) as locality_active,
-      (select json_build_object('id', id, 'name', name, 'contactEmails', contact_emails) from agencies where id = ${routed?.agencyId ?? null}::int) as agency`)) as unknown as {
-    rows: Array<{ category_active: boolean | null; locality_active: boolean | null; agency: { id: number; name: string; contactEmails: string[] } | string | null }>;
-  };
-  const ref = refRows.rows[0];
-  if (c.categoryId != null && ref.category_active !== true) throw fieldError('categoryId', `category ${c.categoryId} does not exist`);
-  if (c.localityId != null && ref.locality_active !== true) throw fieldError('localityId', `locality ${c.localityId} does not exist`);
-  const agency: { id: number; name: string; contactEmails: string[] } | null =
-    typeof ref.agency === 'string' ? JSON.parse(ref.agency) : (ref.agency ?? null);
+  // the category, the locality and the routed agency: from the cache, or the database on a miss
+  let ref = await clockService.referenceRows(ex);
+  const missing =
+    (c.categoryId != null && !ref.categories.has(c.categoryId)) ||
+    (c.localityId != null && !ref.localities.has(c.localityId)) ||
+    (routed != null && !ref.agencies.has(routed.agencyId));
+  if (missing) {
+    clockService.invalidate('reference');
+    ref = await clockService.referenceRows(ex);
+  }
+  if (c.categoryId != null && ref.categories.get(c.categoryId) !== true) throw fieldError('categoryId', `category ${c.categoryId} does not exist`);
+  if (c.localityId != null && ref.localities.get(c.localityId) !== true) throw fieldError('localityId', `locality ${c.localityId} does not exist`);
+  const agency = routed ? (ref.agencies.get(routed.agencyId) ?? null) : null;
   const resolveDueAt = computeResolveDueAt(calendar, { policy, receivedAt: c.receivedAt });
   const acceptDueAt = agency ? computeAcceptDueAt(calendar, policy, now > c.receivedAt ? now : c.receivedAt) : null;
 
-  const trackingCode = opts.trackingCode ?? (await allocateTrackingCode(tx, c.receivedAt));
+  const trackingCode = opts.trackingCode ?? (await allocateTrackingCode(ex, c.receivedAt));
   const accessKey = randomSecret('', 12);
   const status = agency ? 'assigned' : 'received';
 
-  const [row] = (await insertRows(
-    tx,
-    cases,
-    [
-      {
-      trackingCode,
-      accessKeyHash: sha256Hex(accessKey),
-      kind: c.kind,
-      priority,
-      categoryId: c.categoryId,
-      localityId: c.localityId,
-      channel: c.channel,
-      clientId: c.clientId ?? null,
-      title: c.title,
-      content: c.content,
-      searchText: foldVietnamese(`${c.title}\n${c.content}`),
-      address: c.address ?? null,
-      lat: c.lat ?? null,
-      long: c.long ?? null,
-      businessName: c.businessName,
-      taxCode: c.taxCode,
-      contactName: c.contactName,
-      phone: c.phone,
-      email: c.email,
-      consentPublishName: c.consentPublishName,
-      confidential,
-      status,
-      agencyId: agency?.id ?? null,
-      routingRuleId: routed?.ruleId ?? null,
-      receivedAt: c.receivedAt,
-      enteredBy: c.enteredBy?.userId ?? null,
-      slaPolicy: policy as unknown as Record<string, unknown>,
-      slaPolicyId: policy.id,
-      assignedAt: agency ? now : null,
-      acceptDueAt,
-      resolveDueAt,
-      createdAt: now,
-      updatedAt: now,
-      },
-    ],
-    { returning: sql`id, version` },
-  )) as Array<{ id: number; version: number }>;
+  const caseRow = {
+    trackingCode,
+    accessKeyHash: sha256Hex(accessKey),
+    kind: c.kind,
+    priority,
+    categoryId: c.categoryId,
+    localityId: c.localityId,
+    channel: c.channel,
+    clientId: c.clientId ?? null,
+    title: c.title,
+    content: c.content,
+    searchText: foldVietnamese(`${c.title}\n${c.content}`),
+    address: c.address ?? null,
+    lat: c.lat ?? null,
+    long: c.long ?? null,
+    businessName: c.businessName,
+    taxCode: c.taxCode,
+    contactName: c.contactName,
+    phone: c.phone,
+    email: c.email,
+    consentPublishName: c.consentPublishName,
+    confidential,
+    status,
+    agencyId: agency?.id ?? null,
+    routingRuleId: routed?.ruleId ?? null,
+    receivedAt: c.receivedAt,
+    enteredBy: c.enteredBy?.userId ?? null,
+    slaPolicy: policy as unknown as Record<string, unknown>,
+    slaPolicyId: policy.id,
+    assignedAt: agency ? now : null,
+    acceptDueAt,
+    resolveDueAt,
+    createdAt: now,
+    updatedAt: now,
+  };
+  /** the new case's id inside the one statement that writes the case, its events and its mail */
+  const newId = sql`(select id from new_case)`;
 
   const actor = c.enteredBy
     ? { actorUserId: c.enteredBy.userId, actorRole: c.enteredBy.role, actorLabel: c.enteredBy.name }
     : { actorUserId: null, actorRole: 'public', actorLabel: null };
   const events: NewEvent[] = [
     {
-      caseId: row.id,
+      caseId: 0,
       at: now,
       ...actor,
       action: 'receive',
@@ -218,14 +214,14 @@ export async function insertNewCase(
   if (c.email) {
     messages.push({
       template: 'receipt',
-      caseId: row.id,
+      caseId: 0,
       to: [c.email],
       ...receiptMessage({ trackingCode, accessKey, title: c.title, dueAt: resolveDueAt, baseUrl: deps.baseUrl }),
     });
   }
   if (agency) {
     events.push({
-      caseId: row.id,
+      caseId: 0,
       at: now,
       actorUserId: null,
       actorRole: 'system',
@@ -238,13 +234,19 @@ export async function insertNewCase(
     });
     messages.push({
       template: 'assignment',
-      caseId: row.id,
+      caseId: 0,
       to: agency.contactEmails,
       ...assignmentMessage({ trackingCode, title: c.title, agencyName: agency.name, acceptDueAt, resolveDueAt, baseUrl: deps.baseUrl }),
     });
   }
-  await enqueueMessages(tx, deps.mailDomain, messages, now);
-  await appendEvents(tx, events);
+  // one statement, so it is atomic on its own and costs one round trip
+  const withId = <R extends object>(rows: R[]) => rows.map((r) => ({ ...r, caseId: newId }));
+  const mail = outboxRows(deps.mailDomain, messages, now);
+  const res = (await ex.execute(sql`with new_case as (${insertSql(cases, [caseRow], sql`id, version`)}),
+    new_events as (${insertSql(caseEvents, withId(eventRows(events)))})
+    ${mail.length ? sql`, new_mail as (${insertSql(outbox, withId(mail))})` : sql``}
+    select id, version from new_case`)) as unknown as { rows: Array<{ id: number | string; version: number }> };
+  const row = { id: Number(res.rows[0].id), version: Number(res.rows[0].version) };
   return {
     id: row.id,
     trackingCode,

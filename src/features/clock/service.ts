@@ -1,4 +1,4 @@
-import { asc, isNull } from 'drizzle-orm';
+import { asc, isNull, sql } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/client.js';
 import { calendarYears, routingRules, slaPolicies } from '../../db/schema.js';
 import { createWorkingCalendar, parseOfficeHours, type WorkingCalendar, type YearTable } from '../../domain/calendar.js';
@@ -11,6 +11,12 @@ const CACHE_TTL_MS = 30_000;
 
 export type StoredPolicy = SlaPolicy & { id: number };
 
+export interface ReferenceRows {
+  categories: Map<number, boolean>;
+  localities: Map<number, boolean>;
+  agencies: Map<number, { id: number; name: string; contactEmails: string[] }>;
+}
+
 /**
  * The clock's reference data (calendar years, SLA policies, routing rules), read from the
  * database and cached briefly; an edit through this instance drops the cache at once, other
@@ -21,6 +27,7 @@ export function createClockService({ db, clock, officeHours }: { db: Db; clock: 
   let cal: { at: number; value: Promise<WorkingCalendar> } | null = null;
   let pol: { at: number; value: Promise<StoredPolicy[]> } | null = null;
   let rul: { at: number; value: Promise<RoutingRule[]> } | null = null;
+  let refs: { at: number; value: Promise<ReferenceRows> } | null = null;
   const fresh = (c: { at: number } | null) => c !== null && clock.now().getTime() - c.at < CACHE_TTL_MS && c.at <= clock.now().getTime();
 
   async function loadCalendar(ex: Executor = db): Promise<WorkingCalendar> {
@@ -44,6 +51,21 @@ export function createClockService({ db, clock, officeHours }: { db: Db; clock: 
     return r.map((x) => ({ id: x.id, position: x.position, kind: x.kind, categoryId: x.categoryId, localityId: x.localityId, agencyId: x.agencyId, active: x.active }));
   }
 
+  async function loadReferenceRows(ex: Executor = db): Promise<ReferenceRows> {
+    const r = (await ex.execute(sql`select 'c' as t, id, active, null as name, null::text[] as emails from categories
+      union all select 'l', id, active, null, null from localities
+      union all select 'a', id, true, name, contact_emails from agencies`)) as unknown as {
+      rows: Array<{ t: string; id: number; active: boolean; name: string | null; emails: string[] | null }>;
+    };
+    const out: ReferenceRows = { categories: new Map(), localities: new Map(), agencies: new Map() };
+    for (const x of r.rows) {
+      if (x.t === 'c') out.categories.set(x.id, x.active);
+      else if (x.t === 'l') out.localities.set(x.id, x.active);
+      else out.agencies.set(x.id, { id: x.id, name: x.name ?? '', contactEmails: x.emails ?? [] });
+    }
+    return out;
+  }
+
   function cached<T>(slot: { at: number; value: Promise<T> } | null, load: () => Promise<T>, set: (s: { at: number; value: Promise<T> }) => void): Promise<T> {
     if (slot && fresh(slot)) return slot.value;
     const value = load();
@@ -62,6 +84,8 @@ export function createClockService({ db, clock, officeHours }: { db: Db; clock: 
     calendar: (ex?: Executor) => cached(cal, () => loadCalendar(ex), (s) => (cal = s)),
     policies: (ex?: Executor) => cached(pol, () => loadPolicies(ex), (s) => (pol = s)),
     rules: (ex?: Executor) => cached(rul, () => loadRules(ex), (s) => (rul = s)),
+    /** categories, localities and agencies as intake needs them (a miss means: ask the database) */
+    referenceRows: (ex?: Executor) => cached(refs, () => loadReferenceRows(ex), (s) => (refs = s)),
     /** uncached reads inside a transaction */
     loadCalendar,
     loadPolicies,
@@ -71,10 +95,11 @@ export function createClockService({ db, clock, officeHours }: { db: Db; clock: 
       if (!p) throw new Error(`No SLA policy for ${kind}/${priority}`);
       return p;
     },
-    invalidate(what: 'calendar' | 'policies' | 'rules' | 'all' = 'all') {
+    invalidate(what: 'calendar' | 'policies' | 'rules' | 'reference' | 'all' = 'all') {
       if (what === 'calendar' || what === 'all') cal = null;
       if (what === 'policies' || what === 'all') pol = null;
       if (what === 'rules' || what === 'all') rul = null;
+      if (what === 'reference' || what === 'all') refs = null;
     },
   };
 }

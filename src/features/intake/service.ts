@@ -154,6 +154,11 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
     const now = clock.now();
     const newCase: NewCase = { ...toNewCase(a.input, a.channel, now), confidential: a.input.kind === 'to_cao' };
     const trackingCode = intakeDeps.dbKind === 'pg' ? await allocateTrackingCode(db, now) : undefined;
+    if (!keyHash && checked.length === 0) {
+      // the common case: one statement writes the case, its events and its mail (atomic on its own)
+      const created = await insertNewCase(db, intakeDeps, newCase, now, { trackingCode });
+      return { status: 201, body: answerOf(created, 0), replayed: false };
+    }
     try {
       return await db.transaction(async (tx) => {
         if (keyHash) {

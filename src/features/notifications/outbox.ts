@@ -20,7 +20,13 @@ export interface OutgoingMessage {
  * commit. Each gets a stable Message-ID, so a retried delivery is recognisable.
  */
 export async function enqueueMessages(ex: Executor, mailDomain: string, messages: OutgoingMessage[], now: Date): Promise<void> {
-  const rows = messages
+  const rows = outboxRows(mailDomain, messages, now);
+  if (rows.length > 0) await insertRows(ex, outbox, rows);
+}
+
+/** The outbox rows of messages (recipients deduplicated; messages without one dropped). */
+export function outboxRows(mailDomain: string, messages: OutgoingMessage[], now: Date) {
+  return messages
     .map((m) => ({ ...m, to: [...new Set(m.to.filter(Boolean))], cc: [...new Set((m.cc ?? []).filter(Boolean))] }))
     .filter((m) => m.to.length > 0)
     .map((m) => ({
@@ -36,5 +42,4 @@ export async function enqueueMessages(ex: Executor, mailDomain: string, messages
       nextAttemptAt: m.notBefore && m.notBefore > now ? m.notBefore : now,
       createdAt: now,
     }));
-  if (rows.length > 0) await insertRows(ex, outbox, rows);
 }

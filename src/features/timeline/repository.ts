@@ -54,24 +54,24 @@ export function eventDigest(e: Omit<EventRow, 'hash'>): string {
  */
 export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<EventRow[]> {
   if (events.length === 0) return [];
-  return insertRows(
-    tx,
-    caseEvents,
-    events.map((e) => ({
-      caseId: e.caseId,
-      at: e.at,
-      actorUserId: e.actorUserId ?? null,
-      actorRole: e.actorRole,
-      actorLabel: e.actorLabel ?? null,
-      action: e.action,
-      fromStatus: e.fromStatus ?? null,
-      toStatus: e.toStatus ?? null,
-      publicText: e.publicText ?? null,
-      internalText: e.internalText ?? null,
-      data: e.data ?? null,
-    })),
-    { returning: 'all' },
-  );
+  return insertRows(tx, caseEvents, eventRows(events), { returning: 'all' });
+}
+
+/** The rows of new events (unsealed: no place in the chain yet). */
+export function eventRows(events: NewEvent[]) {
+  return events.map((e) => ({
+    caseId: e.caseId,
+    at: e.at,
+    actorUserId: e.actorUserId ?? null,
+    actorRole: e.actorRole,
+    actorLabel: e.actorLabel ?? null,
+    action: e.action,
+    fromStatus: e.fromStatus ?? null,
+    toStatus: e.toStatus ?? null,
+    publicText: e.publicText ?? null,
+    internalText: e.internalText ?? null,
+    data: e.data ?? null,
+  }));
 }
 
 /**
