@@ -13,6 +13,7 @@ import { createReferenceService } from './features/reference/service.js';
 import { createReportService } from './features/reports/service.js';
 import { createChainSealer } from './features/timeline/repository.js';
 import type { Clock } from './lib/clock.js';
+import type { TrackingBlocks } from './features/cases/intake.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -29,7 +30,7 @@ export function createServices(deps: ServiceDeps) {
   const clockService = createClockService({ db, clock, officeHours: deps.config.PAKN_OFFICE_HOURS });
   const clockAdmin = createClockAdminService({ db, clock, clockService });
   const baseUrl = deps.config.PUBLIC_BASE_URL.replace(/\/$/, '');
-  const intakeDeps = { clockService, baseUrl, mailDomain: new URL(baseUrl).hostname, db, dbKind: database.kind };
+  const intakeDeps = { clockService, baseUrl, mailDomain: new URL(baseUrl).hostname, db, dbKind: database.kind, trackingBlocks: new Map() as TrackingBlocks };
   /** seals timeline events into the hash chain after their transaction commits */
   const chain = createChainSealer(db);
   /** the agency workflow: every action on a case (services.workflow.act / actInTx) */

@@ -72,23 +72,54 @@ export interface IntakeDeps {
   db: Db;
   /** on PostgreSQL tracking numbers are drawn outside the case's transaction (no queue on one row) */
   dbKind: 'pg' | 'pglite';
+  /** this instance's tracking numbers drawn ahead (PostgreSQL) */
+  trackingBlocks?: TrackingBlocks;
 }
 
 /**
  * The next tracking code of the day of receipt (Asia/Ho_Chi_Minh), from that day's own
  * PostgreSQL sequence (created on first use). A sequence hands out numbers without locks, so
  * concurrent submissions never queue on a counter row; a submission that fails after drawing
- * leaves a gap in the day's numbers, never a duplicate.
+ * leaves a gap in the day's numbers, never a duplicate. With `blocks`, an instance draws
+ * numbers for the current day 20 at a time (one round trip per 20 cases): instances then hand
+ * out numbers in interleaved blocks, and a restart leaves the rest of its block unused.
  */
-export async function allocateTrackingCode(ex: Executor, receivedAt: Date): Promise<string> {
+export async function allocateTrackingCode(ex: Executor, receivedAt: Date, blocks?: TrackingBlocks): Promise<string> {
   const day = localDate(receivedAt);
+  const newest = blocks ? [...blocks.keys()][0] : undefined;
+  // a case received on an earlier day (entered late by the coordinator) draws its own number
+  if (!blocks || (newest !== undefined && day < newest)) return formatTrackingCode(day, (await drawTrackingNumbers(ex, day, 1))[0]);
+  for (;;) {
+    let b = blocks.get(day);
+    if (!b) {
+      // one day's block at a time: numbers of a day that has passed are not kept
+      blocks.clear();
+      b = { numbers: [] };
+      blocks.set(day, b);
+    }
+    if (b.numbers.length > 0) return formatTrackingCode(day, b.numbers.shift()!);
+    if (!b.refill) {
+      const block = b;
+      block.refill = drawTrackingNumbers(ex, day, TRACKING_BLOCK)
+        .then((n) => {
+          block.numbers.push(...n);
+        })
+        .finally(() => {
+          block.refill = undefined;
+        });
+    }
+    await b.refill;
+  }
+}
+
+/** `count` numbers of the day's sequence, in order (the sequence is created on first use). */
+async function drawTrackingNumbers(ex: Executor, day: string, count: number): Promise<number[]> {
   const seqName = `pakn_tracking_${day.replace(/-/g, '')}`;
   for (let attempt = 0; ; attempt++) {
     const r = (await ex.execute(
-      sql`select case when to_regclass(${seqName}) is null then null else nextval(to_regclass(${seqName})) end as n`,
-    )) as unknown as { rows: Array<{ n: string | number | null }> };
-    const n = r.rows[0]?.n;
-    if (n !== null && n !== undefined) return formatTrackingCode(day, Number(n));
+      sql`select nextval(to_regclass(${seqName})) as n from generate_series(1, ${count}::int) where to_regclass(${seqName}) is not null`,
+    )) as unknown as { rows: Array<{ n: string | number }> };
+    if (r.rows.length > 0) return r.rows.map((x) => Number(x.n)).sort((x, y) => x - y);
     if (attempt > 2) throw new Error(`could not create the tracking sequence ${seqName}`);
     try {
       await ex.execute(sql.raw(`create sequence if not exists ${seqName} minvalue 1 start 1`));
@@ -98,6 +129,11 @@ export async function allocateTrackingCode(ex: Executor, receivedAt: Date): Prom
     }
   }
 }
+
+/** Tracking numbers an instance has drawn ahead, per day of receipt. */
+export type TrackingBlocks = Map<string, { numbers: number[]; refill?: Promise<void> }>;
+/** numbers drawn at once by an instance on PostgreSQL (one round trip per block, not per case) */
+const TRACKING_BLOCK = 20;
 
 /**
  * Creates a case in one transaction (what intake routes call). `inTx` runs inside the same
@@ -109,7 +145,7 @@ export async function createCase<T = void>(
   now: Date,
   inTx?: (tx: Tx, created: CreatedCase) => Promise<T>,
 ): Promise<CreatedCase & { extra?: T }> {
-  const trackingCode = deps.dbKind === 'pg' ? await allocateTrackingCode(deps.db, c.receivedAt) : undefined;
+  const trackingCode = deps.dbKind === 'pg' ? await allocateTrackingCode(deps.db, c.receivedAt, deps.trackingBlocks) : undefined;
   return deps.db.transaction(async (tx) => {
     const created = await insertNewCase(tx, deps, c, now, { trackingCode });
     const extra = inTx ? await inTx(tx, created) : undefined;

@@ -153,7 +153,7 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
     }
     const now = clock.now();
     const newCase: NewCase = { ...toNewCase(a.input, a.channel, now), confidential: a.input.kind === 'to_cao' };
-    const trackingCode = intakeDeps.dbKind === 'pg' ? await allocateTrackingCode(db, now) : undefined;
+    const trackingCode = intakeDeps.dbKind === 'pg' ? await allocateTrackingCode(db, now, intakeDeps.trackingBlocks) : undefined;
     if (!keyHash && checked.length === 0) {
       // the common case: one statement writes the case, its events and its mail (atomic on its own)
       const created = await insertNewCase(db, intakeDeps, newCase, now, { trackingCode });
@@ -205,7 +205,7 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
       address: input.address ?? null,
       enteredBy: { userId: actor.userId, role: actor.role, name: actor.name },
     };
-    const trackingCode = intakeDeps.dbKind === 'pg' ? await allocateTrackingCode(db, receivedAt) : undefined;
+    const trackingCode = intakeDeps.dbKind === 'pg' ? await allocateTrackingCode(db, receivedAt, intakeDeps.trackingBlocks) : undefined;
     const created = await db.transaction(async (tx) => {
       const c = await insertNewCase(tx, intakeDeps, newCase, now, { trackingCode });
       await storeAttachments(tx, c.id, checked, now);
