@@ -32,7 +32,7 @@ export function createServices(deps: ServiceDeps) {
   const baseUrl = deps.config.PUBLIC_BASE_URL.replace(/\/$/, '');
   const intakeDeps = { clockService, baseUrl, mailDomain: new URL(baseUrl).hostname, db, dbKind: database.kind, trackingBlocks: new Map() as TrackingBlocks };
   /** seals timeline events into the hash chain after their transaction commits */
-  const chain = createChainSealer(db);
+  const chain = createChainSealer(db, database.pool);
   /** the agency workflow: every action on a case (services.workflow.act / actInTx) */
   const workflow = createWorkflowService({ db, clock, clockService, baseUrl, mailDomain: intakeDeps.mailDomain });
   const open311 = createOpen311Service({ db, clock, intakeDeps, chain, baseUrl, contact: deps.config.MAIL_FROM });

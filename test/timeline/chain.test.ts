@@ -22,7 +22,8 @@ const write = (caseId: number, n: number) =>
 describe(`the hash-chained timeline on ${dbLabel}`, () => {
   it('seals concurrent writers into one gap-free chain, from coalescing sealers of two instances', async () => {
     const a = createChainSealer(database.db);
-    const b = createChainSealer(database.db);
+    // on PostgreSQL the second instance seals through its pool (two round trips per batch)
+    const b = createChainSealer(database.db, database.pool);
     await Promise.all(Array.from({ length: 20 }, (_, i) => write(i + 1, 3).then(() => (i % 2 ? a : b).sealPending())));
     const v = await verifyChain(database.db);
     expect(v).toMatchObject({ ok: true, checked: 60, lastSeq: 60, unsealed: 0 });

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
+import type pg from 'pg';
 import type { Db, Executor, Tx } from '../../db/client.js';
 import { insertRows, mapRow } from '../../db/fast.js';
 import { caseEvents } from '../../db/schema.js';
@@ -116,10 +117,56 @@ export async function sealEvents(db: Db): Promise<number> {
 }
 
 /**
+ * The same sealing on a PostgreSQL pool in two round trips per batch (multi-statement simple
+ * queries: lock and read; write and commit). Values written are integers and hex digests only.
+ */
+export async function sealEventsPg(pool: pg.Pool): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const client = await pool.connect();
+    let n = 0;
+    try {
+      const res = (await client.query(
+        `begin; select pg_advisory_xact_lock(${CHAIN_LOCK_KEY});
+         select * from case_events where seq is null order by id limit ${SEAL_BATCH};
+         select seq, hash from case_events where seq is not null order by seq desc limit 1`,
+      )) as unknown as pg.QueryResult[];
+      const pending = res[2].rows.map((r) => mapRow(caseEvents, r));
+      if (pending.length === 0) {
+        await client.query('commit');
+      } else {
+        const last = res[3].rows[0] as { seq: string | number; hash: string } | undefined;
+        let seq = last ? Number(last.seq) : 0;
+        let prevHash = last?.hash ?? GENESIS_HASH;
+        const values: string[] = [];
+        for (const e of pending) {
+          seq += 1;
+          const hash = eventDigest({ ...e, seq, prevHash });
+          values.push(`(${Number(e.id)}, ${seq}, '${prevHash}', '${hash}')`);
+          prevHash = hash;
+        }
+        await client.query(
+          `update case_events e set seq = v.seq, prev_hash = v.prev, hash = v.hash
+             from (values ${values.join(', ')}) as v(id, seq, prev, hash) where e.id = v.id and e.seq is null; commit`,
+        );
+        n = pending.length;
+      }
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+    total += n;
+    if (n < SEAL_BATCH) return total;
+  }
+}
+
+/**
  * Coalescing sealer for one process: callers after a commit await a seal that starts after
  * their call, and all callers waiting at that moment share it.
  */
-export function createChainSealer(db: Db) {
+export function createChainSealer(db: Db, pool?: pg.Pool) {
   let tail: Promise<unknown> = Promise.resolve();
   let next: Promise<number> | null = null;
   return {
@@ -127,7 +174,7 @@ export function createChainSealer(db: Db) {
       if (next) return next;
       const p = tail.then(() => {
         next = null;
-        return sealEvents(db);
+        return pool ? sealEventsPg(pool) : sealEvents(db);
       });
       next = p;
       tail = p.catch(() => undefined);
