@@ -29,24 +29,7 @@ export type EventRow = typeof caseEvents.$inferSelect;
 
 /** The bytes that an event's hash covers (everything but its own hash and id). */
 export function eventDigest(e: Omit<EventRow, 'hash'>): string {
-  return sha256Hex(
-    (e.prevHash ?? '') +
-      canonicalJson({
-        id: e.id,
-        seq: e.seq,
-        caseId: e.caseId,
-        at: e.at.toISOString(),
-        actorUserId: e.actorUserId ?? null,
-        actorRole: e.actorRole,
-        actorLabel: e.actorLabel ?? null,
-        action: e.action,
-        fromStatus: e.fromStatus ?? null,
-        toStatus: e.toStatus ?? null,
-        publicText: e.publicText ?? null,
-        internalText: e.internalText ?? null,
-        data: e.data ?? null,
-      }),
-  );
+  return sha256Hex((e.prevHash ?? '') + canonicalJson({ id: e.id, seq: e.seq, ...eventRow(e) }));
 }
 
 /**
@@ -59,8 +42,11 @@ export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<EventRow
 }
 
 /** The rows of new events (unsealed: no place in the chain yet). */
-export function eventRows(events: NewEvent[]) {
-  return events.map((e) => ({
+export const eventRows = (events: NewEvent[]) => events.map(eventRow);
+
+/** An event's own fields: what is written, and (with its id and place) what its hash covers. */
+function eventRow(e: NewEvent) {
+  return {
     caseId: e.caseId,
     at: e.at,
     actorUserId: e.actorUserId ?? null,
@@ -72,7 +58,7 @@ export function eventRows(events: NewEvent[]) {
     publicText: e.publicText ?? null,
     internalText: e.internalText ?? null,
     data: e.data ?? null,
-  }));
+  };
 }
 
 /**
