@@ -234,6 +234,8 @@ export const cases = pgTable(
     index('cases_agency_updated_idx').on(t.agencyId, t.updatedAt, t.id),
     index('cases_received_idx').on(t.receivedAt),
     index('cases_resolved_idx').on(t.resolvedAt),
+    // report: ratings given in a period (most cases are never rated)
+    index('cases_rated_idx').on(t.ratedAt).where(sql`rated_at is not null`),
     // escalation sweeps: each scans only the cases of its own level
     index('cases_accept_pending_idx')
       .on(t.acceptDueAt)
@@ -318,6 +320,8 @@ export const caseEvents = pgTable(
     index('case_events_unsealed_idx').on(t.id).where(sql`seq is null`),
     index('case_events_case_idx').on(t.caseId, t.id),
     index('case_events_action_at_idx').on(t.action, t.at),
+    // report: each case's last status change before an instant (open at the end of a period)
+    index('case_events_case_status_at_idx').on(t.caseId, t.at, t.id).where(sql`to_status is not null`),
   ],
 );
 

@@ -3,13 +3,13 @@
  * over the cases, case_pauses, case_extensions and case_events tables; nothing is counted row by
  * row in JavaScript.
  *
- * Working time is measured in SQL against a calendar day table: the working days (local day
- * ordinals, days since 1970-01-01 in Asia/Ho_Chi_Minh) come from the domain's working calendar
- * (the calendar_years table, with the Labour Code defaults for years without an entry) and are
- * passed as an int[] parameter, together with the office periods. The office time of an
+ * Working time is measured in SQL from the working days (local day ordinals, days since
+ * 1970-01-01 in Asia/Ho_Chi_Minh), which come from the domain's working calendar (the
+ * calendar_years table, with the Labour Code defaults for years without an entry) and are passed
+ * as an ascending int[] parameter, together with the office periods. The office time of an
  * interval [a, b) is the sum, over the working days it touches and the office periods of each,
  * of the overlap of the interval with that period — the same measure as the domain's
- * workingMsBetween(). Instants are handled as epoch milliseconds, so no time-zone database is
+ * workingMsBetween() — computed in closed form per interval (see officeMs). Instants are handled as epoch milliseconds, so no time-zone database is
  * needed in SQL (UTC+7 has no daylight saving).
  */
 import { sql, type SQL } from 'drizzle-orm';
@@ -60,59 +60,99 @@ export function calendarCtes(c: SqlCalendar): SQL {
 }
 
 /**
- * Office milliseconds per (id, sign) of a relation iv(id, sign, a_ms, b_ms) (a CTE named iv): the
- * sum of each interval's overlap with the office periods of the working days it touches.
+ * Office milliseconds of [a, b) (epoch-ms SQL expressions) as a closed form, without joining a
+ * day table: with F(t) the office time from the first working day of the calendar to t, the
+ * office time of [a, b) is F(b) − F(a) (0 when b <= a). F(t) is the number of working days before
+ * t's local day times the office time of a whole day, plus, when t's day is a working day, the
+ * office time of that day before t. The number of working days before a day is a binary search
+ * in the ascending day array (width_bucket). This is the sum, over the working days the interval
+ * touches and the office periods of each, of the overlap of the interval with that period.
  */
-const OVERLAP = sql.raw(`select iv.id, iv.sign, sum(greatest(0::bigint,
-      least(iv.b_ms, wd.d::bigint * ${DAY_MS} - ${VN_OFFSET_MS} + op.e)
-      - greatest(iv.a_ms, wd.d::bigint * ${DAY_MS} - ${VN_OFFSET_MS} + op.s)))::float8 as ms
-    from iv
-    join wd on wd.d between (iv.a_ms + ${VN_OFFSET_MS}) / ${DAY_MS} and (iv.b_ms + ${VN_OFFSET_MS}) / ${DAY_MS}
-    cross join op
-    where iv.b_ms > iv.a_ms
-    group by iv.id, iv.sign`);
-
-/** Local YYYY-MM of an epoch-ms expression, without a time-zone database. */
-const localMonth = (msExpr: SQL) => sql`to_char(date '1970-01-01' + ((${msExpr} + ${VN_OFFSET_MS}) / ${DAY_MS})::int, 'YYYY-MM')`;
-
-/**
- * CTEs for the cases answered in [start, end): base(id, …, a_ms, b_ms) and dur(id, wdays), where
- * wdays is the office time from receipt to the answer minus the office time spent waiting for
- * the business (case_pauses), in working days. "Answered" means the case carries an outcome
- * and is resolved or closed (a reopened case counts again when it is answered again).
- */
-export function resolvedCtes(c: SqlCalendar, start: Date, end: Date, extraWhere: SQL = sql``): SQL {
-  return sql`${calendarCtes(c)},
-    base as (
-      select c.id, c.agency_id, c.category_id, c.channel, c.kind, c.outcome, c.resolved_with_extension,
-             c.received_at, c.resolved_at, c.tracking_code,
-             ${epochMs(sql`c.received_at`)} as a_ms, ${epochMs(sql`c.resolved_at`)} as b_ms
-      from cases c
-      where c.resolved_at >= ${tsp(start)} and c.resolved_at < ${tsp(end)}
-        and c.outcome is not null and c.status in ('resolved', 'closed') ${extraWhere}
-    ),
-    ${durationCtes(c)}`;
+export function officeMs(c: SqlCalendar, a: SQL, b: SQL): SQL {
+  const periods = c.periods.filter((p) => p.e > p.s);
+  if (c.days.length === 0 || periods.length === 0) return sql`0::bigint`;
+  const full = periods.reduce((t, p) => t + (p.e - p.s), 0);
+  const days = sql`${`{${c.days.join(',')}}`}::int[]`;
+  const f = (t: SQL): SQL => {
+    const d = sql`((${t} + ${sql.raw(String(VN_OFFSET_MS))}) / ${sql.raw(String(DAY_MS))})`;
+    const before = sql`width_bucket((${d} - 1)::int, ${days})`;
+    const tod = sql`(${t} - (${d} * ${sql.raw(String(DAY_MS))} - ${sql.raw(String(VN_OFFSET_MS))}))`;
+    const partial = sql.join(
+      periods.map((p) => sql`(least(greatest(${tod}, ${sql.raw(`${p.s}::bigint`)}), ${sql.raw(`${p.e}::bigint`)}) - ${sql.raw(`${p.s}::bigint`)})`),
+      sql` + `,
+    );
+    return sql`(${before}::bigint * ${sql.raw(String(full))}::bigint + case when width_bucket(${d}::int, ${days}) > ${before} then ${partial} else 0::bigint end)`;
+  };
+  return sql`(case when ${b} > ${a} then ${f(b)} - ${f(a)} else 0::bigint end)`;
 }
 
 /**
- * Given CTEs wd, op and base(id, a_ms, b_ms), the CTEs iv (the case's interval and its pauses,
- * clipped to it), ovl and dur(id, wdays, paused_wdays): office time of [a, b) net of pauses, and
- * the office time of the pauses, in working days.
+ * Office milliseconds per (id, sign) of a relation iv(id, sign, a_ms, b_ms) (a CTE named iv): the
+ * sum of each interval's office time.
+ */
+const overlap = (c: SqlCalendar): SQL => sql`select iv.id, iv.sign, sum(${officeMs(c, sql`iv.a_ms`, sql`iv.b_ms`)})::float8 as ms
+    from iv
+    where iv.b_ms > iv.a_ms
+    group by iv.id, iv.sign`;
+
+/** Local YYYY-MM of an epoch-ms expression, without a time-zone database. */
+const localMonth = (msExpr: SQL) => sql`to_char(date '1970-01-01' + ((${msExpr} + ${sql.raw(String(VN_OFFSET_MS))}) / ${sql.raw(String(DAY_MS))})::int, 'YYYY-MM')`;
+
+/**
+ * CTEs for the cases answered in [start, end): base(id, …, a_ms, b_ms, wdays, paused_wdays),
+ * where wdays is the office time from receipt to the answer minus the office time spent waiting
+ * for the business (case_pauses, clipped to the case), in working days. "Answered" means the
+ * case carries an outcome and is resolved or closed (a reopened case counts again when it is
+ * answered again). The cases are read once: the pauses of the answered cases are summed first
+ * (pz) and joined to them by id.
+ */
+export function resolvedCtes(c: SqlCalendar, start: Date, end: Date, extraWhere: SQL = sql``): SQL {
+  const where = sql`c.resolved_at >= ${tsp(start)} and c.resolved_at < ${tsp(end)}
+        and c.outcome is not null and c.status in ('resolved', 'closed') ${extraWhere}`;
+  const a = epochMs(sql`c.received_at`);
+  const b = epochMs(sql`c.resolved_at`);
+  return sql`${calendarCtes(c)},
+    pz as (
+      select p.case_id as id,
+        sum(${officeMs(c, sql`greatest(${a}, ${epochMs(sql`p.started_at`)})`, sql`least(${b}, ${epochMs(sql`p.ended_at`)})`)})::float8 as ms
+      from case_pauses p join cases c on c.id = p.case_id
+      where ${where}
+      group by p.case_id
+    ),
+    base as (
+      select r.*,
+             (${officeMs(c, sql`r.a_ms`, sql`r.b_ms`)}::float8 - coalesce(pz.ms, 0)) / ${c.dayMs}::float8 as wdays,
+             coalesce(pz.ms, 0) / ${c.dayMs}::float8 as paused_wdays
+      from (
+        select c.id, c.agency_id, c.category_id, c.channel, c.kind, c.outcome, c.resolved_with_extension,
+               c.received_at, c.resolved_at, c.tracking_code, c.public_answer,
+               case when c.consent_publish_name and not c.confidential then c.business_name end as business_name,
+               ${a} as a_ms, ${b} as b_ms
+        from cases c
+        where ${where}
+        offset 0 -- computes each case's instants once, not in every term of the office-time expression
+      ) r left join pz on pz.id = r.id
+    )`;
+}
+
+/**
+ * Given CTEs wd, op and base(id, a_ms, b_ms), the CTEs pz and dur(id, wdays, paused_wdays):
+ * office time of [a, b) net of the pauses clipped to it, and the office time of the pauses, in
+ * working days.
  */
 export function durationCtes(c: SqlCalendar): SQL {
-  return sql`iv as (
-      select b.id, 1 as sign, b.a_ms, b.b_ms from base b
-      union all
-      select b.id, -1, greatest(b.a_ms, ${epochMs(sql`p.started_at`)}), least(b.b_ms, ${epochMs(sql`p.ended_at`)})
+  const pa = sql`greatest(b.a_ms, ${epochMs(sql`p.started_at`)})`;
+  const pb = sql`least(b.b_ms, ${epochMs(sql`p.ended_at`)})`;
+  return sql`pz as (
+      select b.id, sum(${officeMs(c, pa, pb)})::float8 as ms
       from base b join case_pauses p on p.case_id = b.id
+      group by b.id
     ),
-    ovl as (${OVERLAP}),
     dur as (
       select b.id,
-        (coalesce(sum(o.ms) filter (where o.sign = 1), 0) - coalesce(sum(o.ms) filter (where o.sign = -1), 0)) / ${c.dayMs}::float8 as wdays,
-        coalesce(sum(o.ms) filter (where o.sign = -1), 0) / ${c.dayMs}::float8 as paused_wdays
-      from base b left join ovl o on o.id = b.id
-      group by b.id
+        (${officeMs(c, sql`b.a_ms`, sql`b.b_ms`)}::float8 - coalesce(pz.ms, 0)) / ${c.dayMs}::float8 as wdays,
+        coalesce(pz.ms, 0) / ${c.dayMs}::float8 as paused_wdays
+      from base b left join pz on pz.id = b.id
     )`;
 }
 
@@ -135,6 +175,21 @@ function dimsLateral(dims: Dim[], exprs: Record<Dim, SQL> = dimExpr): SQL {
   )}) as g(dim, key)`;
 }
 
+/**
+ * One grouping set per requested dimension, aggregated in one pass over the rows: the clause
+ * `group by grouping sets (…)` and the columns dim and key (the key of 'total' is '').
+ */
+function dimsGroupingSets(dims: Dim[], exprs: Record<Dim, SQL> = dimExpr): { select: SQL; groupBy: SQL } {
+  const keyed = dims.filter((d) => d !== 'total');
+  const sets = [...keyed.map((d) => sql`(${exprs[d]})`), ...(dims.includes('total') ? [sql`()`] : [])];
+  const whens = (value: (d: Dim) => SQL) => sql.join(keyed.map((d) => sql` when grouping(${exprs[d]}) = 0 then ${value(d)}`), sql``);
+  const select =
+    keyed.length === 0
+      ? sql`'total'::text as dim, ''::text as key`
+      : sql`(case${whens((d) => sql`${d}::text`)} else 'total' end) as dim, (case${whens((d) => sql`(${exprs[d]})::text`)} else '' end) as key`;
+  return { select, groupBy: sql`group by grouping sets (${sql.join(sets, sql`, `)})` };
+}
+
 export interface ResolvedGroupRow {
   dim: Dim;
   key: string | null;
@@ -150,21 +205,21 @@ export interface ResolvedGroupRow {
 
 /** Answered cases in [start, end) aggregated per requested dimension. */
 export async function resolvedGroups(ex: Executor, c: SqlCalendar, start: Date, end: Date, dims: Dim[], extraWhere?: SQL): Promise<ResolvedGroupRow[]> {
+  const g = dimsGroupingSets(dims);
   return rows<ResolvedGroupRow>(
     ex,
     sql`with ${resolvedCtes(c, start, end, extraWhere)}
-    select g.dim, g.key,
+    select ${g.select},
       count(*)::int as resolved,
       count(*) filter (where r.outcome = 'early')::int as early,
       count(*) filter (where r.outcome = 'on_time')::int as on_time,
       count(*) filter (where r.outcome = 'late')::int as late,
       count(*) filter (where r.resolved_with_extension)::int as with_extension,
       count(*) filter (where r.outcome in ('early', 'on_time') and not coalesce(r.resolved_with_extension, false))::int as strict_on_time,
-      percentile_cont(0.5) within group (order by d.wdays) as median,
-      percentile_cont(0.9) within group (order by d.wdays) as p90
-    from base r join dur d on d.id = r.id
-    ${dimsLateral(dims)}
-    group by g.dim, g.key`,
+      percentile_cont(0.5) within group (order by r.wdays) as median,
+      percentile_cont(0.9) within group (order by r.wdays) as p90
+    from base r
+    ${g.groupBy}`,
   );
 }
 
@@ -175,8 +230,10 @@ export interface ResolvedCaseRow {
   agency_id: number | null;
   category_id: number | null;
   channel: string;
-  received_at: Date | string;
-  resolved_at: Date | string;
+  /** epoch milliseconds, truncated like a Date (numbers parse faster than timestamps) */
+  received_at: number;
+  /** epoch milliseconds */
+  resolved_at: number;
   outcome: string;
   resolved_with_extension: boolean | null;
   wdays: number;
@@ -189,10 +246,11 @@ export async function resolvedCases(ex: Executor, c: SqlCalendar, start: Date, e
   return rows<ResolvedCaseRow>(
     ex,
     sql`with ${resolvedCtes(c, start, end)}
-    select r.id::float8 as id, r.tracking_code, r.kind, r.agency_id, r.category_id, r.channel, r.received_at, r.resolved_at,
-           r.outcome, r.resolved_with_extension, d.wdays, cs.public_answer,
-           case when cs.consent_publish_name and not cs.confidential then cs.business_name end as business_name
-    from base r join dur d on d.id = r.id join cases cs on cs.id = r.id
+    select r.id::float8 as id, r.tracking_code, r.kind, r.agency_id, r.category_id, r.channel,
+           floor(extract(epoch from r.received_at) * 1000)::float8 as received_at,
+           floor(extract(epoch from r.resolved_at) * 1000)::float8 as resolved_at,
+           r.outcome, r.resolved_with_extension, r.wdays, r.public_answer, r.business_name
+    from base r
     order by r.resolved_at, r.tracking_code`,
   );
 }
@@ -201,18 +259,6 @@ export interface CountRow {
   dim: Dim;
   key: string | null;
   n: number;
-}
-
-/** Cases received in [start, end) counted per dimension. */
-export async function receivedGroups(ex: Executor, start: Date, end: Date, dims: Dim[]): Promise<CountRow[]> {
-  const exprs = { ...dimExpr, month: localMonth(epochMs(sql`r.received_at`)) };
-  return rows<CountRow>(
-    ex,
-    sql`select g.dim, g.key, count(*)::int as n
-    from cases r ${dimsLateral(dims, exprs)}
-    where r.received_at >= ${tsp(start)} and r.received_at < ${tsp(end)}
-    group by g.dim, g.key`,
-  );
 }
 
 export interface OpenGroupRow {
@@ -224,33 +270,44 @@ export interface OpenGroupRow {
   awaiting_business: number;
 }
 
+export interface ReceivedOpenGroupRow extends OpenGroupRow {
+  /** cases received in [start, end) */
+  n: number;
+}
+
 /**
- * Cases open at the instant `at`: received before it and whose status at that instant (the last
- * status change on the timeline before it; `received` when none is) is an open one. A case
- * waiting for the business has its clock stopped and counts as within its deadline; any other
- * open case is overdue when its resolve deadline is before `at`.
+ * In one pass over the cases received before `end`, per dimension: the cases received in
+ * [start, end) (n), and the cases open at the instant `end` (total, within_deadline, overdue,
+ * awaiting_business). A case is open at `end` when its status at that instant (the last status
+ * change on the timeline before it; `received` when none is) is an open one. A case waiting for
+ * the business has its clock stopped and counts as within its deadline; any other open case is
+ * overdue when its resolve deadline is before `end`. Groups where both n and total are 0 are
+ * returned too: the caller keeps the groups with n > 0 (received), respectively total > 0 (open).
  */
-export async function openAt(ex: Executor, at: Date, dims: Dim[]): Promise<OpenGroupRow[]> {
-  return rows<OpenGroupRow>(
+export async function receivedOpenGroups(ex: Executor, start: Date, end: Date, dims: Dim[]): Promise<ReceivedOpenGroupRow[]> {
+  const g = dimsGroupingSets(dims, { ...dimExpr, month: localMonth(epochMs(sql`r.received_at`)) });
+  const open = sql`r.status_then in ('received', 'assigned', 'in_progress', 'awaiting_business')`;
+  return rows<ReceivedOpenGroupRow>(
     ex,
     sql`with st as (
       select distinct on (e.case_id) e.case_id, e.to_status
       from case_events e
-      where e.at < ${tsp(at)} and e.to_status is not null
+      where e.at < ${tsp(end)} and e.to_status is not null
       order by e.case_id, e.at desc, e.id desc
     ), o as (
-      select r.*, coalesce(st.to_status, 'received') as status_then
+      select r.agency_id, r.category_id, r.channel, r.kind, r.received_at, r.resolve_due_at,
+             coalesce(st.to_status, 'received') as status_then
       from cases r left join st on st.case_id = r.id
-      where r.received_at < ${tsp(at)}
+      where r.received_at < ${tsp(end)}
     )
-    select g.dim, g.key,
-      count(*)::int as total,
-      count(*) filter (where r.status_then = 'awaiting_business' or r.resolve_due_at >= ${tsp(at)})::int as within_deadline,
-      count(*) filter (where r.status_then <> 'awaiting_business' and r.resolve_due_at < ${tsp(at)})::int as overdue,
-      count(*) filter (where r.status_then = 'awaiting_business')::int as awaiting_business
-    from o r ${dimsLateral(dims)}
-    where r.status_then in ('received', 'assigned', 'in_progress', 'awaiting_business')
-    group by g.dim, g.key`,
+    select ${g.select},
+      count(*) filter (where r.received_at >= ${tsp(start)})::int as n,
+      count(*) filter (where ${open})::int as total,
+      count(*) filter (where ${open} and (r.status_then = 'awaiting_business' or r.resolve_due_at >= ${tsp(end)}))::int as within_deadline,
+      count(*) filter (where ${open} and r.status_then <> 'awaiting_business' and r.resolve_due_at < ${tsp(end)})::int as overdue,
+      count(*) filter (where ${open} and r.status_then = 'awaiting_business')::int as awaiting_business
+    from o r
+    ${g.groupBy}`,
   );
 }
 
@@ -275,7 +332,7 @@ export async function pauseGroups(ex: Executor, c: SqlCalendar, start: Date, end
       from case_pauses p
       where p.started_at >= ${tsp(start)} and p.started_at < ${tsp(end)}
     ),
-    ovl as (${OVERLAP})
+    ovl as (${overlap(c)})
     select g.dim, g.key, count(*)::int as n, coalesce(sum(o.ms), 0)::float8 as ms
     from case_pauses p
     join cases r on r.id = p.case_id
@@ -300,8 +357,11 @@ export async function activity(ex: Executor, start: Date, end: Date): Promise<Ac
     sql`select
       (select count(*)::int from case_extensions x where x.at >= ${tsp(start)} and x.at < ${tsp(end)}) as extensions,
       (select count(*)::int from case_events e where e.action = 'dispute' and e.at >= ${tsp(start)} and e.at < ${tsp(end)}) as disputes,
-      (select count(*)::int from cases c where c.rated_at >= ${tsp(start)} and c.rated_at < ${tsp(end)} and c.rating is not null) as rated,
-      (select count(*)::int from cases c where c.rated_at >= ${tsp(start)} and c.rated_at < ${tsp(end)} and c.rating >= 4) as satisfied`,
+      r.rated, r.satisfied
+    from (
+      select count(*) filter (where c.rating is not null)::int as rated, count(*) filter (where c.rating >= 4)::int as satisfied
+      from cases c where c.rated_at >= ${tsp(start)} and c.rated_at < ${tsp(end)}
+    ) r`,
   );
   return r;
 }
@@ -315,7 +375,7 @@ export async function officeMsOfIntervals(ex: Executor, c: SqlCalendar, interval
   );
   const r = await rows<{ id: number; ms: number }>(
     ex,
-    sql`with ${calendarCtes(c)}, iv(id, sign, a_ms, b_ms) as (values ${values}), ovl as (${OVERLAP})
+    sql`with ${calendarCtes(c)}, iv(id, sign, a_ms, b_ms) as (values ${values}), ovl as (${overlap(c)})
         select i.id, coalesce(o.ms, 0)::float8 as ms from iv i left join ovl o on o.id = i.id order by i.id`,
   );
   return r.map((x) => Number(x.ms));

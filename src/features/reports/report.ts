@@ -2,6 +2,7 @@
  * The published report: its content, computed from the set-based queries of metrics-sql.ts in
  * one database snapshot, and its CSV form (derived from the same object, so the two agree).
  */
+import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { agencies, categories } from '../../db/schema.js';
 import { toLocalIso, type OfficePeriod, type WorkingCalendar } from '../../domain/calendar.js';
@@ -9,9 +10,8 @@ import { toCsv } from '../../lib/csv.js';
 import { CHANNEL_LABEL_VI, type Channel } from '../cases/intake.js';
 import {
   activity,
-  openAt,
   pauseGroups,
-  receivedGroups,
+  receivedOpenGroups,
   resolvedCases,
   resolvedGroups,
   sqlCalendar,
@@ -167,18 +167,22 @@ export interface ComputeDeps {
 /** Computes the report of a period as of `now` (run it inside one transaction: one snapshot). */
 export async function computeReport(ex: Executor, deps: ComputeDeps, period: Period, now: Date, revision: number): Promise<Report> {
   const { start, end } = period;
+  // the aggregates sort and hash every answered case of the period: keep them in memory
+  await ex.execute(sql`set local work_mem = '128MB'`);
   const cal = await sqlCalendar(ex, deps.calendar, deps.officeHours, end > now ? end : now, start);
   const dims = ['agency', 'category', 'channel', 'kind', 'total'] as const;
-  const [agencyRows, categoryRows, received, resolved, open, pauses, act, list] = [
+  const [agencyRows, categoryRows, receivedOpen, resolved, pauses, act, list] = [
     await ex.select({ id: agencies.id, code: agencies.code, name: agencies.name, shortName: agencies.shortName }).from(agencies),
     await ex.select({ id: categories.id, code: categories.code, name: categories.name }).from(categories),
-    await receivedGroups(ex, start, end, [...dims]),
+    await receivedOpenGroups(ex, start, end, [...dims]),
     await resolvedGroups(ex, cal, start, end, [...dims]),
-    await openAt(ex, end, ['agency', 'total']),
     await pauseGroups(ex, cal, start, end, ['total']),
     await activity(ex, start, end),
     await resolvedCases(ex, cal, start, end),
   ];
+  // the groups with a case received in the period, and those with a case open at its end
+  const received: CountRow[] = receivedOpen.filter((r) => r.n > 0).map((r) => ({ dim: r.dim, key: r.key, n: r.n }));
+  const open = receivedOpen.filter((r) => (r.dim === 'agency' || r.dim === 'total') && r.total > 0);
   const labels: Labels = {
     agency: new Map(agencyRows.map((a) => [String(a.id), { code: a.code, name: a.name, shortName: a.shortName }])),
     category: new Map(categoryRows.map((c) => [String(c.id), { code: c.code, name: c.name }])),

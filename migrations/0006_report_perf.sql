@@ -1,0 +1,2 @@
+CREATE INDEX "case_events_case_status_at_idx" ON "case_events" USING btree ("case_id","at","id") WHERE to_status is not null;--> statement-breakpoint
+CREATE INDEX "cases_rated_idx" ON "cases" USING btree ("rated_at") WHERE rated_at is not null;
