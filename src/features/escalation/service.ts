@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Db, Tx } from '../../db/client.js';
@@ -17,7 +18,7 @@ import { DEFAULT_SLA_POLICIES, describeDuration, isDueSoon, isPastBy, type Durat
 import type { CaseRow } from '../cases/deadlines.js';
 import { frozenPolicy } from '../cases/deadlines.js';
 import type { ClockService } from '../clock/service.js';
-import { enqueueMessages, type OutgoingMessage } from '../notifications/outbox.js';
+import { enqueueMessages } from '../notifications/outbox.js';
 import type { Logger } from '../notifications/service.js';
 import {
   acceptReminderMessage,
@@ -29,20 +30,20 @@ import {
   type Rendered,
   type StaffCaseInfo,
 } from '../notifications/templates.js';
-import { appendEvents, type NewEvent } from '../timeline/repository.js';
 import {
   candidates,
   claim,
   cond,
+  fireChunk,
   lastReturnedAt,
   loadAgencies,
   lockCases,
   policyLimits,
-  raiseLevels,
   recordRun,
   type AgencyContact,
   type Candidate,
   type Claim,
+  type FiringRow,
   type Level,
 } from './repository.js';
 
@@ -182,48 +183,53 @@ export function createEscalationService(deps: EscalationDeps) {
 
     /** Claims the firings of locked cases and writes, for those won, the mail, the level and the event. */
     async function fire(tx: Tx, locked: CaseRow[], firings: Firing[]) {
-      const won = await claim(tx, firings, now);
-      const key = (f: Claim) => `${f.caseId}|${f.level}|${f.deadlineAt.getTime()}`;
-      const wonKeys = new Set(won.map(key));
       const byId = new Map(locked.map((c) => [c.id, c]));
-      const messages: OutgoingMessage[] = [];
-      const events: NewEvent[] = [];
-      const levels = new Map<number, number>();
+      const rows: FiringRow[] = [];
+      const held: boolean[] = [];
       for (const f of firings) {
-        if (!wonKeys.has(key(f))) continue;
         const c = byId.get(f.caseId)!;
         const lvl = LEVEL_VALUE[f.level as Exclude<Level, 'auto_close'>];
-        levels.set(c.id, Math.max(levels.get(c.id) ?? 0, lvl));
         const m = f.message(c);
-        if (m && m.to.length) {
-          messages.push({ template: f.level, caseId: c.id, to: m.to, cc: m.cc, ...m.msg, notBefore: staffNotBefore });
-          if (staffNotBefore) result.heldForOfficeHours++;
-        }
-        events.push({
-          caseId: c.id,
-          at: now,
-          actorUserId: null,
-          actorRole: 'system',
+        const mailed = !!(m && m.to.length);
+        // recipients as the outbox keeps them (enqueueMessages): deduplicated, empty ones left out
+        const to = m ? [...new Set(m.to.filter(Boolean))] : [];
+        const cc = m ? [...new Set(m.cc.filter(Boolean))] : [];
+        held.push(mailed && !!staffNotBefore);
+        rows.push({
+          caseId: f.caseId,
+          level: f.level,
+          deadlineAt: f.deadlineAt,
+          lvl,
+          base: c.escalationLevel,
           actorLabel: SYSTEM_LABEL,
-          action: 'escalate',
-          fromStatus: null,
-          toStatus: null,
-          publicText: null,
-          internalText: f.text + (m && m.to.length ? ` Đã gửi thư: ${m.notified.join(', ')}.` : ' Không có địa chỉ nhận thư.'),
+          internalText: f.text + (mailed ? ` Đã gửi thư: ${m!.notified.join(', ')}.` : ' Không có địa chỉ nhận thư.'),
           data: {
             level: f.level,
             deadlineAt: toLocalIso(f.deadlineAt),
-            escalationLevel: Math.max(c.escalationLevel, levels.get(c.id)!),
-            notified: m?.to.length ? m.notified : [],
+            notified: mailed ? m!.notified : [],
             recipients: m ? m.to.length + m.cc.length : 0,
-            ...(staffNotBefore && m?.to.length ? { mailNotBefore: toLocalIso(staffNotBefore) } : {}),
+            ...(staffNotBefore && mailed ? { mailNotBefore: toLocalIso(staffNotBefore) } : {}),
           },
+          mail:
+            mailed && to.length
+              ? {
+                  messageId: `<${randomUUID()}@${mailDomain}>`,
+                  template: f.level,
+                  to,
+                  cc,
+                  subject: m!.msg.subject,
+                  text: m!.msg.text,
+                  html: m!.msg.html ?? null,
+                  nextAttemptAt: staffNotBefore && staffNotBefore > now ? staffNotBefore : now,
+                }
+              : null,
         });
-        (result[countKey[f.level as Exclude<Level, 'auto_close'>]] as number)++;
       }
-      await raiseLevels(tx, levels, now);
-      await enqueueMessages(tx, mailDomain, messages, now);
-      await appendEvents(tx, events);
+      const won = await fireChunk(tx, rows, now);
+      for (const i of won) {
+        if (held[i]) result.heldForOfficeHours++;
+        (result[countKey[rows[i].level as Exclude<Level, 'auto_close'>]] as number)++;
+      }
     }
 
     /**
