@@ -1,3 +1,4 @@
+import type { OutboxRow } from '../notifications/outbox.js';
 import { and, eq, gt, inArray, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { rows, type Db, type Executor, type Tx } from '../../db/client.js';
 import { mapRow } from '../../db/fast.js';
@@ -89,17 +90,8 @@ export interface FiringRow extends Claim {
   actorLabel: string;
   internalText: string;
   data: Record<string, unknown>;
-  /** the outgoing mail, if any (recipients already deduplicated and non-empty) */
-  mail: null | {
-    messageId: string;
-    template: string;
-    to: string[];
-    cc: string[];
-    subject: string;
-    text: string;
-    html: string | null;
-    nextAttemptAt: Date;
-  };
+  /** the outgoing mail, if any: an outbox row as enqueueMessages writes it */
+  mail: null | OutboxRow;
 }
 
 /**
@@ -125,11 +117,11 @@ export async function fireChunk(tx: Tx, firings: FiringRow[], now: Date): Promis
       data: f.data,
       message_id: f.mail?.messageId ?? null,
       template: f.mail?.template ?? null,
-      to_addrs: f.mail?.to ?? null,
-      cc_addrs: f.mail?.cc ?? null,
+      to_addrs: f.mail?.toAddrs ?? null,
+      cc_addrs: f.mail?.ccAddrs ?? null,
       subject: f.mail?.subject ?? null,
-      text_body: f.mail?.text ?? null,
-      html_body: f.mail?.html ?? null,
+      text_body: f.mail?.textBody ?? null,
+      html_body: f.mail?.htmlBody ?? null,
       next_attempt_at: f.mail?.nextAttemptAt.toISOString() ?? null,
     })),
   );

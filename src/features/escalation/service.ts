@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Db, Tx } from '../../db/client.js';
@@ -18,7 +17,7 @@ import { DEFAULT_SLA_POLICIES, describeDuration, isDueSoon, isPastBy, type Durat
 import type { CaseRow } from '../cases/deadlines.js';
 import { frozenPolicy } from '../cases/deadlines.js';
 import type { ClockService } from '../clock/service.js';
-import { enqueueMessages } from '../notifications/outbox.js';
+import { enqueueMessages, outboxRows } from '../notifications/outbox.js';
 import type { Logger } from '../notifications/service.js';
 import {
   acceptReminderMessage,
@@ -191,9 +190,10 @@ export function createEscalationService(deps: EscalationDeps) {
         const lvl = LEVEL_VALUE[f.level as Exclude<Level, 'auto_close'>];
         const m = f.message(c);
         const mailed = !!(m && m.to.length);
-        // recipients as the outbox keeps them (enqueueMessages): deduplicated, empty ones left out
-        const to = m ? [...new Set(m.to.filter(Boolean))] : [];
-        const cc = m ? [...new Set(m.cc.filter(Boolean))] : [];
+        // the outbox row exactly as enqueueMessages writes it (recipients deduplicated, empty ones left out)
+        const [mail] = m
+          ? outboxRows(mailDomain, [{ template: f.level, caseId: f.caseId, to: m.to, cc: m.cc, subject: m.msg.subject, text: m.msg.text, html: m.msg.html ?? null, notBefore: staffNotBefore }], now)
+          : [];
         held.push(mailed && !!staffNotBefore);
         rows.push({
           caseId: f.caseId,
@@ -210,19 +210,7 @@ export function createEscalationService(deps: EscalationDeps) {
             recipients: m ? m.to.length + m.cc.length : 0,
             ...(staffNotBefore && mailed ? { mailNotBefore: toLocalIso(staffNotBefore) } : {}),
           },
-          mail:
-            mailed && to.length
-              ? {
-                  messageId: `<${randomUUID()}@${mailDomain}>`,
-                  template: f.level,
-                  to,
-                  cc,
-                  subject: m!.msg.subject,
-                  text: m!.msg.text,
-                  html: m!.msg.html ?? null,
-                  nextAttemptAt: staffNotBefore && staffNotBefore > now ? staffNotBefore : now,
-                }
-              : null,
+          mail: mailed && mail ? mail : null,
         });
       }
       const won = await fireChunk(tx, rows, now);

@@ -24,6 +24,9 @@ export async function enqueueMessages(ex: Executor, mailDomain: string, messages
   if (rows.length > 0) await insertRows(ex, outbox, rows);
 }
 
+/** An outbox row of a message, as written. */
+export type OutboxRow = ReturnType<typeof outboxRows>[number];
+
 /** The outbox rows of messages (recipients deduplicated; messages without one dropped). */
 export function outboxRows(mailDomain: string, messages: OutgoingMessage[], now: Date) {
   return messages
