@@ -23,21 +23,12 @@ import {
   type YearTable,
 } from '../../src/domain/calendar.js';
 import { OFFICIAL_YEAR_TABLES } from '../../src/domain/calendar-data.js';
+import { at, show } from '../helpers/local-time.js';
 
 const cal = createWorkingCalendar({ years: OFFICIAL_YEAR_TABLES });
 const H = 3_600_000;
 const DAY = 86_400_000;
 
-/** VN local "YYYY-MM-DD HH:MM" → Date */
-function at(s: string): Date {
-  const [d, t] = s.split(' ');
-  return fromLocal(d, t ?? '00:00');
-}
-
-/** Date → VN local "YYYY-MM-DD HH:MM" */
-function show(t: Date): string {
-  return `${localDate(t)} ${localTime(t)}`;
-}
 
 describe('local time helpers', () => {
   it('converts with a fixed +07:00 offset', () => {

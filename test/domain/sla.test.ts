@@ -2,16 +2,15 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   createWorkingCalendar,
-  fromLocal,
   isOfficePeriodEnd,
   isWorkingInstant,
   localDate,
-  localTime,
   nextOpening,
   addWorkingMs,
   workingMsBetween,
 } from '../../src/domain/calendar.js';
 import { OFFICIAL_YEAR_TABLES } from '../../src/domain/calendar-data.js';
+import { at, show } from '../helpers/local-time.js';
 import {
   addDuration,
   canExtend,
@@ -39,14 +38,6 @@ const cal = createWorkingCalendar({ years: OFFICIAL_YEAR_TABLES });
 const H = 3_600_000;
 const DAY = 86_400_000;
 
-function at(s: string): Date {
-  const [d, t] = s.split(' ');
-  return fromLocal(d, t ?? '00:00');
-}
-
-function show(t: Date): string {
-  return `${localDate(t)} ${localTime(t)}`;
-}
 
 function policy(kind: CaseKind, priority: Priority): SlaPolicy {
   const p = findPolicy(DEFAULT_SLA_POLICIES, kind, priority);

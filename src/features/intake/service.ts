@@ -3,7 +3,7 @@ import { and, asc, eq, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { agencies, attachments, caseEvents, caseExtensions, cases, categories, idempotencyKeys, localities, users } from '../../db/schema.js';
 import { toLocalIso } from '../../domain/calendar.js';
-import { allowedActions, eventLabelVi, disputeDeadline, isAction, isCaseStatus, isOpenStatus, STATUS_LABEL_VI, type CaseStatus } from '../../domain/lifecycle.js';
+import { allowedActions, eventLabelVi, disputeDeadline, isCaseStatus, isOpenStatus, STATUS_LABEL_VI, type CaseStatus } from '../../domain/lifecycle.js';
 import { describeDuration, formatInstantVi, openState, type CaseKind, type DurationUnit } from '../../domain/sla.js';
 import { formatTrackingCode, parseTrackingCode } from '../../domain/validators.js';
 import type { Clock } from '../../lib/clock.js';

@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { agencies, apiClients, caseEvents, cases, categories, localities } from '../../db/schema.js';
-import { DAY_MS, localDate, localTime, toLocalIso } from '../../domain/calendar.js';
+import { DAY_MS, toLocalIso } from '../../domain/calendar.js';
+import { fmtDateTime } from '../notifications/templates.js';
 import { OPEN_STATUSES } from '../../domain/lifecycle.js';
 import { CASE_KINDS, describeDuration, type CaseKind, type SlaPolicy } from '../../domain/sla.js';
 import { isValidEmail, normalizePhone, normalizeText, parseTrackingCode, taxCodeError } from '../../domain/validators.js';
@@ -97,13 +98,8 @@ export interface ListRequestsQuery {
 
 // ------------------------------------------------------------------ formatting
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
-
-/** "17:00 ngày 05/03/2026" in Asia/Ho_Chi_Minh */
-export function formatDeadlineVi(t: Date): string {
-  const [y, m, d] = localDate(t).split('-');
-  return `${localTime(t)} ngày ${d}/${m}/${y}`;
-}
+/** "17:00 ngày 05/03/2026" in Asia/Ho_Chi_Minh: the e-mails' format */
+const formatDeadlineVi = fmtDateTime;
 
 const dayVi = (t: Date) => formatDeadlineVi(t).slice(-10);
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db, Executor, Tx } from '../../db/client.js';
 import { insertRows, mapRow } from '../../db/fast.js';
