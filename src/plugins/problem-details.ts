@@ -1,0 +1,85 @@
+import type { FastifyError, FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError, type FieldError } from '../lib/errors.js';
+
+export const PROBLEM_TYPE_BASE = '/docs/problems#';
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/** Location of a zod validation issue as a dotted field path. */
+export function fieldPath(instancePath: string | undefined): string {
+  if (!instancePath) return '';
+  return instancePath
+    .replace(/^\//, '')
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+}
+
+/** Errors the router answers before any handler (bad percent-escapes, over-long parameters). A Fastify server option. */
+export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors']> = (err, req, res) => {
+  const status = (err as { statusCode?: number }).statusCode ?? 400;
+  const reply = res as unknown as { code: (n: number) => { type: (t: string) => { send: (b: unknown) => void } } };
+  reply
+    .code(status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send({
+      type: `${PROBLEM_TYPE_BASE}bad-request`,
+      title: 'Yêu cầu không hợp lệ (bad request)',
+      status,
+      detail: status === 414 ? 'A path segment is too long' : 'The URL is malformed',
+      instance: (req.url ?? '').split('?')[0].slice(0, 200),
+    });
+};
+
+/** One error handler: every error is an RFC 9457 problem+json body. */
+export const problemDetails = fp(
+  async (app) => {
+    app.setErrorHandler((err: FastifyError, req, reply) => {
+      let status = 500;
+      let body: Record<string, unknown>;
+      if (err instanceof AppError) {
+        status = err.status;
+        body = { type: PROBLEM_TYPE_BASE + err.type, title: err.title, status, detail: err.message, ...err.extra };
+      } else if (hasZodFastifySchemaValidationErrors(err)) {
+        status = 400;
+        const where = (err as { validationContext?: string }).validationContext ?? 'body';
+        const errors: (FieldError & { in: string })[] = err.validation.map((v) => {
+          const p = fieldPath(v.instancePath);
+          const missing = (v.params as { issue?: { code?: string; path?: PropertyKey[] } })?.issue;
+          const path = p || (missing?.path?.length ? missing.path.join('.') : `(${where})`);
+          return { path, in: where, message: v.message ?? 'invalid' };
+        });
+        body = {
+          type: PROBLEM_TYPE_BASE + 'validation-error',
+          title: 'Dữ liệu không hợp lệ (invalid request)',
+          status,
+          detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+          errors,
+        };
+      } else if (isResponseSerializationError(err)) {
+        req.log.error({ err }, 'response did not match its schema');
+        body = { type: PROBLEM_TYPE_BASE + 'internal', title: 'Lỗi hệ thống (internal error)', status };
+      } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+        status = err.statusCode;
+        const code = err.code ?? '';
+        const type =
+          status === 413 ? 'payload-too-large' : status === 415 ? 'unsupported-media-type' : status === 429 ? 'rate-limited' : 'bad-request';
+        body = {
+          type: PROBLEM_TYPE_BASE + type,
+          title: status === 429 ? 'Quá nhiều yêu cầu (too many requests)' : 'Yêu cầu không hợp lệ (bad request)',
+          status,
+          detail: code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(err.message) ? 'The body is not valid JSON' : err.message,
+        };
+        if (status === 400) body.errors = [{ path: '(body)', in: 'body', message: String(body.detail) }];
+      } else {
+        req.log.error({ err }, 'unhandled error');
+        body = { type: PROBLEM_TYPE_BASE + 'internal', title: 'Lỗi hệ thống (internal error)', status: 500, detail: 'An internal error occurred; it has been logged' };
+      }
+      if (status >= 500 && !(err instanceof AppError)) status = 500;
+      body.instance = req.url.split('?')[0];
+      return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
+    });
+  },
+  { name: 'problem-details' },
+);

@@ -1,0 +1,50 @@
+import fp from 'fastify-plugin';
+import type { AuthService } from '../features/auth/service.js';
+import { AppError } from '../lib/errors.js';
+import { bearerToken } from '../lib/http.js';
+
+export interface StaffAuthOptions {
+  auth: Pick<AuthService, 'authenticate'>;
+}
+
+/** Staff routes are every /api/v1 route outside /api/v1/public. */
+export const isStaffUrl = (url: string) => url.startsWith('/api/v1/') && !url.startsWith('/api/v1/public');
+
+/**
+ * Every staff route carries config.roles; the Bearer token is checked before the body is.
+ * Register before any route: it tags staff routes for OpenAPI in onRoute, and the app refuses
+ * to start (onReady) if a staff route forgot its roles.
+ */
+export const staffAuth = fp<StaffAuthOptions>(
+  async (app, opts) => {
+    const staffRoutesWithoutRoles: string[] = [];
+    app.addHook('onRoute', (route) => {
+      if (!isStaffUrl(route.url)) return;
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      if (!route.config?.roles) staffRoutesWithoutRoles.push(`${methods.join(',')} ${route.url}`);
+      if (route.schema) {
+        route.schema = { ...route.schema, security: [{ bearerAuth: [] }] } as typeof route.schema;
+      }
+    });
+
+    app.addHook('onReady', async () => {
+      if (staffRoutesWithoutRoles.length > 0) {
+        throw new Error(`Staff routes without config.roles: ${staffRoutesWithoutRoles.join('; ')}`);
+      }
+    });
+
+    app.addHook('preValidation', async (req) => {
+      const roles = req.routeOptions.config?.roles;
+      if (!roles) return;
+      const token = bearerToken(req);
+      if (!token) throw new AppError(401, 'unauthorized', 'Chưa xác thực (unauthorized)', 'A Bearer token is required');
+      const actor = await opts.auth.authenticate(token);
+      if (!actor) throw new AppError(401, 'unauthorized', 'Chưa xác thực (unauthorized)', 'The token is unknown, revoked or expired');
+      if (!roles.includes(actor.role)) {
+        throw new AppError(403, 'forbidden', 'Không có quyền (forbidden)', `Role ${actor.role} may not use this route`);
+      }
+      req.actor = actor;
+    });
+  },
+  { name: 'staff-auth' },
+);
