@@ -1,11 +1,13 @@
 import fp from 'fastify-plugin';
 import type { AuthService } from '../features/auth/service.js';
 import { AppError } from '../lib/errors.js';
-import { bearerToken } from '../lib/http.js';
+import { bearerToken, problemSchema } from '../lib/http.js';
 
 export interface StaffAuthOptions {
   auth: Pick<AuthService, 'authenticate'>;
 }
+
+const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 
 /** Staff routes are every /api/v1 route outside /api/v1/public. */
 export const isStaffUrl = (url: string) => url.startsWith('/api/v1/') && !url.startsWith('/api/v1/public');
@@ -23,7 +25,11 @@ export const staffAuth = fp<StaffAuthOptions>(
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       if (!route.config?.roles) staffRoutesWithoutRoles.push(`${methods.join(',')} ${route.url}`);
       if (route.schema) {
-        route.schema = { ...route.schema, security: [{ bearerAuth: [] }] } as typeof route.schema;
+        // every secured operation can answer 401 (no, unknown or revoked token) and 403 (role)
+        const response = { ...((route.schema.response as Record<string, unknown> | undefined) ?? {}) };
+        response[401] ??= problemResponse('No Bearer token, or an unknown, revoked or expired one');
+        response[403] ??= problemResponse('The role of the token may not use this operation');
+        route.schema = { ...route.schema, security: [{ bearerAuth: [] }], response } as typeof route.schema;
       }
     });
 

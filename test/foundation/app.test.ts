@@ -50,6 +50,10 @@ describe(`foundation on ${dbLabel}`, () => {
     const r = await t.request().get('/api/v1/admin/agencies').set(bearer(t.tokens.coordinator));
     expect(r.status).toBe(403);
     expect(r.headers['content-type']).toMatch(/problem\+json/);
+    expect(r.body).toMatchObject({ type: '/docs/problems#forbidden', status: 403, detail: expect.stringContaining('coordinator'), instance: '/api/v1/admin/agencies' });
+    const u = await t.request().get('/api/v1/admin/agencies');
+    expect(u.headers['content-type']).toMatch(/problem\+json/);
+    expect(u.body).toMatchObject({ type: '/docs/problems#unauthorized', status: 401, detail: 'A Bearer token is required' });
   });
 
   it('lists the demo province', async () => {

@@ -10,3 +10,24 @@ describe('openapi/openapi.json', () => {
     expect(generated).toBe(committed);
   });
 });
+
+describe('secured operations', () => {
+  it('list their 401 and 403 answers as problem+json, every one of them', async () => {
+    const doc = JSON.parse(await generateOpenApi()) as {
+      paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> }>>;
+    };
+    const secured = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op.security?.length)
+        .map(([method, op]) => ({ op: `${method} ${path}`, responses: op.responses })),
+    );
+    expect(secured.length).toBeGreaterThan(60);
+    const missing = secured.filter(
+      ({ responses }) => !responses['401']?.content?.['application/problem+json'] || !responses['403']?.content?.['application/problem+json'],
+    );
+    expect(missing.map((m) => m.op)).toEqual([]);
+    // and public operations do not pretend to need a token
+    const open = Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/v1/public'));
+    for (const [, ops] of open) for (const op of Object.values(ops)) expect(op.responses['401']).toBeUndefined();
+  });
+});
