@@ -4,6 +4,7 @@ import { createAuditService } from './features/audit/service.js';
 import { createAuthService } from './features/auth/service.js';
 import { createClockAdminService } from './features/clock/admin-service.js';
 import { createClockService } from './features/clock/service.js';
+import { createCaseService } from './features/cases/service.js';
 import { createWorkflowService } from './features/cases/workflow.js';
 import { createEscalationService } from './features/escalation/service.js';
 import { createIntakeService } from './features/intake/service.js';
@@ -35,6 +36,8 @@ export function createServices(deps: ServiceDeps) {
   const chain = createChainSealer(db, database.pool);
   /** the agency workflow: every action on a case (services.workflow.act / actInTx) */
   const workflow = createWorkflowService({ db, clock, clockService, baseUrl, mailDomain: intakeDeps.mailDomain });
+  /** staff reads of cases (queue, case, timeline, feed) with the disclosure rule and access records */
+  const cases = createCaseService({ db, clock });
   const open311 = createOpen311Service({ db, clock, intakeDeps, chain, baseUrl, contact: deps.config.MAIL_FROM });
   const reports = createReportService({ db, clock, clockService, config: deps.config, baseUrl, mailDomain: intakeDeps.mailDomain });
   /** the outbox worker (SMTP) and the escalation job */
@@ -52,7 +55,7 @@ export function createServices(deps: ServiceDeps) {
   const intake = createIntakeService({ db, clock, intakeDeps });
   /** inspection: on-time rates, case lists, samples and findings (reopen through the workflow) */
   const audit = createAuditService({ db, clock, clockService, config: deps.config, workflow: () => workflow });
-  return { ...deps, db, auth, reference, clockService, clockAdmin, intakeDeps, chain, open311, reports, notifications, escalation, workflow, intake, audit };
+  return { ...deps, db, auth, reference, clockService, clockAdmin, intakeDeps, chain, open311, reports, notifications, escalation, workflow, cases, intake, audit };
 }
 
 export type Services = ReturnType<typeof createServices>;

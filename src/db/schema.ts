@@ -439,3 +439,21 @@ export const jobRuns = pgTable('job_runs', {
   finishedAt: ts('finished_at'),
   result: jsonb('result'),
 });
+
+/**
+ * Who was shown a confidential reporter's identity: one row per (request, case), written in the
+ * request that showed it. Append-only; listed at GET /api/v1/audit/access.
+ */
+export const accessRecords = pgTable(
+  'access_records',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: ts('at').notNull(),
+    userId: integer('user_id').notNull(),
+    role: text('role').notNull(),
+    caseId: bigint('case_id', { mode: 'number' }).notNull(),
+    /** the route that showed it, e.g. "GET /api/v1/cases/:id" */
+    route: text('route').notNull(),
+  },
+  (t) => [index('access_records_case_idx').on(t.caseId, t.id), index('access_records_user_idx').on(t.userId, t.id)],
+);

@@ -1,3 +1,5 @@
+import { AGENCY_ROLES as AGENCY_STAFF_ROLES } from './roles.js';
+
 export const CASE_STATUSES = [
   'received',
   'assigned',
@@ -189,7 +191,7 @@ const RULES: Record<Role, Partial<Record<Action, Rule>>> = {
   admin: {},
 };
 
-const AGENCY_ROLES: readonly Role[] = ['agency_staff', 'agency_lead'];
+const AGENCY_ROLES: readonly Role[] = AGENCY_STAFF_ROLES;
 
 function includes<T extends string>(list: readonly T[], value: unknown): value is T {
   return typeof value === 'string' && (list as readonly string[]).includes(value);

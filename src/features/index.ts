@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { registerAuditAccessRoutes } from './audit/access-routes.js';
 import { registerAuditRoutes } from './audit/routes.js';
 import { registerAuditVerifyRoutes } from './audit/verify-routes.js';
 import { registerCaseWorkflowRoutes } from './cases/routes.js';
@@ -26,4 +27,5 @@ export async function registerFeatureRoutes(app: FastifyInstance): Promise<void>
   await registerCaseWorkflowRoutes(app);
   await registerAuditVerifyRoutes(app);
   await registerAuditRoutes(app);
+  await registerAuditAccessRoutes(app);
 }

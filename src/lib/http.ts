@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Actor, StaffRole } from '../features/auth/service.js';
+import type { Actor, StaffRole } from '../domain/roles.js';
 import { Forbidden, Unauthorized } from './errors.js';
 
 declare module 'fastify' {

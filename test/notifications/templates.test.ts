@@ -11,6 +11,7 @@ import {
   receiptMessage,
   reportPublishedMessage,
   seriousOverdueMessage,
+  staffMailCase,
   triageReminderMessage,
   type Rendered,
 } from '../../src/features/notifications/templates.js';
@@ -20,11 +21,12 @@ const code = 'PAKN.20260302.0007';
 const link = `https://pakn.bacninh.gov.vn/tra-cuu?ma=${encodeURIComponent(code)}`;
 const title = 'Chậm cấp phép <script>alert(1)</script> & "xưởng"';
 const due = fromLocal('2026-03-16', '17:00');
-const staff = { caseId: 42, trackingCode: code, title, agencyName: 'Sở Xây dựng', resolveDueAt: due, baseUrl: base };
+const mailCase = staffMailCase({ title, kind: 'phan_anh', confidential: false, consentPublishName: false, businessName: null, contactName: null, taxCode: null, phone: null, email: null });
+const staff = { ...mailCase, caseId: 42, trackingCode: code, agencyName: 'Sở Xây dựng', resolveDueAt: due, baseUrl: base };
 
 const all: Array<[string, Rendered]> = [
   ['receipt', receiptMessage({ trackingCode: code, accessKey: 'k3y', title, dueAt: due, baseUrl: base })],
-  ['assignment', assignmentMessage({ trackingCode: code, title, agencyName: 'Sở Xây dựng', acceptDueAt: due, resolveDueAt: due, baseUrl: base })],
+  ['assignment', assignmentMessage({ ...mailCase, trackingCode: code, agencyName: 'Sở Xây dựng', acceptDueAt: due, resolveDueAt: due, baseUrl: base })],
   ['info request', infoRequestMessage({ trackingCode: code, title, question: 'Đề nghị gửi bản vẽ.', agencyName: 'Sở Xây dựng', replyWithin: '15 ngày làm việc', baseUrl: base })],
   ['answer', answerPublishedMessage({ trackingCode: code, title, answer: 'Đã cấp phép.', agencyName: 'Sở Xây dựng', disputeUntil: due, baseUrl: base })],
   ['auto close', autoCloseMessage({ trackingCode: code, title, why: 'no_response_from_business', baseUrl: base })],

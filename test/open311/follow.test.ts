@@ -27,9 +27,9 @@ async function row(code: string) {
 }
 
 async function follow(code: string) {
-  const j = await t.request().get(`/open311/v2/requests/${code}.json?extensions=true`);
+  const j = await t.request().get(`/open311/v2/requests/${code}.json?extensions=true&api_key=${encodeURIComponent(key)}`);
   expect(j.status).toBe(200);
-  const x = await t.request().get(`/open311/v2/requests/${code}.xml?extensions=true`);
+  const x = await t.request().get(`/open311/v2/requests/${code}.xml?extensions=true&api_key=${encodeURIComponent(key)}`);
   expect(x.status).toBe(200);
   expect(x.headers['content-type']).toBe('application/xml; charset=utf-8');
   const node = kid(parseXml(x.text).root, 'request');
@@ -45,7 +45,7 @@ async function follow(code: string) {
 }
 
 const listed = async (status: string) =>
-  ((await t.request().get(`/open311/v2/requests.json?status=${status}`)).body as Array<{ service_request_id: string }>).map((r) => r.service_request_id);
+  ((await t.request().get(`/open311/v2/requests.json?status=${status}&api_key=${encodeURIComponent(key)}`)).body as Array<{ service_request_id: string }>).map((r) => r.service_request_id);
 
 describe(`Open311: a client app files a case and follows it to closed on ${dbLabel}`, () => {
   it('discovers, lists services, files, and follows the case through the agency\'s work', async () => {
@@ -140,7 +140,7 @@ describe(`Open311: a client app files a case and follows it to closed on ${dbLab
     expect(r.service_notice).toBe('Đã trả lời ngày 05/03/2026; hồ sơ đã đóng.');
 
     // the business's data never shows
-    const all = await t.request().get('/open311/v2/requests.xml?extensions=true&start_date=2026-03-01');
+    const all = await t.request().get(`/open311/v2/requests.xml?extensions=true&start_date=2026-03-01&api_key=${encodeURIComponent(key)}`);
     expect(all.text).toContain(code);
     for (const s of ['phaply@congty-abc.vn', 'Công ty Cổ phần ABC']) expect(all.text).not.toContain(s);
   });

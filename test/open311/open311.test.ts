@@ -52,7 +52,10 @@ let otherKey: string;
 
 const xml = (text: string): XNode => parseXml(text).root;
 const post = (format: 'json' | 'xml', body: Record<string, string>) => t.request().post(`${BASE}/requests.${format}`).type('form').send(body);
-const get = (path: string) => t.request().get(`${BASE}${path}`);
+/** GET; reading requests needs an api_key: by default that of an app that filed none of them */
+const withKey = (path: string) => (/^\/requests/.test(path) && !/[?&]api_key=/.test(path) ? `${path}${path.includes('?') ? '&' : '?'}api_key=${encodeURIComponent(otherKey)}` : path);
+const get = (path: string) => t.request().get(`${BASE}${withKey(path)}`);
+const anonymous = (path: string) => t.request().get(`${BASE}${path}`);
 
 function expectJsonErrors(r: { status: number; headers: Record<string, string>; body: unknown }, status: number, fields: string[] = []) {
   expect(r.status).toBe(status);
@@ -445,7 +448,8 @@ describe(`Open311 GET requests on ${dbLabel}`, () => {
     expect(r).toMatchObject({
       service_request_id: code,
       status: 'open',
-      status_notes: 'Đã chuyển đến Sở Xây dựng để xử lý.',
+      // free text: only for the app that filed the request
+      status_notes: null,
       service_name: 'Xây dựng',
       service_code: 'xay_dung',
       description: null,
@@ -482,8 +486,9 @@ describe(`Open311 GET requests on ${dbLabel}`, () => {
     expectXmlErrors(await get('/requests/PAKN.20260231.0001.xml'), 404);
   });
 
-  it('adds the public timeline with extensions=true, and refuses a bad extensions value', async () => {
-    const j = await get(`/requests/${code}.json?extensions=true`);
+  it('adds the public timeline with extensions=true (for the filing app), and refuses a bad extensions value', async () => {
+    const own = `api_key=${encodeURIComponent(key)}`;
+    const j = await get(`/requests/${code}.json?extensions=true&${own}`);
     expect(j.status).toBe(200);
     const r = j.body[0];
     expectRequestJson(r, true);
@@ -503,7 +508,12 @@ describe(`Open311 GET requests on ${dbLabel}`, () => {
     }
     expect(r.notes[1].summary).toBe('Đã chuyển đến Sở Xây dựng để xử lý.');
 
-    const x = await get(`/requests/${code}.xml?extensions=true`);
+    // another app gets the status, not the notes
+    const other = (await get(`/requests/${code}.json?extensions=true`)).body[0];
+    expect(other.extended_attributes.detailed_status).toBe('assigned');
+    expect(other.notes).toEqual([]);
+
+    const x = await get(`/requests/${code}.xml?extensions=true&${own}`);
     const [n] = requestNodes(x.text);
     expect(names(n)).toEqual([...REQUEST_FIELDS, 'extended_attributes', 'notes']);
     expect(val(kid(n, 'extended_attributes'), 'detailed_status')).toBe('assigned');
@@ -525,9 +535,22 @@ describe(`Open311 GET requests on ${dbLabel}`, () => {
     expectXmlErrors(await get(`/requests.xml?api_key=nope`), 403);
   });
 
-  it('hides the location of a confidential case except from the app that filed it', async () => {
-    const pub = (await get(`/requests/${toCao}.json`)).body[0];
-    expect(pub).toMatchObject({ address: null, address_id: null, lat: null, long: null, description: null, agency_responsible: 'Thanh tra tỉnh' });
+  it('needs an api_key to read requests: a missing one is a 403 in the specification\'s shape, in both formats', async () => {
+    for (const p of ['/requests.json', `/requests/${code}.json`]) {
+      const r = await anonymous(p);
+      expect(expectJsonErrors(r, 403)[0].description).toContain('api_key');
+    }
+    expectXmlErrors(await anonymous('/requests.xml'), 403);
+    expectXmlErrors(await anonymous(`/requests/${code}.xml?api_key=`), 403);
+  });
+
+  it('never shows a confidential case (tố cáo) to another app; the app that filed it sees it with its location', async () => {
+    expectJsonErrors(await get(`/requests/${toCao}.json`), 404);
+    expectXmlErrors(await get(`/requests/${toCao}.xml`), 404);
+    expect((await get(`/requests.json?service_request_id=${toCao}`)).body).toEqual([]);
+    const listed = (await get('/requests.json')).body.map((r: { service_request_id: string }) => r.service_request_id);
+    expect(listed).toContain(code);
+    expect(listed).not.toContain(toCao);
     const own = (await get(`/requests/${toCao}.json?api_key=${encodeURIComponent(key)}`)).body[0];
     expect(own).toMatchObject({ address: 'Lô C5, KCN Quế Võ, Bắc Ninh', lat: 21.1214 });
   });
@@ -552,7 +575,7 @@ describe(`Open311 GET requests on ${dbLabel}`, () => {
   });
 
   it('lists requests in JSON and XML, newest first, with the default 90-day window', async () => {
-    const j = await get('/requests.json');
+    const j = await get(`/requests.json?api_key=${encodeURIComponent(key)}`);
     expect(j.status).toBe(200);
     expect(j.headers['content-type']).toBe(JSON_TYPE);
     expect(j.body.length).toBeGreaterThanOrEqual(5);
@@ -561,7 +584,7 @@ describe(`Open311 GET requests on ${dbLabel}`, () => {
     expect(ids).toEqual([...ids].sort().reverse());
     expect(ids).toContain(code);
 
-    const x = await get('/requests.xml');
+    const x = await get(`/requests.xml?api_key=${encodeURIComponent(key)}`);
     const nodes = requestNodes(x.text);
     expect(nodes.map((n) => val(n, 'service_request_id'))).toEqual(ids);
     for (const n of nodes) {
@@ -571,22 +594,24 @@ describe(`Open311 GET requests on ${dbLabel}`, () => {
   });
 
   it('filters by service_request_id (comma list, overriding the rest), service_code and status', async () => {
-    const two = await get(`/requests.json?service_request_id=${code},${toCao}&service_code=pccc&status=closed`);
+    // as the app that filed them (tố cáo are never listed to other apps)
+    const own = `api_key=${encodeURIComponent(key)}`;
+    const two = await get(`/requests.json?service_request_id=${code},${toCao}&service_code=pccc&status=closed&${own}`);
     expect(two.body.map((r: { service_request_id: string }) => r.service_request_id).sort()).toEqual([code, toCao].sort());
-    const unknown = await get('/requests.json?service_request_id=PAKN.20260302.9999');
+    const unknown = await get(`/requests.json?service_request_id=PAKN.20260302.9999&${own}`);
     expect(unknown.body).toEqual([]);
-    const byCode = await get('/requests.json?service_code=thai_do_can_bo');
+    const byCode = await get(`/requests.json?service_code=thai_do_can_bo&${own}`);
     expect(byCode.body.length).toBeGreaterThanOrEqual(2);
     expect(byCode.body.every((r: { service_code: string }) => r.service_code === 'thai_do_can_bo')).toBe(true);
-    const both = await get('/requests.json?service_code=thai_do_can_bo,xay_dung');
+    const both = await get(`/requests.json?service_code=thai_do_can_bo,xay_dung&${own}`);
     expect(both.body.length).toBeGreaterThan(byCode.body.length);
-    expect((await get('/requests.json?service_code=khong_co')).body).toEqual([]);
-    const open = await get('/requests.json?status=open');
+    expect((await get(`/requests.json?service_code=khong_co&${own}`)).body).toEqual([]);
+    const open = await get(`/requests.json?status=open&${own}`);
     expect(open.body.length).toBeGreaterThan(0);
     expect(open.body.every((r: { status: string }) => r.status === 'open')).toBe(true);
-    expect((await get('/requests.json?status=closed')).body).toEqual([]);
-    expect((await get('/requests.json?status=open,closed')).body.length).toBe(open.body.length);
-    const xmlOpen = requestNodes((await get('/requests.xml?status=open&service_code=thai_do_can_bo')).text);
+    expect((await get(`/requests.json?status=closed&${own}`)).body).toEqual([]);
+    expect((await get(`/requests.json?status=open,closed&${own}`)).body.length).toBe(open.body.length);
+    const xmlOpen = requestNodes((await get(`/requests.xml?status=open&service_code=thai_do_can_bo&${own}`)).text);
     expect(xmlOpen.length).toBe(byCode.body.length);
   });
 

@@ -5,21 +5,9 @@ import type { Clock } from '../../lib/clock.js';
 import { randomSecret, sha256Hex } from '../../lib/crypto.js';
 import { BadRequest, NotFound } from '../../lib/errors.js';
 
-export const STAFF_ROLES = ['coordinator', 'agency_staff', 'agency_lead', 'inspector', 'admin'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
-export const AGENCY_ROLES: readonly StaffRole[] = ['agency_staff', 'agency_lead'];
+import { type Actor, type StaffRole } from '../../domain/roles.js';
 
-/** Who is calling a staff route. */
-export interface Actor {
-  userId: number;
-  name: string;
-  role: StaffRole;
-  /** set for agency roles: the one agency they act for */
-  agencyId: number | null;
-  tokenId: number;
-}
-
-export const isAgencyRole = (role: string): boolean => role === 'agency_staff' || role === 'agency_lead';
+export { STAFF_ROLES, AGENCY_ROLES, isAgencyRole, type Actor, type StaffRole } from '../../domain/roles.js';
 
 const BOOTSTRAP_LABEL = 'PAKN_ADMIN_TOKEN';
 /** last_used_at is written at most this often per token, so reads stay reads. */

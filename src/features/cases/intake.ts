@@ -10,7 +10,7 @@ import { randomSecret, sha256Hex } from '../../lib/crypto.js';
 import { fieldError, isUniqueViolation } from '../../lib/errors.js';
 import type { ClockService } from '../clock/service.js';
 import { outboxRows, type OutgoingMessage } from '../notifications/outbox.js';
-import { assignmentMessage, receiptMessage } from '../notifications/templates.js';
+import { assignmentMessage, receiptMessage, staffMailCase } from '../notifications/templates.js';
 import { eventRows, type NewEvent } from '../timeline/repository.js';
 
 export const CHANNELS = ['web', 'api', 'hotline', 'zalo', 'email', 'dialogue', 'association', 'mail', 'open311'] as const;
@@ -272,7 +272,7 @@ export async function insertNewCase(
       template: 'assignment',
       caseId: 0,
       to: agency.contactEmails,
-      ...assignmentMessage({ trackingCode, title: c.title, agencyName: agency.name, acceptDueAt, resolveDueAt, baseUrl: deps.baseUrl }),
+      ...assignmentMessage({ ...staffMailCase({ ...c, confidential }), trackingCode, agencyName: agency.name, acceptDueAt, resolveDueAt, baseUrl: deps.baseUrl }),
     });
   }
   // one statement, so it is atomic on its own and costs one round trip

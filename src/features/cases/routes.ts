@@ -3,11 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { toLocalIso } from '../../domain/calendar.js';
 import type { Action } from '../../domain/lifecycle.js';
+import type { StaffRole } from '../../domain/roles.js';
 import { foldVietnamese } from '../../domain/validators.js';
-import { isAgencyRole, type Actor, type StaffRole } from '../auth/service.js';
-import { fieldError, NotFound, PreconditionFailed } from '../../lib/errors.js';
+import { fieldError, PreconditionFailed } from '../../lib/errors.js';
 import { actorOf, idParam, problemSchema } from '../../lib/http.js';
-import * as repo from './repository.js';
 import {
   acceptBody,
   assignBody,
@@ -27,7 +26,6 @@ import {
   staffCaseSchema,
   timelineSchema,
 } from './schemas.js';
-import { toEventView, toStaffView, reporterHiddenFor } from './views.js';
 import { StaleVersion, type ActionInput } from './workflow.js';
 
 /** Staff who read cases; admin manages the system and reads no case. */
@@ -88,17 +86,9 @@ const ACTION_ROUTES: ActionRoute[] = [
 /** Cases for staff: work queues, one case, its timeline, the agency feed and the workflow actions. */
 export async function registerCaseWorkflowRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { db, clock } = app.services;
-
-  async function visibleCase(id: number, actor: Actor) {
-    const c = await repo.getCaseWithNames(db, id);
-    if (!c || (isAgencyRole(actor.role) && (actor.agencyId == null || c.agencyId !== actor.agencyId))) {
-      throw new NotFound(`Case ${id} does not exist`);
-    }
-    return c;
-  }
-  const view = (c: repo.CaseWithNames, actor: Actor, now = clock.now()) =>
-    toStaffView(c, actor, { now, agencyName: c.agencyName, categoryName: c.categoryName, localityName: c.localityName });
+  const { cases } = app.services;
+  /** the route as recorded in access records, e.g. "GET /api/v1/cases/:id" */
+  const routeOf = (req: FastifyRequest) => `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`;
 
   // ---- work queues
   r.get(
@@ -115,7 +105,6 @@ export async function registerCaseWorkflowRoutes(app: FastifyInstance) {
     async (req) => {
       const actor = actorOf(req);
       const q = req.query;
-      const now = clock.now();
       const after = q.cursor ? decodeCursor(q.cursor) : undefined;
       let words: string[] | undefined;
       let trackingCode: string | undefined;
@@ -123,26 +112,27 @@ export async function registerCaseWorkflowRoutes(app: FastifyInstance) {
         words = foldVietnamese(q.q).split(/\s+/).filter(Boolean).slice(0, 10);
         if (TRACKING_CODE.test(q.q)) trackingCode = q.q.toUpperCase();
       }
-      const rows = await repo.listQueue(db, {
-        statuses: q.status?.length ? q.status : undefined,
-        agencyId: q.agency === undefined ? undefined : q.agency === 'none' ? null : q.agency,
-        onlyAgencyId: isAgencyRole(actor.role) ? (actor.agencyId ?? -1) : undefined,
-        kinds: q.kind?.length ? q.kind : undefined,
-        categoryId: q.category,
-        overdue: q.overdue === undefined ? undefined : q.overdue === 'true',
-        dueBefore: q.dueBefore ? new Date(q.dueBefore) : undefined,
-        minEscalationLevel: q.escalationLevel,
-        words,
-        trackingCode,
-        now,
-        after: after ? { dueAt: after.at, id: after.id } : undefined,
-        limit: q.limit + 1,
-      });
-      const page = rows.slice(0, q.limit);
+      const { page, more, items } = await cases.queue(
+        actor,
+        {
+          statuses: q.status?.length ? q.status : undefined,
+          agencyId: q.agency === undefined ? undefined : q.agency === 'none' ? null : q.agency,
+          kinds: q.kind?.length ? q.kind : undefined,
+          categoryId: q.category,
+          overdue: q.overdue === undefined ? undefined : q.overdue === 'true',
+          dueBefore: q.dueBefore ? new Date(q.dueBefore) : undefined,
+          minEscalationLevel: q.escalationLevel,
+          words,
+          trackingCode,
+          after: after ? { dueAt: after.at, id: after.id } : undefined,
+          limit: q.limit,
+        },
+        routeOf(req),
+      );
       const last = page[page.length - 1];
       return {
-        items: page.map((c) => view(c, actor, now)),
-        nextCursor: rows.length > q.limit && last ? encodeCursor([last.resolveDueAt.toISOString(), last.id]) : null,
+        items,
+        nextCursor: more && last ? encodeCursor([last.resolveDueAt.toISOString(), last.id]) : null,
       };
     },
   );
@@ -159,10 +149,9 @@ export async function registerCaseWorkflowRoutes(app: FastifyInstance) {
       },
     },
     async (req, reply) => {
-      const actor = actorOf(req);
-      const c = await visibleCase(req.params.id, actor);
-      reply.header('etag', `"${c.version}"`);
-      return view(c, actor);
+      const view = await cases.get(actorOf(req), req.params.id, routeOf(req));
+      reply.header('etag', `"${view.version}"`);
+      return view;
     },
   );
 
@@ -177,13 +166,7 @@ export async function registerCaseWorkflowRoutes(app: FastifyInstance) {
         response: { 200: timelineSchema, 404: problemSchema },
       },
     },
-    async (req) => {
-      const actor = actorOf(req);
-      const c = await visibleCase(req.params.id, actor);
-      const events = await repo.caseTimeline(db, c.id);
-      const hide = reporterHiddenFor(c, actor);
-      return { caseId: c.id, trackingCode: c.trackingCode, items: events.map((e) => toEventView(e, hide)) };
-    },
+    async (req) => cases.timeline(actorOf(req), req.params.id, routeOf(req)),
   );
 
   // ---- agency integration
@@ -202,12 +185,9 @@ export async function registerCaseWorkflowRoutes(app: FastifyInstance) {
     async (req) => {
       const actor = actorOf(req);
       const agencyId = req.params.id;
-      if (isAgencyRole(actor.role) && actor.agencyId !== agencyId) throw new NotFound(`Agency ${agencyId} has no feed for you`);
-      if (agencyId > 2_147_483_647 || !(await repo.getAgency(db, agencyId))) throw new NotFound(`Agency ${agencyId} does not exist`);
-      const now = clock.now();
       const after = req.query.cursor ? decodeCursor(req.query.cursor) : undefined;
       const since = req.query.updatedSince ? new Date(req.query.updatedSince) : undefined;
-      const rows = await repo.agencyFeed(db, agencyId, {
+      const { now, rows, items } = await cases.feed(actor, agencyId, {
         since,
         after: after ? { updatedAt: after.at, id: after.id } : undefined,
         limit: req.query.limit,
@@ -218,13 +198,13 @@ export async function registerCaseWorkflowRoutes(app: FastifyInstance) {
         : (req.query.cursor ?? (since ? encodeCursor([since.toISOString(), 0]) : null));
       return {
         agencyId,
-        items: rows.map(({ row, left }) => ({
+        items: items.map(({ row, left, view }) => ({
           id: row.id,
           trackingCode: row.trackingCode,
           updatedAt: toLocalIso(row.updatedAt),
           version: row.version,
           change: left ? ('left_agency' as const) : ('current' as const),
-          case: left ? null : view(row, actor, now),
+          case: view,
         })),
         nextCursor,
         serverTime: toLocalIso(now),
@@ -269,10 +249,10 @@ export async function registerCaseWorkflowRoutes(app: FastifyInstance) {
           }
           throw err;
         }
-        const names = await repo.namesOf(db, result.case);
+        const view = await cases.afterAction(actor, result.case, routeOf(req));
         reply.header('etag', `"${result.case.version}"`);
         if (result.replayed) reply.header('idempotent-replayed', 'true');
-        return toStaffView(result.case, actor, { now: clock.now(), ...names });
+        return view;
       },
     );
   }

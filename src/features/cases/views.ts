@@ -8,8 +8,9 @@ import {
   type Action,
   type CaseStatus,
 } from '../../domain/lifecycle.js';
+import { discloseData, discloseText, type Disclosure, type Identity } from '../../domain/disclosure.js';
+import type { Actor } from '../../domain/roles.js';
 import { openState } from '../../domain/sla.js';
-import { isAgencyRole, type Actor } from '../auth/service.js';
 import type { EventRow } from '../timeline/repository.js';
 import type { CaseRow } from './deadlines.js';
 
@@ -30,9 +31,9 @@ export interface StaffViewContext {
 
 const iso = (d: Date | null | undefined): string | null => (d ? toLocalIso(d) : null);
 
-/** Agency roles never see who reported a confidential case (to_cao): "ẩn danh". */
-export function reporterHiddenFor(c: Pick<CaseRow, 'confidential'>, actor: Pick<Actor, 'role'>): boolean {
-  return c.confidential && isAgencyRole(actor.role);
+/** The reporter's identity of a case, to mask wherever free text repeats it. */
+export function identityOf(c: Pick<CaseRow, 'businessName' | 'contactName' | 'taxCode' | 'phone' | 'email' | 'consentPublishName' | 'confidential'>): Identity {
+  return { businessName: c.businessName, contactName: c.contactName, taxCode: c.taxCode, phone: c.phone, email: c.email, consentPublishName: c.consentPublishName, confidential: c.confidential };
 }
 
 /** Open cases: within_deadline or overdue; a paused case keeps the state it had when the pause began. */
@@ -56,11 +57,14 @@ export function staffAllowedActions(c: Pick<CaseRow, 'status' | 'agencyId' | 're
 }
 
 /**
- * The staff view of a case for `actor`: everything staff work with, the reporter hidden from
- * agency roles on confidential cases, and the actions the caller may take next.
+ * The staff view of a case as disclosure `d` allows it (src/domain/disclosure.ts): on a
+ * confidential case agency roles get no reporter, no address and free text without the
+ * reporter's identity; plus the actions the caller may take next.
  */
-export function toStaffView(c: CaseRow, actor: Pick<Actor, 'role' | 'agencyId'>, ctx: StaffViewContext) {
-  const hidden = reporterHiddenFor(c, actor);
+export function toStaffView(c: CaseRow, d: Disclosure, actor: Pick<Actor, 'role' | 'agencyId'>, ctx: StaffViewContext) {
+  const hidden = d.reporter !== 'full';
+  const who = identityOf(c);
+  const txt = (s: string | null) => discloseText(d, s, who);
   const hasSubmitter = c.businessName != null || c.taxCode != null || c.contactName != null || c.phone != null || c.email != null;
   return {
     id: c.id,
@@ -72,9 +76,9 @@ export function toStaffView(c: CaseRow, actor: Pick<Actor, 'role' | 'agencyId'>,
     localityId: c.localityId,
     localityName: ctx.localityName ?? null,
     channel: c.channel,
-    title: c.title,
-    content: c.content,
-    address: c.address,
+    title: txt(c.title) ?? '',
+    content: txt(c.content) ?? '',
+    address: d.location === 'full' ? c.address : null,
     submitter:
       hidden || !hasSubmitter
         ? null
@@ -100,12 +104,12 @@ export function toStaffView(c: CaseRow, actor: Pick<Actor, 'role' | 'agencyId'>,
     outcome: c.outcome,
     resolvedWithExtension: c.resolvedWithExtension,
     closedAt: iso(c.closedAt),
-    reason: c.reason,
+    reason: txt(c.reason),
     duplicateOfId: c.duplicateOfId,
-    publicAnswer: c.publicAnswer,
-    lastPublicNote: c.lastPublicNote,
+    publicAnswer: txt(c.publicAnswer),
+    lastPublicNote: txt(c.lastPublicNote),
     rating: c.rating,
-    ratingComment: c.ratingComment,
+    ratingComment: txt(c.ratingComment),
     disputeCount: c.disputeCount,
     escalationLevel: c.escalationLevel,
     createdAt: toLocalIso(c.createdAt),
@@ -115,13 +119,10 @@ export function toStaffView(c: CaseRow, actor: Pick<Actor, 'role' | 'agencyId'>,
 }
 export type StaffCaseView = ReturnType<typeof toStaffView>;
 
-const PERSONAL_KEYS = new Set(['businessName', 'taxCode', 'contactName', 'phone', 'email', 'to', 'address']);
-
-/** A timeline event for staff; on a confidential case agency roles get no trace of the reporter. */
-export function toEventView(e: EventRow, hideReporter: boolean) {
-  let data = e.data ?? null;
-  if (hideReporter && data) data = Object.fromEntries(Object.entries(data).filter(([k]) => !PERSONAL_KEYS.has(k)));
-  const label = hideReporter && e.actorRole === 'public' ? REPORTER_HIDDEN_LABEL : e.actorLabel;
+/** A timeline event for staff, as disclosure `d` of its case allows: no trace of a hidden reporter. */
+export function toEventView(e: EventRow, d: Disclosure, who: Identity) {
+  const hidden = d.reporter !== 'full';
+  const label = hidden && e.actorRole === 'public' ? REPORTER_HIDDEN_LABEL : e.actorLabel;
   return {
     id: e.id,
     seq: e.seq,
@@ -133,9 +134,9 @@ export function toEventView(e: EventRow, hideReporter: boolean) {
     actionLabel: eventLabelVi(e.action),
     fromStatus: e.fromStatus,
     toStatus: e.toStatus,
-    publicText: e.publicText,
-    internalText: e.internalText,
-    data,
+    publicText: discloseText(d, e.publicText, who),
+    internalText: d.internal ? discloseText(d, e.internalText, who) : null,
+    data: discloseData(d, e.data ?? null),
     prevHash: e.prevHash,
     hash: e.hash,
   };

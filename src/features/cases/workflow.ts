@@ -29,10 +29,11 @@ import {
 import type { Clock } from '../../lib/clock.js';
 import { canonicalJson, sha256Hex } from '../../lib/crypto.js';
 import { BadRequest, Conflict, fieldError, Forbidden, isUniqueViolation, NotFound, Unprocessable } from '../../lib/errors.js';
-import { isAgencyRole, type Actor } from '../auth/service.js';
+import { PERSONAL_FIELDS } from '../../domain/disclosure.js';
+import { isAgencyRole, type Actor } from '../../domain/roles.js';
 import type { ClockService } from '../clock/service.js';
 import { enqueueMessages, type OutgoingMessage } from '../notifications/outbox.js';
-import { answerPublishedMessage, assignmentMessage, infoRequestMessage, mergedAnswerMessage } from '../notifications/templates.js';
+import { answerPublishedMessage, assignmentMessage, infoRequestMessage, mergedAnswerMessage, staffMailCase } from '../notifications/templates.js';
 import { appendEvents, type EventRow, type NewEvent } from '../timeline/repository.js';
 import { frozenPolicy, loadSlaInputs, type CaseRow } from './deadlines.js';
 import * as repo from './repository.js';
@@ -100,7 +101,7 @@ const CASE_DATE_KEYS = [
 ] as const;
 
 /** Columns that identify the reporter (or unlock the case): never copied into stored answers. */
-const PERSONAL_COLUMNS = ['businessName', 'taxCode', 'contactName', 'phone', 'email', 'accessKeyHash'] as const;
+const PERSONAL_COLUMNS = [...PERSONAL_FIELDS, 'accessKeyHash'] as const;
 const omit = <T extends object>(o: T, keys: readonly string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 
 function reviveCase(o: Record<string, unknown>): CaseRow {
@@ -411,7 +412,7 @@ export function createWorkflowService(deps: WorkflowDeps) {
             template: 'assignment',
             caseId: c.id,
             to: agency.contactEmails,
-            ...assignmentMessage({ trackingCode: c.trackingCode, title: c.title, agencyName: agency.name, acceptDueAt, resolveDueAt, baseUrl: deps.baseUrl }),
+            ...assignmentMessage({ ...staffMailCase(c), trackingCode: c.trackingCode, agencyName: agency.name, acceptDueAt, resolveDueAt, baseUrl: deps.baseUrl }),
           },
         ],
       };

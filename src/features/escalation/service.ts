@@ -25,6 +25,7 @@ import {
   dueSoonMessage,
   overdueMessage,
   seriousOverdueMessage,
+  staffMailCase,
   triageReminderMessage,
   type Rendered,
   type StaffCaseInfo,
@@ -170,9 +171,9 @@ export function createEscalationService(deps: EscalationDeps) {
 
     const agencyOf = (c: CaseRow): AgencyContact | undefined => (c.agencyId != null ? agencyMap.get(c.agencyId) : undefined);
     const info = (c: CaseRow): StaffCaseInfo => ({
+      ...staffMailCase(c),
       caseId: c.id,
       trackingCode: c.trackingCode,
-      title: c.title,
       agencyName: agencyOf(c)?.name ?? null,
       resolveDueAt: c.resolveDueAt,
       baseUrl,

@@ -9,7 +9,8 @@ import { formatTrackingCode, parseTrackingCode } from '../../domain/validators.j
 import type { Clock } from '../../lib/clock.js';
 import { canonicalJson, safeEqualHex, sha256Hex } from '../../lib/crypto.js';
 import { fieldError, isUniqueViolation, NotFound, Unprocessable } from '../../lib/errors.js';
-import { isAgencyRole, type Actor } from '../auth/service.js';
+import { attachmentName, disclose } from '../../domain/disclosure.js';
+import { isAgencyRole, type Actor } from '../../domain/roles.js';
 import { allocateTrackingCode, insertNewCase, type Channel, type CreatedCase, type IntakeDeps, type NewCase } from '../cases/intake.js';
 import type { CaseRow } from '../cases/deadlines.js';
 import { trackingLink } from '../notifications/templates.js';
@@ -337,30 +338,41 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
 
   /** The case, if the actor may see it: agency roles only their own agency's cases (else 404). */
   async function caseForStaff(actor: Actor, caseId: number) {
-    const [c] = await db.select({ id: cases.id, agencyId: cases.agencyId }).from(cases).where(eq(cases.id, caseId));
+    const [c] = await db
+      .select({ id: cases.id, agencyId: cases.agencyId, kind: cases.kind, confidential: cases.confidential, consentPublishName: cases.consentPublishName })
+      .from(cases)
+      .where(eq(cases.id, caseId));
     if (!c) throw new NotFound(`Case ${caseId} not found`);
     if (isAgencyRole(actor.role) && (actor.agencyId == null || c.agencyId !== actor.agencyId)) throw new NotFound(`Case ${caseId} not found`);
-    return c;
+    return { ...c, disclosure: disclose(c, { kind: 'staff', role: actor.role }) };
   }
 
+  /** The case's attachment ids in order: a neutral name numbers the attachment by its place. */
+  async function attachmentIds(caseId: number): Promise<number[]> {
+    const r = await db.select({ id: attachments.id }).from(attachments).where(eq(attachments.caseId, caseId)).orderBy(asc(attachments.id));
+    return r.map((x) => x.id);
+  }
+
+  /** Attachments of a case; on a confidential case agency roles get neutral file names (tep-1.pdf). */
   async function listAttachments(actor: Actor, caseId: number) {
-    await caseForStaff(actor, caseId);
+    const c = await caseForStaff(actor, caseId);
     const rows = await db
       .select({ id: attachments.id, filename: attachments.filename, mime: attachments.mime, size: attachments.size, sha256: attachments.sha256, createdAt: attachments.createdAt })
       .from(attachments)
       .where(eq(attachments.caseId, caseId))
       .orderBy(asc(attachments.id));
-    return rows.map((r) => ({ ...r, createdAt: toLocalIso(r.createdAt) }));
+    return rows.map((r, i) => ({ ...r, filename: attachmentName(c.disclosure, r.filename, i), createdAt: toLocalIso(r.createdAt) }));
   }
 
   async function getAttachment(actor: Actor, caseId: number, attachmentId: number) {
-    await caseForStaff(actor, caseId);
+    const c = await caseForStaff(actor, caseId);
     const [row] = await db
       .select()
       .from(attachments)
       .where(and(eq(attachments.id, attachmentId), eq(attachments.caseId, caseId)));
     if (!row) throw new NotFound(`Attachment ${attachmentId} of case ${caseId} not found`);
-    return row;
+    if (c.disclosure.attachmentNames === 'full') return row;
+    return { ...row, filename: attachmentName(c.disclosure, row.filename, (await attachmentIds(caseId)).indexOf(row.id)) };
   }
 
   /** Forgets stored first answers older than IDEMPOTENCY_TTL_DAYS (a retry comes within minutes, not days). */

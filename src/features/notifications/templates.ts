@@ -1,7 +1,29 @@
 /**
  * E-mail texts, in Vietnamese, plain text and HTML. Each function returns the parts of an
- * outbox message; the tracking link always points at the public tracking page.
+ * outbox message; the tracking link always points at the public tracking page. Mail to staff
+ * takes the disclosure decision of its case (src/domain/disclosure.ts, audience e-mail to staff):
+ * it never names the reporter, and on a confidential case its title is shown without the
+ * reporter's identity.
  */
+import { disclose, discloseText, type Disclosure, type Identity } from '../../domain/disclosure.js';
+
+/** A case as staff mail shows it: its title, with the decision of what staff mail may show. */
+export interface StaffMailCase {
+  title: string;
+  disclosure: Disclosure;
+  identity: Identity;
+}
+
+/** The decision for staff mail about case `c`, with the identity to keep out of it. */
+export function staffMailCase(c: { title: string; kind: string; confidential: boolean; consentPublishName: boolean } & Identity): StaffMailCase {
+  return {
+    title: c.title,
+    disclosure: disclose(c, { kind: 'email', to: 'staff' }),
+    identity: { businessName: c.businessName, contactName: c.contactName, taxCode: c.taxCode, phone: c.phone, email: c.email },
+  };
+}
+
+const shownTitle = (c: StaffMailCase): string => discloseText(c.disclosure, c.title, c.identity) ?? '';
 export interface Rendered {
   subject: string;
   text: string;
@@ -46,12 +68,12 @@ export function receiptMessage(a: { trackingCode: string; accessKey: string; tit
   );
 }
 
-export function assignmentMessage(a: { trackingCode: string; title: string; agencyName: string; acceptDueAt: Date | null; resolveDueAt: Date; baseUrl: string; caseId?: number }): Rendered {
+export function assignmentMessage(a: StaffMailCase & { trackingCode: string; agencyName: string; acceptDueAt: Date | null; resolveDueAt: Date; baseUrl: string; caseId?: number }): Rendered {
   return compose(
     `[${a.trackingCode}] Hồ sơ mới được chuyển đến ${a.agencyName}`,
     [
       `Kính gửi ${a.agencyName},`,
-      `Hồ sơ ${a.trackingCode} "${a.title}" đã được chuyển đến đơn vị để xử lý.`,
+      `Hồ sơ ${a.trackingCode} "${shownTitle(a)}" đã được chuyển đến đơn vị để xử lý.`,
       ...(a.acceptDueAt ? [`Hạn tiếp nhận: ${fmtDateTime(a.acceptDueAt)}.`] : []),
       `Hạn trả lời: ${fmtDateTime(a.resolveDueAt)}.`,
       'Vui lòng tiếp nhận và xử lý qua hệ thống (API của đơn vị).',
@@ -133,10 +155,9 @@ export function autoCloseMessage(a: { trackingCode: string; title: string; why: 
 // ---------------------------------------------------------------- warnings and escalations to staff
 
 /** What every staff warning says about the case (never the reporter's identity). */
-export interface StaffCaseInfo {
+export interface StaffCaseInfo extends StaffMailCase {
   caseId: number;
   trackingCode: string;
-  title: string;
   agencyName: string | null;
   resolveDueAt: Date;
   baseUrl: string;
@@ -151,7 +172,7 @@ export function dueSoonMessage(c: StaffCaseInfo & { statusLabel: string }): Rend
     `[${c.trackingCode}] Sắp đến hạn trả lời (${fmtDateTime(c.resolveDueAt)})`,
     [
       `Kính gửi ${c.agencyName ?? 'đơn vị xử lý'},`,
-      `Hồ sơ ${c.trackingCode} "${c.title}" sắp đến hạn trả lời doanh nghiệp: ${fmtDateTime(c.resolveDueAt)}. Trạng thái hiện tại: ${c.statusLabel}.`,
+      `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" sắp đến hạn trả lời doanh nghiệp: ${fmtDateTime(c.resolveDueAt)}. Trạng thái hiện tại: ${c.statusLabel}.`,
       'Đề nghị đơn vị khẩn trương xử lý và trả lời đúng hạn; nếu cần thêm thời gian, đề nghị gia hạn (kèm lý do) trước khi hết hạn.',
       trackingLine(c),
     ],
@@ -164,7 +185,7 @@ export function acceptReminderMessage(c: StaffCaseInfo & { acceptDueAt: Date }):
     `[${c.trackingCode}] Nhắc tiếp nhận: đã quá hạn tiếp nhận hồ sơ`,
     [
       `Kính gửi ${c.agencyName ?? 'đơn vị xử lý'},`,
-      `Hồ sơ ${c.trackingCode} "${c.title}" được chuyển đến đơn vị nhưng chưa được tiếp nhận; hạn tiếp nhận là ${fmtDateTime(c.acceptDueAt)}.`,
+      `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" được chuyển đến đơn vị nhưng chưa được tiếp nhận; hạn tiếp nhận là ${fmtDateTime(c.acceptDueAt)}.`,
       `Đề nghị tiếp nhận ngay, hoặc trả lại kèm lý do nếu không thuộc thẩm quyền. Hạn trả lời doanh nghiệp: ${fmtDateTime(c.resolveDueAt)}.`,
       trackingLine(c),
     ],
@@ -177,7 +198,7 @@ export function overdueMessage(c: StaffCaseInfo & { overdueWorkingDays: number }
     `[${c.trackingCode}] Quá hạn trả lời — ${c.agencyName ?? 'chưa phân công'}`,
     [
       `Kính gửi lãnh đạo ${c.agencyName ?? 'đơn vị'} và Tổ phản ứng nhanh,`,
-      `Hồ sơ ${c.trackingCode} "${c.title}" đã quá hạn trả lời doanh nghiệp (hạn: ${fmtDateTime(c.resolveDueAt)}; đã quá ${days(c.overdueWorkingDays)} ngày làm việc).`,
+      `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" đã quá hạn trả lời doanh nghiệp (hạn: ${fmtDateTime(c.resolveDueAt)}; đã quá ${days(c.overdueWorkingDays)} ngày làm việc).`,
       'Hồ sơ được đánh dấu quá hạn. Đề nghị chỉ đạo trả lời doanh nghiệp ngay và báo cáo lý do chậm trễ.',
       trackingLine(c),
     ],
@@ -190,7 +211,7 @@ export function seriousOverdueMessage(c: StaffCaseInfo & { overdueWorkingDays: n
     `[${c.trackingCode}] Quá hạn nghiêm trọng (${days(c.overdueWorkingDays)} ngày làm việc) — ${c.agencyName ?? 'chưa phân công'}`,
     [
       'Kính gửi lãnh đạo UBND tỉnh và Thanh tra tỉnh,',
-      `Hồ sơ ${c.trackingCode} "${c.title}" do ${c.agencyName ?? '(chưa phân công)'} xử lý đã quá hạn trả lời hơn ${c.thresholdLabel} (hạn: ${fmtDateTime(c.resolveDueAt)}; đã quá ${days(c.overdueWorkingDays)} ngày làm việc).`,
+      `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" do ${c.agencyName ?? '(chưa phân công)'} xử lý đã quá hạn trả lời hơn ${c.thresholdLabel} (hạn: ${fmtDateTime(c.resolveDueAt)}; đã quá ${days(c.overdueWorkingDays)} ngày làm việc).`,
       'Theo quy chế, hồ sơ quá hạn nghiêm trọng được báo cáo lãnh đạo tỉnh và cơ quan thanh tra để chỉ đạo, kiểm tra.',
       trackingLine(c),
     ],
@@ -203,7 +224,7 @@ export function triageReminderMessage(c: StaffCaseInfo & { waitingSince: Date; h
     `[${c.trackingCode}] Hồ sơ chờ phân công quá ${days(c.hours)} giờ làm việc`,
     [
       'Kính gửi Tổ phản ứng nhanh,',
-      `Hồ sơ ${c.trackingCode} "${c.title}" đang chờ phân công từ ${fmtDateTime(c.waitingSince)}, quá ${days(c.hours)} giờ làm việc.`,
+      `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" đang chờ phân công từ ${fmtDateTime(c.waitingSince)}, quá ${days(c.hours)} giờ làm việc.`,
       `Đề nghị phân công cơ quan xử lý hoặc từ chối kèm lý do. Hạn trả lời doanh nghiệp: ${fmtDateTime(c.resolveDueAt)}.`,
       trackingLine(c),
     ],

@@ -167,8 +167,9 @@ export async function registerOpen311Routes(app: FastifyInstance) {
       const errs = { 400: open311Errors, 403: open311Errors, 404: open311Errors };
       const readLimit = { rateLimit: { max: rateMax * 10, timeWindow: '1 minute' } };
 
-      async function viewer(key: string | undefined): Promise<ApiClient | null> {
-        if (key === undefined || key === '') return null;
+      /** Reading requests needs an api_key: an app reads its own requests in full, the others' status, agency and deadline. */
+      async function viewer(key: string | undefined): Promise<ApiClient> {
+        if (key === undefined || key === '') throw new InvalidApiKey('api_key was not provided: reading service requests needs the key issued to your app');
         const client = await svc.authenticateKey(key);
         if (!client) throw new InvalidApiKey('Invalid api_key');
         return client;

@@ -60,7 +60,7 @@ export const requestSchema = z
   .object({
     service_request_id: z.string().describe('the tracking code PAKN.YYYYMMDD.NNNN'),
     status: z.enum(['open', 'closed']),
-    status_notes: z.string().nullable(),
+    status_notes: z.string().nullable().describe('given only to the client app that filed the request'),
     service_name: z.string().nullable(),
     service_code: z.string().nullable(),
     description: z.string().nullable().describe('given only to the client app that filed the request'),
@@ -90,7 +90,7 @@ export const requestSchema = z
     notes: z
       .array(z.object({ type: z.string(), summary: z.string(), datetime }))
       .optional()
-      .describe('with extensions=true: the public timeline'),
+      .describe('with extensions=true: the public timeline (empty for requests filed by another app)'),
   })
   .meta({ id: 'Open311Request' });
 
@@ -137,7 +137,7 @@ export const listQuery = z.object({
   status: field('open, closed, or both comma-separated'),
   extensions: field('true: adds extended_attributes and notes (the public timeline)'),
   jurisdiction_id: field('accepted and ignored'),
-  api_key: field('optional: the filing app sees its own requests in full'),
+  api_key: field('required: the key issued to your app; it reads its own requests in full, of the others status, agency and deadline'),
 });
 
 export const oneQuery = listQuery.pick({ extensions: true, jurisdiction_id: true, api_key: true });

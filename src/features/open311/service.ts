@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { agencies, apiClients, caseEvents, cases, categories, localities } from '../../db/schema.js';
 import { DAY_MS, toLocalIso } from '../../domain/calendar.js';
+import { disclose, discloseText, NOT_LISTED_TO_OTHER_APPS } from '../../domain/disclosure.js';
 import { fmtDateTime } from '../notifications/templates.js';
 import { OPEN_STATUSES } from '../../domain/lifecycle.js';
 import { CASE_KINDS, describeDuration, type CaseKind, type SlaPolicy } from '../../domain/sla.js';
@@ -538,7 +539,14 @@ export function createOpen311Service(deps: Open311Deps) {
 
   const statusNote = sql<string | null>`(select e.public_text from ${caseEvents} e where e.case_id = ${cases.id} and e.public_text is not null order by e.id desc limit 1)`;
 
-  async function load(where: SQL | undefined, limit: number, viewer: ApiClient | null, extensions: boolean): Promise<Open311Request[]> {
+  /**
+   * What `viewer` may read: every request it filed, and of the others those listed to other apps
+   * (not confidential, not tố cáo or khiếu nại: NOT_LISTED_TO_OTHER_APPS).
+   */
+  const readableBy = (viewer: ApiClient): SQL =>
+    or(eq(cases.clientId, viewer.id), and(eq(cases.confidential, false), notInArray(cases.kind, [...NOT_LISTED_TO_OTHER_APPS])))!;
+
+  async function load(where: SQL | undefined, limit: number, viewer: ApiClient, extensions: boolean): Promise<Open311Request[]> {
     const rows = await db
       .select({
         c: cases,
@@ -552,15 +560,17 @@ export function createOpen311Service(deps: Open311Deps) {
       .leftJoin(agencies, eq(agencies.id, cases.agencyId))
       .leftJoin(categories, eq(categories.id, cases.categoryId))
       .leftJoin(localities, eq(localities.id, cases.localityId))
-      .where(where)
+      .where(and(where, readableBy(viewer)))
       .orderBy(desc(cases.receivedAt), desc(cases.id))
       .limit(limit);
     const notes = new Map<number, Array<{ type: string; summary: string; datetime: string }>>();
-    if (extensions && rows.length > 0) {
+    // the public timeline is free text: only for the requests the viewer filed itself
+    const ownIds = rows.filter((r) => r.c.clientId === viewer.id).map((r) => r.c.id);
+    if (extensions && ownIds.length > 0) {
       const ev = await db
         .select({ caseId: caseEvents.caseId, action: caseEvents.action, publicText: caseEvents.publicText, at: caseEvents.at })
         .from(caseEvents)
-        .where(and(inArray(caseEvents.caseId, rows.map((r) => r.c.id)), isNotNull(caseEvents.publicText)))
+        .where(and(inArray(caseEvents.caseId, ownIds), isNotNull(caseEvents.publicText)))
         .orderBy(asc(caseEvents.id));
       for (const e of ev) {
         const list = notes.get(e.caseId) ?? [];
@@ -569,15 +579,16 @@ export function createOpen311Service(deps: Open311Deps) {
       }
     }
     return rows.map(({ c, agencyName, categoryCode, categoryName, localityCode, lastPublicText }) => {
-      const own = viewer != null && c.clientId === viewer.id;
-      const showLocation = own || !c.confidential;
+      const d = disclose(c, { kind: 'open311', own: c.clientId === viewer.id });
+      const who = { businessName: c.businessName, contactName: c.contactName, taxCode: c.taxCode, phone: c.phone, email: c.email, consentPublishName: c.consentPublishName, confidential: c.confidential };
+      const showLocation = d.location === 'full';
       const r: Open311Request = {
         service_request_id: c.trackingCode,
         status: open311Status(c.status),
-        status_notes: c.lastPublicNote ?? lastPublicText ?? null,
+        status_notes: discloseText(d, c.lastPublicNote ?? lastPublicText ?? null, who),
         service_name: categoryName ?? null,
         service_code: categoryCode ?? null,
-        description: own ? c.content : null,
+        description: discloseText(d, c.content, who),
         agency_responsible: agencyName ?? null,
         service_notice: serviceNotice(c),
         requested_datetime: toLocalIso(c.receivedAt),
@@ -600,7 +611,7 @@ export function createOpen311Service(deps: Open311Deps) {
           closed_datetime: c.closedAt ? toLocalIso(c.closedAt) : null,
           extensions_used: c.extensionsUsed,
         };
-        r.notes = notes.get(c.id) ?? [];
+        r.notes = d.text === 'none' ? [] : (notes.get(c.id) ?? []).map((n) => ({ ...n, summary: discloseText(d, n.summary, who) ?? '' }));
       }
       return r;
     });
@@ -613,7 +624,7 @@ export function createOpen311Service(deps: Open311Deps) {
       .filter(Boolean);
   }
 
-  async function listRequests(q: ListRequestsQuery, viewer: ApiClient | null): Promise<Open311Request[]> {
+  async function listRequests(q: ListRequestsQuery, viewer: ApiClient): Promise<Open311Request[]> {
     const errors: FieldError[] = [];
     const ids = splitList(q.service_request_id);
     if (ids.length > 0) {
@@ -668,7 +679,7 @@ export function createOpen311Service(deps: Open311Deps) {
     return load(and(...conds), MAX_REQUESTS_PAGE, viewer, q.extensions ?? false);
   }
 
-  async function getRequest(id: string, viewer: ApiClient | null, extensions: boolean): Promise<Open311Request[]> {
+  async function getRequest(id: string, viewer: ApiClient, extensions: boolean): Promise<Open311Request[]> {
     if (!parseTrackingCode(id)) throw new NotFound(`service_request_id ${id.slice(0, 40)} not found`);
     const r = await load(eq(cases.trackingCode, id.trim().toUpperCase()), 1, viewer, extensions);
     if (r.length === 0) throw new NotFound(`service_request_id ${id.slice(0, 40)} not found`);

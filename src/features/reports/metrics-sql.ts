@@ -126,7 +126,6 @@ export function resolvedCtes(c: SqlCalendar, start: Date, end: Date, extraWhere:
       from (
         select c.id, c.agency_id, c.category_id, c.channel, c.kind, c.outcome, c.resolved_with_extension,
                c.received_at, c.resolved_at, c.tracking_code, c.public_answer,
-               case when c.consent_publish_name and not c.confidential then c.business_name end as business_name,
                ${a} as a_ms, ${b} as b_ms
         from cases c
         where ${where}
@@ -238,10 +237,17 @@ export interface ResolvedCaseRow {
   resolved_with_extension: boolean | null;
   wdays: number;
   public_answer: string | null;
+  /** the reporter, for the publication's disclosure decision (src/domain/disclosure.ts): never published as such */
   business_name: string | null;
+  contact_name: string | null;
+  tax_code: string | null;
+  phone: string | null;
+  email: string | null;
+  consent_publish_name: boolean;
+  confidential: boolean;
 }
 
-/** The answered cases of [start, end), with their working days; business name only with consent. */
+/** The answered cases of [start, end), with their working days and what the publication decides on (consent, confidentiality, identity). */
 export async function resolvedCases(ex: Executor, c: SqlCalendar, start: Date, end: Date): Promise<ResolvedCaseRow[]> {
   return rows<ResolvedCaseRow>(
     ex,
@@ -249,8 +255,10 @@ export async function resolvedCases(ex: Executor, c: SqlCalendar, start: Date, e
     select r.id::float8 as id, r.tracking_code, r.kind, r.agency_id, r.category_id, r.channel,
            floor(extract(epoch from r.received_at) * 1000)::float8 as received_at,
            floor(extract(epoch from r.resolved_at) * 1000)::float8 as resolved_at,
-           r.outcome, r.resolved_with_extension, r.wdays, r.public_answer, r.business_name
+           r.outcome, r.resolved_with_extension, r.wdays, r.public_answer,
+           p.business_name, p.contact_name, p.tax_code, p.phone, p.email, p.consent_publish_name, p.confidential
     from base r
+    join cases p on p.id = r.id
     order by r.resolved_at, r.tracking_code`,
   );
 }

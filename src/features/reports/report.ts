@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { agencies, categories } from '../../db/schema.js';
 import { toLocalIso, type OfficePeriod, type WorkingCalendar } from '../../domain/calendar.js';
+import { disclose, discloseText } from '../../domain/disclosure.js';
 import { toCsv } from '../../lib/csv.js';
 import { CHANNEL_LABEL_VI, type Channel } from '../cases/intake.js';
 import {
@@ -16,6 +17,7 @@ import {
   resolvedGroups,
   sqlCalendar,
   type CountRow,
+  type ResolvedCaseRow,
   type ResolvedGroupRow,
 } from './metrics-sql.js';
 import { METHOD_TEXT, METHOD_VERSION } from './method.js';
@@ -122,12 +124,16 @@ export function rate(numerator: number, denominator: number): Rate {
   return { numerator, denominator, value: denominator > 0 ? round(numerator / denominator, 4) : null };
 }
 
-/** Hides e-mail addresses and telephone-like numbers (also tax codes) in published text. */
-export function redactPersonalData(text: string | null): string | null {
-  if (text == null) return null;
-  return text
-    .replace(/[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu, '[đã ẩn]')
-    .replace(/(?<![\p{N}])(?:\+?84|0)(?:[\s.-]?\p{N}){8,12}(?![\p{N}])/gu, '[đã ẩn]');
+
+/**
+ * What the publication shows of an answered case (audience publication, src/domain/disclosure.ts):
+ * the answer with personal data masked (maskPersonalText, and the case's own identity unless the
+ * business consented), and the business name only with consent on a case that is not confidential.
+ */
+function published(c: ResolvedCaseRow): { publicAnswer: string | null; businessName: string | null } {
+  const d = disclose({ kind: c.kind, confidential: c.confidential, consentPublishName: c.consent_publish_name }, { kind: 'publication' });
+  const who = { businessName: c.business_name, contactName: c.contact_name, taxCode: c.tax_code, phone: c.phone, email: c.email, consentPublishName: c.consent_publish_name, confidential: c.confidential };
+  return { publicAnswer: discloseText(d, c.public_answer, who), businessName: d.reporter === 'business_name' ? c.business_name : null };
 }
 
 type Labels = {
@@ -298,8 +304,7 @@ export async function computeReport(ex: Executor, deps: ComputeDeps, period: Per
       outcome: c.outcome,
       resolvedWithExtension: Boolean(c.resolved_with_extension),
       workingDays: round2(c.wdays) ?? 0,
-      publicAnswer: redactPersonalData(c.public_answer),
-      businessName: c.business_name,
+      ...published(c),
     })),
   };
 }

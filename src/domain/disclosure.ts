@@ -1,0 +1,221 @@
+/**
+ * What each audience may see of a case: the one rule every outward view applies.
+ *
+ * A confidential case (every tố cáo, and any case the coordinator marks so) hides its reporter
+ * from the agency that handles it (Luật Tố cáo; SPEC §2): no name, tax code, phone, e-mail,
+ * postal address, coordinates, nor attachment names that could carry them. Coordinators and
+ * inspectors may see the reporter; each time they are shown a confidential reporter an access
+ * record is kept (`recordAccess`). Whatever is published to people other than the case's own
+ * business goes through maskPersonalText. See docs/decisions.md, "Who sees what".
+ *
+ * Pure: no I/O, no clock.
+ */
+import type { StaffRole } from './roles.js';
+
+/** Case columns that identify the reporter (or where they are), in the order views list them. */
+export const PERSONAL_FIELDS = ['businessName', 'taxCode', 'contactName', 'phone', 'email', 'address', 'lat', 'long'] as const;
+export type PersonalField = (typeof PERSONAL_FIELDS)[number];
+
+/** Keys that carry personal data inside timeline event data (the case columns, and mail recipients). */
+export const PERSONAL_KEYS: ReadonlySet<string> = new Set<string>([...PERSONAL_FIELDS, 'to', 'cc', 'filename', 'filenames']);
+
+/** Who is looking. */
+export type Audience =
+  /** a staff member through the API, by role */
+  | { kind: 'staff'; role: StaffRole }
+  /** the case's own business on the tracking page (tracking code + access key) */
+  | { kind: 'tracker' }
+  /** an Open311 client app: `own` when it filed the case itself */
+  | { kind: 'open311'; own: boolean }
+  /** the monthly publication (web page, JSON, CSV) */
+  | { kind: 'publication' }
+  /** an e-mail: to the business itself, or to staff (agency, coordinator, province leadership) */
+  | { kind: 'email'; to: 'business' | 'staff' }
+  /** the agency's own system: the agency feed (and any push to it) */
+  | { kind: 'feed' };
+
+export interface Disclosure {
+  /** the reporter's identity: all of it, only the business name (publication with consent), or nothing */
+  reporter: 'full' | 'business_name' | 'hidden';
+  /** postal address, locality code and coordinates */
+  location: 'full' | 'hidden';
+  /**
+   * free text (title, content, notes, answers): as written; with the reporter's own identity
+   * masked; through maskPersonalText (personal data of anyone); or not shown at all
+   */
+  text: 'full' | 'identity_masked' | 'masked' | 'none';
+  /** attachment file names as uploaded, or neutral names (tệp-1.pdf) */
+  attachmentNames: 'full' | 'neutral';
+  /** staff-only notes and event data */
+  internal: boolean;
+  /** the case is listed to this audience at all (Open311 to other apps: not tố cáo / khiếu nại) */
+  listed: boolean;
+  /** showing this view must leave an access record (a confidential reporter shown to staff) */
+  recordAccess: boolean;
+}
+
+/** What disclose needs of a case. */
+export interface DisclosureCase {
+  kind: string;
+  confidential: boolean;
+  consentPublishName: boolean;
+}
+
+/** Kinds whose cases are never listed to Open311 apps other than the one that filed them. */
+export const NOT_LISTED_TO_OTHER_APPS: readonly string[] = ['to_cao', 'khieu_nai'];
+
+/** Staff roles that may see a confidential reporter (SPEC §2). */
+export const SEES_CONFIDENTIAL_REPORTER: readonly StaffRole[] = ['coordinator', 'inspector'];
+
+const FULL: Disclosure = { reporter: 'full', location: 'full', text: 'full', attachmentNames: 'full', internal: true, listed: true, recordAccess: false };
+/** the agency (or anyone outside the coordinator and inspectors) on a confidential case */
+const HIDDEN_FROM_AGENCY: Disclosure = { ...FULL, reporter: 'hidden', location: 'hidden', text: 'identity_masked', attachmentNames: 'neutral' };
+
+/** The one decision: what `audience` may see of case `c`. */
+export function disclose(c: DisclosureCase, audience: Audience): Disclosure {
+  switch (audience.kind) {
+    case 'staff': {
+      if (!c.confidential) return FULL;
+      if (SEES_CONFIDENTIAL_REPORTER.includes(audience.role)) return { ...FULL, recordAccess: true };
+      // agency roles, and admin (who manages the system and reads no case)
+      return HIDDEN_FROM_AGENCY;
+    }
+    case 'feed':
+      // the agency's system, whoever pulls it
+      return c.confidential ? HIDDEN_FROM_AGENCY : FULL;
+    case 'tracker':
+      return { ...FULL, internal: false };
+    case 'open311':
+      if (audience.own) return { ...FULL, reporter: 'hidden', internal: false };
+      return {
+        reporter: 'hidden',
+        location: c.confidential ? 'hidden' : 'full',
+        text: 'none',
+        attachmentNames: 'neutral',
+        internal: false,
+        listed: !c.confidential && !NOT_LISTED_TO_OTHER_APPS.includes(c.kind),
+        recordAccess: false,
+      };
+    case 'publication':
+      return {
+        reporter: c.consentPublishName && !c.confidential ? 'business_name' : 'hidden',
+        location: 'hidden',
+        text: 'masked',
+        attachmentNames: 'neutral',
+        internal: false,
+        listed: true,
+        recordAccess: false,
+      };
+    case 'email':
+      if (audience.to === 'business') return { ...FULL, internal: false };
+      // staff mail travels outside the API (no access record is possible): never the reporter
+      return { ...HIDDEN_FROM_AGENCY, text: c.confidential ? 'identity_masked' : 'full' };
+  }
+}
+
+/** Shorthand for staff roles. */
+export const discloseToStaff = (c: DisclosureCase, role: StaffRole): Disclosure => disclose(c, { kind: 'staff', role });
+
+// ---------------------------------------------------------------- masking free text
+
+export const MASK = '[đã ẩn]';
+
+/** The case's own identity, to mask wherever free text repeats it. */
+export interface Identity {
+  businessName?: string | null;
+  contactName?: string | null;
+  taxCode?: string | null;
+  phone?: string | null;
+  email?: string | null;
+  /** the business consented to publication of its name: its identity is then not masked */
+  consentPublishName?: boolean;
+  confidential?: boolean;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** e-mail addresses */
+const EMAIL_RE = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+/** a number after a word that says what it is (CCCD, CMND, mã số thuế, điện thoại …), any spacing */
+const LABELLED_RE =
+  /((?:CCCD|CMND|CMT|căn cước(?: công dân)?|chứng minh(?: nhân dân| thư)?|hộ chiếu|MST|mã số thuế|mã số doanh nghiệp|số điện thoại|điện thoại|ĐT|SĐT|SDT|di động|hotline|Zalo)\s*(?:số|:|là)?\s*[:.]?\s*)(\+?\p{N}(?:[\s.-]?\p{N}){7,14})/giu;
+/** Vietnamese phone numbers: 0… or +84/84…, 9–11 digits, optionally grouped by space, dot or dash */
+const PHONE_RE = /(?<![\p{N}\p{L}.])(?:\+84|84|0)(?:[\s.-]?\p{N}){8,10}(?![\p{N}])/gu;
+/** bare ID numbers: CMND (9), tax code (10, or 10-3), CCCD (12), up to 13 digits */
+const LONG_NUMBER_RE = /(?<![\p{N}\p{L}.,])\p{N}{9,13}(?:-\p{N}{3})?(?![\p{N}])/gu;
+
+/** A literal that also matches other spacings of the same digits (phones, tax codes). */
+function digitsPattern(value: string): string | null {
+  const digits = value.replace(/\D/g, '');
+  if (digits.length < 6) return null;
+  // 0912345678 also matches +84 912 345 678
+  const national = digits.startsWith('84') && digits.length >= 11 ? digits.slice(2) : digits.startsWith('0') ? digits.slice(1) : null;
+  const spaced = (d: string) => d.split('').join('[\\s.-]?');
+  return national ? `(?:(?:\\+?84|0)[\\s.-]?${spaced(national)})` : spaced(digits);
+}
+
+/**
+ * Masks personal data in free text shown to people other than the case's own business: e-mail
+ * addresses, phone numbers, ID card numbers (CCCD/CMND), tax codes, and — unless the business
+ * consented to publication (and the case is not confidential) — the case's own business name,
+ * contact name, tax code, phone and e-mail.
+ */
+export function maskPersonalText(text: string, identity?: Identity): string {
+  let out = text.normalize('NFC');
+  if (identity && !(identity.consentPublishName && !identity.confidential)) out = maskIdentity(out, identity);
+  return out
+    .replace(EMAIL_RE, MASK)
+    .replace(LABELLED_RE, (_m, label: string) => `${label}${MASK}`)
+    .replace(PHONE_RE, MASK)
+    .replace(LONG_NUMBER_RE, MASK);
+}
+
+/**
+ * Masks only the case's own reporter in free text (whatever the consent): their business name,
+ * contact name, tax code, phone and e-mail, in any letter case and digit spacing. What the agency
+ * reads of a confidential case; other names and numbers in it are the matter of the case.
+ */
+export function maskIdentity(text: string, identity: Identity): string {
+  const parts: string[] = [];
+  for (const v of [identity.businessName, identity.contactName, identity.email]) {
+    const t = v?.normalize('NFC').trim();
+    if (t && t.length >= 3) parts.push(escapeRe(t).replace(/\s+/g, '\\s+'));
+  }
+  for (const v of [identity.taxCode, identity.phone]) {
+    const p = v ? digitsPattern(v) : null;
+    if (p) parts.push(p);
+  }
+  if (parts.length === 0) return text.normalize('NFC');
+  // longest first, so that a contact name inside the business name does not leave a half
+  parts.sort((a, b) => b.length - a.length);
+  const re = new RegExp(`(?<![\\p{L}\\p{N}])(?:${parts.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
+  return text.normalize('NFC').replace(re, MASK);
+}
+
+/** Free text as `d` allows it (null when not shown). */
+export function discloseText(d: Disclosure, text: string | null | undefined, identity: Identity): string | null {
+  if (text == null) return null;
+  switch (d.text) {
+    case 'full':
+      return text;
+    case 'identity_masked':
+      return maskIdentity(text, identity);
+    case 'masked':
+      return maskPersonalText(text, identity);
+    case 'none':
+      return null;
+  }
+}
+
+/** The name an attachment is shown under: as uploaded, or neutral ("tệp-2.pdf") keeping the extension. */
+export function attachmentName(d: Disclosure, filename: string, index: number): string {
+  if (d.attachmentNames === 'full') return filename;
+  const ext = /\.([A-Za-z0-9]{1,8})$/.exec(filename)?.[1]?.toLowerCase();
+  return `tep-${index + 1}${ext ? `.${ext}` : ''}`;
+}
+
+/** Event data without the keys that carry personal data (when the reporter is hidden). */
+export function discloseData(d: Disclosure, data: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (!data || d.reporter === 'full') return data;
+  return Object.fromEntries(Object.entries(data).filter(([k]) => !PERSONAL_KEYS.has(k)));
+}
