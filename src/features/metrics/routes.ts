@@ -28,7 +28,6 @@ export async function registerMetricsRoutes(app: FastifyInstance) {
   });
 
   const token = app.config.PAKN_METRICS_TOKEN;
-  if (!token) return;
 
   r.get(
     '/metrics',
@@ -45,11 +44,13 @@ export async function registerMetricsRoutes(app: FastifyInstance) {
         security: [{ bearerAuth: [] }],
         response: {
           200: z.string().describe('text/plain; version=0.0.4'),
-          401: problemSchema,
+          401: problemSchema.describe('no Bearer token, or not PAKN_METRICS_TOKEN'),
+          404: problemSchema.describe('PAKN_METRICS_TOKEN is not set: metrics are off'),
         },
       },
     },
     async (req, reply) => {
+      if (!token) throw new AppError(404, 'not-found', 'Không tìm thấy (not found)', 'No route GET /metrics');
       const given = bearerToken(req);
       if (!given || !sameToken(given, token)) {
         throw new AppError(401, 'unauthorized', 'Chưa xác thực (unauthorized)', 'The metrics token is required as a Bearer token');
