@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/client.js';
 import { addWorkingDays, fromLocal } from '../../src/domain/calendar.js';
 import { runEscalationJob } from '../../src/features/escalation/job.js';
+import { createEscalationService } from '../../src/features/escalation/service.js';
 import { ShuttingDown } from '../../src/features/jobs/runner.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { dbLabel } from '../helpers/db.js';
@@ -26,23 +27,51 @@ describe(`a stopping instance finishes its job's current unit of work and hands 
     t.clock.set(addWorkingDays(cal, t0, 30));
 
     const stopping = await secondInstance(t.database, t.clock, { PAKN_COORDINATOR_EMAILS: COORDINATORS, PAKN_LEADERSHIP_EMAILS: 'vanphong.ubnd@bacninh.example' });
+    const svc = stopping.app.services;
+    // SIGTERM arrives right after the job's first claiming transaction commits (the accept-overdue sweep)
+    const db = svc.db;
+    let committed!: () => void;
+    const firstCommit = new Promise<void>((r) => (committed = r));
+    const signalAfterFirstCommit = new Proxy(db, {
+      get(target, p) {
+        if (p === 'transaction') {
+          return async (...args: Parameters<typeof db.transaction>) => {
+            const r = await db.transaction(...args);
+            // the first transaction that claimed firings (candidate reads are transactions too)
+            if ((await rows<{ n: number }>(db, sql`select count(*)::int as n from escalations`))[0].n > 0) {
+              svc.jobs.stop();
+              committed();
+            }
+            return r;
+          };
+        }
+        const v = Reflect.get(target, p);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const escalation = createEscalationService({
+      db: signalAfterFirstCommit,
+      config: svc.config,
+      clockService: svc.clockService,
+      chain: svc.chain,
+      baseUrl: svc.intakeDeps.baseUrl,
+      mailDomain: svc.intakeDeps.mailDomain,
+      workflow: () => svc.workflow,
+    });
     let finished = false;
-    const run = stopping.app.services.jobs.run('escalation', (signal) => runEscalationJob(stopping.app.services, signal)).then((r) => {
+    const run = svc.jobs.run('escalation', (signal) => runEscalationJob({ ...svc, escalation }, signal)).then((r) => {
       finished = true;
       return r;
     });
-    // SIGTERM as soon as the first firing is committed
-    for (let i = 0; i < 2000 && !finished; i++) {
-      if ((await count(sql`select count(*)::int as n from escalations`)) > 0) break;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    stopping.app.services.jobs.stop();
-    // no new run once stopping
-    await expect(stopping.app.services.jobs.run('escalation', () => Promise.resolve({}))).rejects.toBeInstanceOf(ShuttingDown);
-    await stopping.close(); // waits for the run (preClose), then closes
+    // the stop is waited for; no new run once stopping
+    await firstCommit;
+    await stopping.close(); // preClose: stop + wait for the run, then the database closes
     expect(finished).toBe(true);
+    await expect(svc.jobs.run('escalation', () => Promise.resolve({}))).rejects.toBeInstanceOf(ShuttingDown);
     const first = await run;
     expect(first.failed).toBe(0);
+    // the chunk in flight committed whole; the sweeps after it did not start
+    expect(first).toMatchObject({ interrupted: true, acceptOverdue: 40, overdue: 0, serious: 0 });
 
     // whatever it claimed is complete: an escalate event and an outbox row for each claim
     const claimsBefore = await count(sql`select count(*)::int as n from escalations`);
@@ -50,7 +79,7 @@ describe(`a stopping instance finishes its job's current unit of work and hands 
     expect(await count(sql`select count(*)::int as n from outbox where template in ('due_soon', 'accept_overdue', 'overdue', 'serious', 'triage_stale')`)).toBe(claimsBefore);
     const recorded = await rows<{ instance: string; outcome: string }>(t.app.services.db, sql`select instance, outcome from job_runs where job = 'escalation'`);
     expect(recorded).toHaveLength(1);
-    expect(recorded[0].outcome).toBe(first.interrupted ? 'interrupted' : 'ok');
+    expect(recorded[0].outcome).toBe('interrupted');
     expect(recorded[0].instance).toBe(stopping.app.services.instanceId);
 
     // another instance does the rest; every (case, level) fired once in all

@@ -271,7 +271,6 @@ export function createNotificationService(deps: { db: Db; config: Config; clock:
     const deferred = lastAttempt ? [] : fate.deferred;
     const refusedTo = [...new Set([...m.refusedTo, ...refused.map((r) => r.address)])];
     const status = deferred.length ? 'pending' : refusedTo.length ? 'dead' : 'sent';
-    const anyDelivered = deliveredTo.length > 0;
     await db
       .update(outbox)
       .set({
@@ -282,7 +281,8 @@ export function createNotificationService(deps: { db: Db; config: Config; clock:
         refusedTo,
         nextAttemptAt: status === 'pending' ? new Date(now.getTime() + backoffMs(m.attempts)) : now,
         lastError: status === 'sent' ? null : describeRefusals([...deferred, ...refused]),
-        ...(fate.accepted.length && anyDelivered ? { sentAt: now } : {}),
+        // sent_at: when it last reached someone
+        ...(fate.accepted.length ? { sentAt: now } : {}),
       })
       .where(ours(m));
     return status === 'pending' ? 'failed' : status;
