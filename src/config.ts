@@ -59,6 +59,20 @@ export const configSchema = z.object({
   PAKN_RATE_LIMIT_PUBLIC: z.coerce.number().int().min(1).default(30),
   PAKN_TRUST_PROXY: bool,
   PAKN_SEED_DEMO: z.enum(['auto', 'always', 'never']).default('auto'),
+  /** names this process in leases and job runs; default host-pid-random */
+  PAKN_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1-100 letters, digits, dots, dashes, colons or underscores')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** on SIGTERM/SIGINT: how long running jobs may take to finish their current message */
+  PAKN_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(25),
+  /** enables GET /metrics, which requires this as a Bearer token */
+  PAKN_METRICS_TOKEN: z
+    .string()
+    .min(24, 'must be at least 24 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -57,18 +57,30 @@ async function main() {
   const scheduler = startScheduler(app.services, app.log);
 
   let closing = false;
+  /**
+   * Graceful stop (a rolling deploy): no new job runs and no new requests (503 while closing);
+   * running jobs finish their current message or transaction and hand back what they had not
+   * started, within PAKN_SHUTDOWN_GRACE_SECONDS (app.close's preClose hook waits for them);
+   * requests in flight finish; then the SMTP transport and the database are closed.
+   */
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    app.log.info({ signal, instance: app.services.instanceId }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), config.PAKN_SHUTDOWN_GRACE_SECONDS * 1000 + 10_000);
     force.unref();
+    let code = 0;
     try {
       scheduler.stop();
+      app.services.jobs.stop();
       await app.close();
       await database.close();
+      app.log.info({ instance: app.services.instanceId }, 'stopped');
+    } catch (err) {
+      app.log.error({ err }, 'shutdown failed');
+      code = 1;
     } finally {
-      process.exit(0);
+      process.exit(code);
     }
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

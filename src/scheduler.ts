@@ -1,22 +1,29 @@
 import type { FastifyBaseLogger } from 'fastify';
 import cron from 'node-cron';
+import { escalationIdle, runEscalationJob } from './features/escalation/job.js';
+import type { EscalationResult } from './features/escalation/service.js';
+import { outboxIdle, runOutboxJob } from './features/notifications/job.js';
+import type { OutboxRunResult } from './features/notifications/service.js';
 import type { Services } from './services.js';
 
 export interface ScheduledJob {
   name: string;
   schedule: string;
-  run: () => Promise<unknown>;
+  /** `signal` aborts when the service is stopping: finish the current unit of work and return */
+  run: (signal?: AbortSignal) => Promise<unknown>;
+  /** a run that did nothing is not written to job_runs (only counted in the metrics) */
+  idle?: (result: unknown) => boolean;
 }
 
 /** The jobs that run on a schedule (each is a plain service function, also callable by admin). */
 export function scheduledJobs(services: Services): ScheduledJob[] {
   return [
     // backstop: events committed by a process that stopped before sealing them
-    { name: 'chain-seal', schedule: '*/1 * * * *', run: () => services.chain.sealPending() },
+    { name: 'chain-seal', schedule: '*/1 * * * *', run: () => services.chain.sealPending(), idle: (r) => !r },
     // warnings, reminders, overdue notices and auto-close (each firing claimed in the database)
-    { name: 'escalation', schedule: services.config.PAKN_ESCALATION_CRON, run: () => services.escalation.runEscalation(services.clock.now()) },
+    { name: 'escalation', schedule: services.config.PAKN_ESCALATION_CRON, run: (signal) => runEscalationJob(services, signal), idle: (r) => escalationIdle(r as EscalationResult) },
     // e-mail delivery from the outbox, with retries and backoff
-    { name: 'outbox', schedule: services.config.PAKN_OUTBOX_CRON, run: () => services.notifications.runOutbox(services.clock.now()) },
+    { name: 'outbox', schedule: services.config.PAKN_OUTBOX_CRON, run: (signal) => runOutboxJob(services, signal), idle: (r) => outboxIdle(r as OutboxRunResult) },
     // the 1st of each month: publish the month before, unless it is published already
     { name: 'report-publish', schedule: services.config.PAKN_REPORT_CRON, run: () => services.reports.publishPreviousMonthIfMissing() },
     // stored first answers of public submissions (Idempotency-Key) are kept 7 days
@@ -27,18 +34,21 @@ export function scheduledJobs(services: Services): ScheduledJob[] {
 /**
  * Starts node-cron tasks in Asia/Ho_Chi_Minh. A run that is still going when its next tick
  * comes is not started twice in this process; across processes jobs claim work in the database.
+ * Every run goes through services.jobs (recorded in job_runs, counted in the metrics); after
+ * `stop()` no tick starts a run, and services.jobs.drain() waits for the runs still going.
  */
 export function startScheduler(services: Services, log: FastifyBaseLogger): { stop: () => void } {
   if (services.config.PAKN_DISABLE_CRON) return { stop: () => {} };
+  let stopped = false;
   const tasks = scheduledJobs(services).map((job) => {
     let running = false;
     const task = cron.createTask(
       job.schedule,
       async () => {
-        if (running) return;
+        if (running || stopped || services.jobs.stopping) return;
         running = true;
         try {
-          const result = await job.run();
+          const result = await services.jobs.run(job.name, job.run, { idle: job.idle });
           log.info({ job: job.name, result }, 'scheduled job done');
         } catch (err) {
           log.error({ job: job.name, err }, 'scheduled job failed');
@@ -53,6 +63,7 @@ export function startScheduler(services: Services, log: FastifyBaseLogger): { st
   });
   return {
     stop: () => {
+      stopped = true;
       for (const t of tasks) void t.stop();
     },
   };

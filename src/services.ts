@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { createAuditService } from './features/audit/service.js';
@@ -8,6 +10,8 @@ import { createCaseService } from './features/cases/service.js';
 import { createWorkflowService } from './features/cases/workflow.js';
 import { createEscalationService } from './features/escalation/service.js';
 import { createIntakeService } from './features/intake/service.js';
+import { createJobRunner } from './features/jobs/runner.js';
+import { createMetrics } from './features/metrics/registry.js';
 import { createNotificationService } from './features/notifications/service.js';
 import { createOpen311Service } from './features/open311/service.js';
 import { createReferenceService } from './features/reference/service.js';
@@ -40,8 +44,13 @@ export function createServices(deps: ServiceDeps) {
   const cases = createCaseService({ db, clock });
   const open311 = createOpen311Service({ db, clock, intakeDeps, chain, baseUrl, contact: deps.config.MAIL_FROM });
   const reports = createReportService({ db, clock, clockService, config: deps.config, baseUrl, mailDomain: intakeDeps.mailDomain });
+  /** names this process in outbox leases and job runs */
+  const instanceId = deps.config.PAKN_INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  /** Prometheus metrics (GET /metrics) and the runner every job goes through (job_runs, graceful stop) */
+  const metrics = createMetrics({ db, clock });
+  const jobs = createJobRunner({ db, clock, instanceId, metrics });
   /** the outbox worker (SMTP) and the escalation job */
-  const notifications = createNotificationService({ db, config: deps.config, clock });
+  const notifications = createNotificationService({ db, config: deps.config, clock, instanceId });
   const escalation = createEscalationService({
     db,
     config: deps.config,
@@ -55,7 +64,7 @@ export function createServices(deps: ServiceDeps) {
   const intake = createIntakeService({ db, clock, intakeDeps });
   /** inspection: on-time rates, case lists, samples and findings (reopen through the workflow) */
   const audit = createAuditService({ db, clock, clockService, config: deps.config, workflow: () => workflow });
-  return { ...deps, db, auth, reference, clockService, clockAdmin, intakeDeps, chain, open311, reports, notifications, escalation, workflow, cases, intake, audit };
+  return { ...deps, db, instanceId, metrics, jobs, auth, reference, clockService, clockAdmin, intakeDeps, chain, open311, reports, notifications, escalation, workflow, cases, intake, audit };
 }
 
 export type Services = ReturnType<typeof createServices>;

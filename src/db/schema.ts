@@ -343,6 +343,12 @@ export const outbox = pgTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
     lockedUntil: ts('locked_until'),
+    /** the instance holding the lease (PAKN_INSTANCE_ID) while status = 'sending' */
+    lockedBy: text('locked_by'),
+    /** recipients the SMTP server accepted (never sent to again) */
+    deliveredTo: text('delivered_to').array().notNull().default(sql`'{}'::text[]`),
+    /** recipients refused permanently (5xx); the message is dead until retried */
+    refusedTo: text('refused_to').array().notNull().default(sql`'{}'::text[]`),
     lastError: text('last_error'),
     createdAt: ts('created_at').notNull().defaultNow(),
     sentAt: ts('sent_at'),
@@ -351,6 +357,8 @@ export const outbox = pgTable(
     uniqueIndex('outbox_message_id_uq').on(t.messageId),
     index('outbox_due_idx').on(t.status, t.nextAttemptAt),
     index('outbox_case_idx').on(t.caseId),
+    // the age of the oldest waiting message (metrics, summary)
+    index('outbox_pending_created_idx').on(t.createdAt).where(sql`status = 'pending'`),
   ],
 );
 
@@ -432,13 +440,21 @@ export const auditFindings = pgTable(
   (t) => [uniqueIndex('audit_findings_sample_case_uq').on(t.sampleId, t.caseId)],
 );
 
-export const jobRuns = pgTable('job_runs', {
-  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-  job: text('job').notNull(),
-  startedAt: ts('started_at').notNull(),
-  finishedAt: ts('finished_at'),
-  result: jsonb('result'),
-});
+export const jobRuns = pgTable(
+  'job_runs',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    job: text('job').notNull(),
+    startedAt: ts('started_at').notNull(),
+    finishedAt: ts('finished_at'),
+    result: jsonb('result'),
+    /** the instance that ran it (PAKN_INSTANCE_ID) */
+    instance: text('instance'),
+    /** ok | failed | interrupted (stopped early by a shutdown) */
+    outcome: text('outcome'),
+  },
+  (t) => [index('job_runs_job_idx').on(t.job, t.id)],
+);
 
 /**
  * Who was shown a confidential reporter's identity: one row per (request, case), written in the

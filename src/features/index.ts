@@ -7,6 +7,8 @@ import { registerClockRoutes } from './clock/routes.js';
 import { registerEscalationRoutes } from './escalation/routes.js';
 import { registerHealthRoutes } from './health/routes.js';
 import { registerIntakeRoutes } from './intake/routes.js';
+import { registerJobRoutes } from './jobs/routes.js';
+import { registerMetricsRoutes } from './metrics/routes.js';
 import { registerNotificationRoutes } from './notifications/routes.js';
 import { registerOpen311Routes } from './open311/routes.js';
 import { registerReferenceRoutes } from './reference/routes.js';
@@ -15,6 +17,8 @@ import { registerWebRoutes } from '../web/routes.js';
 
 /** Every feature's routes, in one place. */
 export async function registerFeatureRoutes(app: FastifyInstance): Promise<void> {
+  await registerMetricsRoutes(app);
+  await registerJobRoutes(app);
   await registerHealthRoutes(app);
   await registerReferenceRoutes(app);
   await registerIntakeRoutes(app);

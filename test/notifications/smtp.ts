@@ -88,6 +88,10 @@ export interface TestSmtp {
   mode: 'accept' | 'reject';
   /** RCPT commands refused while in reject mode */
   refused: number;
+  /** addresses refused at RCPT TO with this reply code (in accept mode) */
+  refuseRcpt: Map<string, number>;
+  /** the server waits this long before accepting each message's data (a slow server) */
+  dataDelayMs: number;
   /** stops listening (connections are refused) */
   stop(): Promise<void>;
   /** listens again on the same port */
@@ -105,6 +109,8 @@ export async function startSmtp(): Promise<TestSmtp> {
     received: [],
     mode: 'accept',
     refused: 0,
+    refuseRcpt: new Map(),
+    dataDelayMs: 0,
     async stop() {
       await new Promise<void>((r) => server.close(() => r()));
     },
@@ -138,6 +144,12 @@ export async function startSmtp(): Promise<TestSmtp> {
           err.responseCode = 451;
           return cb(err);
         }
+        const code = state.refuseRcpt.get(address.address.toLowerCase());
+        if (code) {
+          const err = new Error(code >= 500 ? 'No such user here' : 'Mailbox busy, try again later') as Error & { responseCode: number };
+          err.responseCode = code;
+          return cb(err);
+        }
         cb();
       },
       onData(stream, session, cb) {
@@ -152,7 +164,8 @@ export async function startSmtp(): Promise<TestSmtp> {
             raw,
             ...parsed,
           });
-          cb();
+          if (state.dataDelayMs > 0) setTimeout(() => cb(), state.dataDelayMs);
+          else cb();
         });
       },
     });

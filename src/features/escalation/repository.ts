@@ -2,7 +2,7 @@ import type { OutboxRow } from '../notifications/outbox.js';
 import { and, eq, gt, inArray, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { rows, type Db, type Executor, type Tx } from '../../db/client.js';
 import { mapRow } from '../../db/fast.js';
-import { agencies, cases, escalations, jobRuns } from '../../db/schema.js';
+import { agencies, cases, escalations } from '../../db/schema.js';
 import type { CaseRow } from '../cases/deadlines.js';
 
 export const LEVELS = ['due_soon', 'accept_overdue', 'overdue', 'serious', 'triage_stale', 'auto_close'] as const;
@@ -192,10 +192,6 @@ export async function policyLimits(ex: Executor): Promise<Array<{ w: unknown; o:
     ex,
     sql`select distinct policy->'warnBefore' as w, policy->'overdueEscalateAfter' as o, policy->'awaitingBusinessLimit' as a from sla_policies`,
   );
-}
-
-export async function recordRun(ex: Executor, job: string, startedAt: Date, finishedAt: Date, result: unknown): Promise<void> {
-  await ex.insert(jobRuns).values({ job, startedAt, finishedAt, result: result as Record<string, unknown> });
 }
 
 // condition builders, kept here so that the SQL of each sweep reads in one place. `find` selects

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { problemSchema } from '../../lib/http.js';
+import { escalationIdle, runEscalationJob } from './job.js';
 
 const escalationRunResult = z
   .object({
@@ -16,6 +18,7 @@ const escalationRunResult = z
     failed: z.number().int(),
     errors: z.array(z.object({ sweep: z.string(), caseIds: z.array(z.number().int()), error: z.string() })),
     ms: z.number().int(),
+    interrupted: z.boolean().describe('the run stopped early because the service is stopping; the next run does the rest'),
   })
   .meta({ id: 'EscalationRunResult' });
 
@@ -32,9 +35,9 @@ export async function registerEscalationRoutes(app: FastifyInstance) {
       schema: {
         tags: ['admin', 'jobs'],
         summary: 'Run the escalation job now: warnings, reminders, overdue notices, auto-close (each fires once per case, level and deadline)',
-        response: { 200: escalationRunResult },
+        response: { 200: escalationRunResult, 503: problemSchema.describe('the service is stopping; another instance will run the job') },
       },
     },
-    async () => svc.runEscalation(app.services.clock.now()),
+    async () => app.services.jobs.run('escalation', (signal) => runEscalationJob(app.services, signal), { idle: escalationIdle }),
   );
 }

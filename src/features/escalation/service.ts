@@ -39,7 +39,6 @@ import {
   loadAgencies,
   lockCases,
   policyLimits,
-  recordRun,
   type AgencyContact,
   type Candidate,
   type Claim,
@@ -77,6 +76,8 @@ export interface EscalationResult {
   failed: number;
   errors: Array<{ caseIds: number[]; sweep: string; error: string }>;
   ms: number;
+  /** the run stopped early (the service is stopping): the rest is left to the next run */
+  interrupted: boolean;
 }
 
 /** escalationLevel set by each level (never lowered by the job) */
@@ -123,7 +124,12 @@ export function createEscalationService(deps: EscalationDeps) {
   const { db, config, clockService, baseUrl, mailDomain } = deps;
   let log: Logger = { info() {}, warn() {}, error() {} };
 
-  async function runEscalation(now: Date): Promise<EscalationResult> {
+  /**
+   * One run at `now`. When `signal` aborts (the service is stopping), the transactions in flight
+   * finish and no new one starts; whatever is left fires at the next run, on any instance.
+   */
+  async function runEscalation(now: Date, opts: { signal?: AbortSignal } = {}): Promise<EscalationResult> {
+    const { signal } = opts;
     const started = Date.now();
     const cal = await clockService.calendar();
     const agencyMap = await loadAgencies(db);
@@ -147,6 +153,7 @@ export function createEscalationService(deps: EscalationDeps) {
       failed: 0,
       errors: [],
       ms: 0,
+      interrupted: false,
     };
     const countKey: Record<Exclude<Level, 'auto_close'>, keyof EscalationResult> = {
       due_soon: 'dueSoon',
@@ -234,6 +241,7 @@ export function createEscalationService(deps: EscalationDeps) {
       decide: (c: CaseRow, x: Candidate, returned: Map<number, Date>) => Firing[],
       needsReturns = false,
     ) {
+      if (signal?.aborted) return;
       const list = found.filter(keep);
       const byId = new Map(list.map((x) => [x.id, x]));
       const chunks: number[][] = [];
@@ -241,6 +249,7 @@ export function createEscalationService(deps: EscalationDeps) {
       let next = 0;
       const worker = async () => {
         for (;;) {
+          if (signal?.aborted) return;
           const chunk = chunks[next++];
           if (!chunk) return;
           try {
@@ -415,8 +424,9 @@ export function createEscalationService(deps: EscalationDeps) {
     }
 
     // ---- 6. auto-close: resolved past the dispute window; awaiting_business past its limit
-    await autoClose('resolved', cond.resolvedPastWindow(new Date(now.getTime() - DISPUTE_WINDOW_DAYS * DAY_MS)), now, cal, result, fail);
-    await autoClose('awaiting_business', cond.awaitingPastLimit(pausedBefore), now, cal, result, fail);
+    await autoClose('resolved', cond.resolvedPastWindow(new Date(now.getTime() - DISPUTE_WINDOW_DAYS * DAY_MS)), now, cal, result, fail, signal);
+    await autoClose('awaiting_business', cond.awaitingPastLimit(pausedBefore), now, cal, result, fail, signal);
+    result.interrupted = !!signal?.aborted;
 
     try {
       await deps.chain.sealPending();
@@ -424,11 +434,6 @@ export function createEscalationService(deps: EscalationDeps) {
       log.warn({ err }, 'sealing the timeline after escalation failed; the periodic sealer will retry');
     }
     result.ms = Date.now() - started;
-    try {
-      await recordRun(db, 'escalation', new Date(now.getTime()), new Date(now.getTime() + result.ms), result);
-    } catch {
-      /* the run's record is informative only */
-    }
     return result;
   }
 
@@ -440,7 +445,9 @@ export function createEscalationService(deps: EscalationDeps) {
     cal: WorkingCalendar,
     result: EscalationResult,
     fail: (sweep: string, ids: number[], err: unknown) => void,
+    signal?: AbortSignal,
   ) {
+    if (signal?.aborted) return;
     const found = await candidates(db, {
       where: q.find,
       at: from === 'resolved' ? cases.resolvedAt : cases.pausedAt,
@@ -461,6 +468,7 @@ export function createEscalationService(deps: EscalationDeps) {
     }
     const where = q.recheck;
     for (const id of ids) {
+      if (signal?.aborted) return;
       try {
         const closed = await db.transaction(async (tx): Promise<boolean> => {
           const [c] = await lockCases(tx, [id], and(where, eq(cases.id, id))!);
