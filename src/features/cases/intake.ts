@@ -4,7 +4,7 @@ import { insertSql } from '../../db/fast.js';
 import { caseEvents, cases, outbox } from '../../db/schema.js';
 import { localDate } from '../../domain/calendar.js';
 import { route } from '../../domain/routing.js';
-import { computeAcceptDueAt, computeResolveDueAt, type CaseKind, type Priority } from '../../domain/sla.js';
+import { computeAcceptDueAt, computeResolveDueAt, resolutionStart, type CaseKind, type Priority } from '../../domain/sla.js';
 import { foldVietnamese, formatTrackingCode } from '../../domain/validators.js';
 import { randomSecret, sha256Hex } from '../../lib/crypto.js';
 import { fieldError, isUniqueViolation } from '../../lib/errors.js';
@@ -186,8 +186,9 @@ export async function insertNewCase(
   if (c.categoryId != null && ref.categories.get(c.categoryId) !== true) throw fieldError('categoryId', `category ${c.categoryId} does not exist`);
   if (c.localityId != null && ref.localities.get(c.localityId) !== true) throw fieldError('localityId', `locality ${c.localityId} does not exist`);
   const agency = routed ? (ref.agencies.get(routed.agencyId) ?? null) : null;
-  const resolveDueAt = computeResolveDueAt(calendar, { policy, receivedAt: c.receivedAt });
   const acceptDueAt = agency ? computeAcceptDueAt(calendar, policy, now > c.receivedAt ? now : c.receivedAt) : null;
+  // an acceptance-started policy: the provisional latest deadline, from this acceptance deadline
+  const resolveDueAt = computeResolveDueAt(calendar, { policy, receivedAt: c.receivedAt, acceptDueAt });
 
   const trackingCode = opts.trackingCode ?? (await allocateTrackingCode(ex, c.receivedAt));
   const accessKey = randomSecret('', 12);
@@ -252,7 +253,7 @@ export async function insertNewCase(
       template: 'receipt',
       caseId: 0,
       to: [c.email],
-      ...receiptMessage({ trackingCode, accessKey, title: c.title, dueAt: resolveDueAt, baseUrl: deps.baseUrl }),
+      ...receiptMessage({ trackingCode, accessKey, title: c.title, dueAt: resolveDueAt, dueProvisional: resolutionStart(policy) === 'acceptance', baseUrl: deps.baseUrl }),
     });
   }
   if (agency) {
@@ -272,7 +273,15 @@ export async function insertNewCase(
       template: 'assignment',
       caseId: 0,
       to: agency.contactEmails,
-      ...assignmentMessage({ trackingCode, title: c.title, agencyName: agency.name, acceptDueAt, resolveDueAt, baseUrl: deps.baseUrl }),
+      ...assignmentMessage({
+        trackingCode,
+        title: c.title,
+        agencyName: agency.name,
+        acceptDueAt,
+        resolveDueAt,
+        resolveDueProvisional: resolutionStart(policy) === 'acceptance',
+        baseUrl: deps.baseUrl,
+      }),
     });
   }
   // one statement, so it is atomic on its own and costs one round trip
