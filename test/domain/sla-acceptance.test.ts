@@ -30,7 +30,8 @@ describe('default policies say where the resolution clock starts', () => {
     for (const p of DEFAULT_SLA_POLICIES) {
       expect(p.resolutionStartsAt).toBe(p.kind === 'khieu_nai' || p.kind === 'to_cao' ? 'acceptance' : 'receipt');
     }
-    const { resolutionStartsAt: _drop, ...old } = policy('khieu_nai', 'normal');
+    const old: Partial<SlaPolicy> = { ...policy('khieu_nai', 'normal') };
+    delete old.resolutionStartsAt;
     expect(resolutionStart(old)).toBe('receipt');
   });
 

@@ -61,6 +61,8 @@ export interface CreatedCase {
   agencyName: string | null;
   receivedAt: Date;
   resolveDueAt: Date;
+  /** the resolution deadline is the provisional latest one (khiếu nại, tố cáo: the clock starts at acceptance) */
+  resolveDueProvisional: boolean;
   acceptDueAt: Date | null;
   version: number;
 }
@@ -301,6 +303,7 @@ export async function insertNewCase(
     agencyName: agency?.name ?? null,
     receivedAt: c.receivedAt,
     resolveDueAt,
+    resolveDueProvisional: resolutionStart(policy) === 'acceptance',
     acceptDueAt,
     version: row.version,
   };

@@ -11,7 +11,7 @@ import { canonicalJson, safeEqualHex, sha256Hex } from '../../lib/crypto.js';
 import { fieldError, isUniqueViolation, NotFound, Unprocessable } from '../../lib/errors.js';
 import { isAgencyRole, type Actor } from '../auth/service.js';
 import { allocateTrackingCode, insertNewCase, type Channel, type CreatedCase, type IntakeDeps, type NewCase } from '../cases/intake.js';
-import type { CaseRow } from '../cases/deadlines.js';
+import { isProvisional, type CaseRow } from '../cases/deadlines.js';
 import { trackingLink } from '../notifications/templates.js';
 import { checkFiles, storeAttachments, type CheckedFile, type IncomingFile } from './attachments.js';
 import {
@@ -86,6 +86,7 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
       agency: created.agencyId != null ? { id: created.agencyId, name: created.agencyName ?? '' } : null,
       receivedAt: toLocalIso(created.receivedAt),
       resolveDueAt: toLocalIso(created.resolveDueAt),
+      resolveDueProvisional: created.resolveDueProvisional,
       trackingUrl: trackingLink(baseUrl, created.trackingCode),
       attachments: files,
     };
@@ -226,6 +227,7 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
       receivedAt: toLocalIso(created.receivedAt),
       acceptDueAt: created.acceptDueAt ? toLocalIso(created.acceptDueAt) : null,
       resolveDueAt: toLocalIso(created.resolveDueAt),
+      resolveDueProvisional: created.resolveDueProvisional,
       version: created.version,
       trackingUrl: trackingLink(baseUrl, created.trackingCode),
       attachments: checked.length,
@@ -289,6 +291,7 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
     const status = (isCaseStatus(c.status) ? c.status : 'received') as CaseStatus;
     const open = isOpenStatus(status);
     const state = !open ? 'done' : c.pausedAt ? 'paused' : openState(now, c.resolveDueAt);
+    const provisional = open && isProvisional(c);
     const acts = allowedActions({ role: 'public', status, now, resolvedAt: c.resolvedAt, alreadyRated: c.rating != null });
     const allowed = PUBLIC_ACTIONS.filter((a) => acts.includes(a));
     return {
@@ -305,7 +308,10 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
       receivedAt: toLocalIso(c.receivedAt),
       deadline: {
         resolveDueAt: toLocalIso(c.resolveDueAt),
-        resolveDueText: formatInstantVi(c.resolveDueAt),
+        resolveDueText: provisional
+          ? `${formatInstantVi(c.resolveDueAt)} (tạm tính, muộn nhất; thời hạn giải quyết tính từ ngày cơ quan có thẩm quyền thụ lý)`
+          : formatInstantVi(c.resolveDueAt),
+        provisional,
         state,
         pausedSince: c.pausedAt ? toLocalIso(c.pausedAt) : null,
         extensions: extensions.map((e) => ({
