@@ -92,6 +92,7 @@ const CASE_DATE_KEYS = [
   'assignedAt',
   'acceptDueAt',
   'acceptedAt',
+  'firstAcceptedAt',
   'resolveDueAt',
   'pausedAt',
   'resolvedAt',
