@@ -202,6 +202,8 @@ export const cases = pgTable(
     assignedAt: ts('assigned_at'),
     acceptDueAt: ts('accept_due_at'),
     acceptedAt: ts('accepted_at'),
+    /** the first acceptance (thụ lý), kept through returns: acceptance-started resolution clocks count from it */
+    firstAcceptedAt: ts('first_accepted_at'),
     resolveDueAt: ts('resolve_due_at').notNull(),
     /** start of the current pause (awaiting_business) */
     pausedAt: ts('paused_at'),

@@ -21,10 +21,13 @@ import {
 export type CaseKind = 'phan_anh' | 'kien_nghi' | 'to_cao' | 'khieu_nai';
 export type Priority = 'urgent' | 'normal' | 'complex';
 export type DurationUnit = 'working_days' | 'calendar_days' | 'working_hours';
+/** Where the resolution clock starts: at receipt, or at acceptance (thụ lý, the `accept` action). */
+export type ResolutionStart = 'receipt' | 'acceptance';
 
 export const CASE_KINDS: CaseKind[] = ['phan_anh', 'kien_nghi', 'to_cao', 'khieu_nai'];
 export const PRIORITIES: Priority[] = ['urgent', 'normal', 'complex'];
 export const DURATION_UNITS: DurationUnit[] = ['working_days', 'calendar_days', 'working_hours'];
+export const RESOLUTION_STARTS: ResolutionStart[] = ['receipt', 'acceptance'];
 
 export interface Duration {
   amount: number;
@@ -42,7 +45,15 @@ export interface SlaPolicy {
   extension: { maxCount: number; maxAmount: number; unit: DurationUnit };
   overdueEscalateAfter: Duration;
   awaitingBusinessLimit: Duration;
+  /**
+   * Where the resolution clock starts. Absent on policies frozen before the field existed: those
+   * count from receipt.
+   */
+  resolutionStartsAt?: ResolutionStart;
 }
+
+/** The policy's resolution start; policies without the field count from receipt. */
+export const resolutionStart = (p: Pick<SlaPolicy, 'resolutionStartsAt'>): ResolutionStart => (p.resolutionStartsAt === 'acceptance' ? 'acceptance' : 'receipt');
 
 export interface Pause {
   start: Date;
@@ -62,6 +73,17 @@ export interface DeadlineInput {
   pauses?: Pause[];
   extensions?: Extension[];
   now?: Date;
+  /**
+   * The first acceptance (thụ lý) of the case, kept through returns. For a policy whose resolution
+   * clock starts at acceptance, the resolution deadline counts from it.
+   */
+  acceptedAt?: Date | null;
+  /**
+   * The acceptance deadline in force, for a case not accepted yet under an acceptance-started
+   * policy: the provisional latest resolution deadline is this deadline + the period. Without it,
+   * the acceptance deadline counted from receipt.
+   */
+  acceptDueAt?: Date | null;
 }
 
 export interface SlaExplanationStep {
@@ -79,6 +101,14 @@ export interface DeadlineResult {
   resolveDueAt: Date;
   pausedWorkingMs: number;
   explanation: SlaExplanationStep[];
+  resolutionStartsAt: ResolutionStart;
+  /**
+   * The instant whose local day the resolution period counts from: the effective receipt, the
+   * effective acceptance, or (provisional) the acceptance deadline.
+   */
+  resolveStart: Date;
+  /** true while an acceptance-started case is not accepted: the resolution deadline is the latest possible one */
+  provisional: boolean;
 }
 
 export type Outcome = 'early' | 'on_time' | 'late';
@@ -108,18 +138,20 @@ function basePolicy(kind: CaseKind, priority: Priority): Omit<SlaPolicy, 'accept
 function buildDefaults(): SlaPolicy[] {
   const out: SlaPolicy[] = [];
   for (const kind of ['phan_anh', 'kien_nghi'] as const) {
-    out.push({ ...basePolicy(kind, 'urgent'), acceptWithin: wh(4), resolveWithin: wd(1), extension: { ...NO_EXTENSION } });
+    out.push({ ...basePolicy(kind, 'urgent'), acceptWithin: wh(4), resolveWithin: wd(1), extension: { ...NO_EXTENSION }, resolutionStartsAt: 'receipt' });
     out.push({
       ...basePolicy(kind, 'normal'),
       acceptWithin: wh(8),
       resolveWithin: wd(10),
       extension: { maxCount: 1, maxAmount: 10, unit: 'working_days' },
+      resolutionStartsAt: 'receipt',
     });
     out.push({
       ...basePolicy(kind, 'complex'),
       acceptWithin: wh(8),
       resolveWithin: wd(20),
       extension: { maxCount: 1, maxAmount: 10, unit: 'working_days' },
+      resolutionStartsAt: 'receipt',
     });
   }
   for (const priority of PRIORITIES) {
@@ -128,6 +160,7 @@ function buildDefaults(): SlaPolicy[] {
       acceptWithin: wd(10),
       resolveWithin: cd(priority === 'complex' ? 45 : 30),
       extension: { ...NO_EXTENSION },
+      resolutionStartsAt: 'acceptance',
     });
   }
   for (const priority of PRIORITIES) {
@@ -136,6 +169,7 @@ function buildDefaults(): SlaPolicy[] {
       acceptWithin: wd(7),
       resolveWithin: cd(30),
       extension: { maxCount: 2, maxAmount: 30, unit: 'calendar_days' },
+      resolutionStartsAt: 'acceptance',
     });
   }
   return out;
@@ -273,11 +307,42 @@ function sortedExtensions(extensions: Extension[]): Extension[] {
   return extensions.length < 2 ? extensions : [...extensions].sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
+interface ResolveBase {
+  /** the deadline by the policy alone */
+  base: number;
+  /** the instant whose local day the period counts from (see DeadlineResult.resolveStart) */
+  start: number;
+  provisional: boolean;
+  /** the acceptance deadline used for a provisional deadline */
+  acceptDue: number | null;
+}
+
+/**
+ * The resolution deadline by the policy alone. From receipt; or, for an acceptance-started
+ * policy, from the first acceptance (same convention: acceptance outside office hours counts at
+ * the next opening, the period runs from the day after), and before acceptance the provisional
+ * latest one: the period counted from the acceptance deadline's day, as if accepted on its last day.
+ */
+function resolveBaseMs(cal: WorkingCalendar, input: DeadlineInput, received: number): ResolveBase {
+  const { policy } = input;
+  const rw = policy.resolveWithin;
+  if (resolutionStart(policy) === 'acceptance') {
+    if (input.acceptedAt) {
+      const accepted = Math.max(instantMs(input.acceptedAt, 'acceptedAt'), received);
+      return { base: addDurationMs(cal, accepted, rw), start: calendarFast.nextOpeningMs(cal, accepted), provisional: false, acceptDue: null };
+    }
+    assertDuration(policy.acceptWithin, 'acceptWithin');
+    const acceptDue = input.acceptDueAt ? instantMs(input.acceptDueAt, 'acceptDueAt') : addDurationMs(cal, received, policy.acceptWithin);
+    return { base: extendMs(cal, acceptDue, rw), start: acceptDue, provisional: true, acceptDue };
+  }
+  return { base: addDurationMs(cal, received, rw), start: calendarFast.nextOpeningMs(cal, received), provisional: false, acceptDue: null };
+}
+
 /** Fast path: the resolve deadline only, no explanation. */
 export function computeResolveDueAt(cal: WorkingCalendar, input: DeadlineInput): Date {
   const { policy } = input;
   assertDuration(policy.resolveWithin, 'resolveWithin');
-  let due = addDurationMs(cal, instantMs(input.receivedAt, 'receivedAt'), policy.resolveWithin);
+  let due = resolveBaseMs(cal, input, instantMs(input.receivedAt, 'receivedAt')).base;
   const pauses = input.pauses;
   if (pauses && pauses.length > 0) {
     const now = input.now ? instantMs(input.now, 'now') : undefined;
@@ -385,16 +450,32 @@ function skipSteps(cal: WorkingCalendar, fromDay: number, toDay: number, out: Sl
   }
 }
 
-function ruleText(kind: 'giải quyết' | 'tiếp nhận', d: Duration, cal: WorkingCalendar, effDay: number): string {
+function ruleText(kind: 'giải quyết' | 'tiếp nhận', d: Duration, cal: WorkingCalendar, effDay: number, from: 'tiếp nhận' | 'thụ lý' = 'tiếp nhận'): string {
   const base = `Thời hạn ${kind}: ${describeDuration(d)}`;
   switch (d.unit) {
     case 'working_days':
-      return `${base}, tính từ ngày sau ngày tiếp nhận (ngày tiếp nhận: ${formatDayVi(effDay)}); hạn là cuối giờ làm việc của ngày làm việc thứ ${d.amount}.`;
+      return `${base}, tính từ ngày sau ngày ${from} (ngày ${from}: ${formatDayVi(effDay)}); hạn là cuối giờ làm việc của ngày làm việc thứ ${d.amount}.`;
     case 'calendar_days':
-      return `${base}, tính từ ngày sau ngày tiếp nhận (ngày tiếp nhận: ${formatDayVi(effDay)}); hạn là cuối giờ làm việc của ngày thứ ${d.amount}, nếu ngày đó là ngày nghỉ thì chuyển sang ngày làm việc tiếp theo.`;
+      return `${base}, tính từ ngày sau ngày ${from} (ngày ${from}: ${formatDayVi(effDay)}); hạn là cuối giờ làm việc của ngày thứ ${d.amount}, nếu ngày đó là ngày nghỉ thì chuyển sang ngày làm việc tiếp theo.`;
     default:
-      return `${base}, tính theo giờ hành chính (${officeHoursText(cal)}) kể từ lúc tiếp nhận.`;
+      return `${base}, tính theo giờ hành chính (${officeHoursText(cal)}) kể từ lúc ${from}.`;
   }
+}
+
+/** The laws that count the resolution period from acceptance (thụ lý). */
+const RESOLUTION_LAW_VI: Partial<Record<CaseKind, string>> = {
+  khieu_nai: 'Luật Khiếu nại năm 2011, Điều 28',
+  to_cao: 'Luật Tố cáo năm 2018, Điều 30',
+};
+
+/**
+ * One sentence on where the resolution clock starts, naming the law for khiếu nại and tố cáo:
+ * "Thời hạn giải quyết tính từ ngày thụ lý, không tính từ ngày tiếp nhận (Luật Khiếu nại năm 2011, Điều 28)."
+ */
+export function resolutionStartVi(policy: Pick<SlaPolicy, 'kind' | 'resolutionStartsAt'>): string {
+  if (resolutionStart(policy) === 'receipt') return 'Thời hạn giải quyết tính từ ngày tiếp nhận.';
+  const law = RESOLUTION_LAW_VI[policy.kind];
+  return `Thời hạn giải quyết tính từ ngày thụ lý (cơ quan tiếp nhận xử lý), không tính từ ngày tiếp nhận${law ? ` (${law})` : ''}.`;
 }
 
 /** Full computation with a step-by-step explanation. */
@@ -432,15 +513,42 @@ export function computeDeadlines(cal: WorkingCalendar, input: DeadlineInput): De
   });
 
   const rw = policy.resolveWithin;
-  const base = addDurationMs(cal, received, rw);
+  const rb = resolveBaseMs(cal, input, received);
+  const base = rb.base;
   const baseDay = dayOf(base);
+  const startDay = dayOf(rb.start);
+  const fromAcceptance = resolutionStart(policy) === 'acceptance';
+  if (fromAcceptance) {
+    steps.push({
+      kind: 'rule',
+      text: resolutionStartVi(policy),
+      data: { resolutionStartsAt: 'acceptance' },
+    });
+    if (rb.provisional) {
+      steps.push({
+        kind: 'rule',
+        text: `Chưa thụ lý: hạn giải quyết dưới đây là hạn tạm tính muộn nhất, nếu thụ lý vào ngày cuối của hạn tiếp nhận (${formatInstantVi(new Date(rb.acceptDue!))}); hạn chính thức được tính khi thụ lý.`,
+        at: toLocalIso(new Date(rb.acceptDue!)),
+        data: { provisional: true, acceptDueAt: toLocalIso(new Date(rb.acceptDue!)) },
+      });
+    } else {
+      const acceptedAt = input.acceptedAt as Date;
+      const moved = rb.start !== Math.max(instantMs(acceptedAt, 'acceptedAt'), received);
+      steps.push({
+        kind: 'start',
+        text: `Thụ lý lúc ${formatInstantVi(acceptedAt)}${moved ? `, ngoài giờ làm việc, nên được tính là thụ lý lúc ${formatInstantVi(new Date(rb.start))}` : ''}.`,
+        at: toLocalIso(acceptedAt),
+        data: { acceptedAt: toLocalIso(acceptedAt), ...(moved ? { effectiveAcceptance: toLocalIso(new Date(rb.start)) } : {}) },
+      });
+    }
+  }
   steps.push({
     kind: 'rule',
-    text: ruleText('giải quyết', rw, cal, effDay),
-    data: { resolveWithin: { ...rw }, policyVersion: policy.version },
+    text: ruleText('giải quyết', rw, cal, startDay, fromAcceptance ? 'thụ lý' : 'tiếp nhận'),
+    data: { resolveWithin: { ...rw }, policyVersion: policy.version, resolutionStartsAt: resolutionStart(policy) },
   });
   if (rw.unit === 'calendar_days') {
-    const nominal = effDay + rw.amount;
+    const nominal = startDay + rw.amount;
     if (nominal !== baseDay) {
       steps.push({
         kind: 'rule',
@@ -449,11 +557,11 @@ export function computeDeadlines(cal: WorkingCalendar, input: DeadlineInput): De
       skipSteps(cal, nominal, baseDay - 1, steps);
     }
   } else {
-    skipSteps(cal, effDay + 1, baseDay, steps);
+    skipSteps(cal, startDay + 1, baseDay, steps);
   }
   steps.push({
     kind: 'rule',
-    text: `Hạn giải quyết theo quy định (chưa tính tạm dừng, gia hạn): ${formatInstantVi(new Date(base))}.`,
+    text: `Hạn giải quyết theo quy định${rb.provisional ? ' (tạm tính muộn nhất)' : ''} (chưa tính tạm dừng, gia hạn): ${formatInstantVi(new Date(base))}.`,
     at: toLocalIso(new Date(base)),
   });
 
@@ -502,12 +610,15 @@ export function computeDeadlines(cal: WorkingCalendar, input: DeadlineInput): De
 
   steps.push({
     kind: 'result',
-    text: `Hạn giải quyết: ${formatInstantVi(new Date(due))}.`,
+    text: rb.provisional
+      ? `Hạn giải quyết tạm tính (muộn nhất, chưa thụ lý): ${formatInstantVi(new Date(due))}.`
+      : `Hạn giải quyết: ${formatInstantVi(new Date(due))}.`,
     at: toLocalIso(new Date(due)),
     data: {
       resolveDueAt: toLocalIso(new Date(due)),
       acceptDueAt: toLocalIso(new Date(acceptDue)),
       pausedWorkingMs: pausedTotal,
+      provisional: rb.provisional,
     },
   });
 
@@ -519,6 +630,9 @@ export function computeDeadlines(cal: WorkingCalendar, input: DeadlineInput): De
     resolveDueAt: new Date(due),
     pausedWorkingMs: pausedTotal,
     explanation: steps,
+    resolutionStartsAt: resolutionStart(policy),
+    resolveStart: new Date(rb.start),
+    provisional: rb.provisional,
   };
 }
 

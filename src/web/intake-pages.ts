@@ -230,7 +230,9 @@ export function confirmationPage(a: SubmissionAnswer): string {
   <dt>Tình trạng</dt><dd>${a.statusLabel}</dd>
   <dt>Cơ quan xử lý</dt><dd>${a.agency ? a.agency.name : 'Tổ phản ứng nhanh đang phân công cơ quan xử lý'}</dd>
   <dt>Thời điểm tiếp nhận</dt><dd>${dateTimeVi(a.receivedAt)}</dd>
-  <dt>Hạn trả lời</dt><dd>${dateTimeVi(a.resolveDueAt)}</dd>
+  <dt>Hạn trả lời${a.resolveDueProvisional ? ' (tạm tính)' : ''}</dt><dd>${dateTimeVi(a.resolveDueAt)}${
+    a.resolveDueProvisional ? html` — muộn nhất; thời hạn giải quyết tính từ ngày cơ quan có thẩm quyền thụ lý` : ''
+  }</dd>
   ${a.attachments > 0 ? html`<dt>Tệp đính kèm</dt><dd>${a.attachments} tệp</dd>` : ''}
 </dl>
 <form method="post" action="/tra-cuu">
@@ -356,7 +358,9 @@ ${errorCount > 0 && d.errors ? errorSummary(d.errors, [['text', 'Thông tin bổ
   ${v.localityName ? html`<dt>Xã, phường</dt><dd>${v.localityName}</dd>` : ''}
   <dt>Cơ quan xử lý</dt><dd>${v.agency ? v.agency.name : 'Đang phân công'}</dd>
   <dt>Tiếp nhận</dt><dd>${dateTimeVi(v.receivedAt)}</dd>
-  <dt>Hạn trả lời</dt><dd>${dateTimeVi(dl.resolveDueAt)}${STATE_TEXT[dl.state] ? html` — <span class="${stateClass}">${STATE_TEXT[dl.state]}</span>` : ''}${
+  <dt>Hạn trả lời${dl.provisional ? ' (tạm tính)' : ''}</dt><dd>${dateTimeVi(dl.resolveDueAt)}${
+    dl.provisional ? html` — muộn nhất; thời hạn giải quyết tính từ ngày cơ quan có thẩm quyền thụ lý` : ''
+  }${STATE_TEXT[dl.state] ? html` — <span class="${stateClass}">${STATE_TEXT[dl.state]}</span>` : ''}${
     dl.pausedSince ? html` (từ ${dateTimeVi(dl.pausedSince)})` : ''
   }</dd>
   ${v.resolvedAt ? html`<dt>Trả lời lúc</dt><dd>${dateTimeVi(v.resolvedAt)}</dd>` : ''}

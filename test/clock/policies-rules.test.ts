@@ -261,10 +261,16 @@ describe(`GET /api/v1/cases/{id}/sla on ${dbLabel}`, () => {
       status: 'assigned',
       policy: { kind: 'to_cao', resolveWithin: { amount: 30, unit: 'calendar_days' } },
       receivedAt: '2026-03-02T09:00:00+07:00',
-      resolveDueAt: '2026-04-01T17:00:00+07:00',
+      // not accepted yet: the provisional latest deadline, 30 days from the acceptance deadline's day
+      resolveDueAt: '2026-04-10T17:00:00+07:00',
+      resolveDueProvisional: true,
+      resolutionStartsAt: 'acceptance',
+      firstAcceptedAt: null,
       acceptDueAt: '2026-03-11T17:00:00+07:00',
       state: 'within_deadline',
     });
+    expect(insp.body.text).toContain('Luật Tố cáo năm 2018, Điều 30');
+    expect(insp.body.text).toContain('tạm tính');
     expect(JSON.stringify(insp.body)).not.toContain('Thử Nghiệm');
     expect(JSON.stringify(insp.body)).not.toContain('Nguyễn Văn A');
     expect(insp.body.text).toContain('30 ngày');

@@ -15,7 +15,9 @@ const deadline = (q: Record<string, string | number>) => t.request().get('/api/v
  * Received Thursday 12/2/2026 10:00 (Tết closes 14–22/2), counted by hand:
  * 4 working hours → 10:00–11:30 + 13:30–16:00; 8 working hours → 5 h on Thursday + 3 h Friday 13/2 from 07:30;
  * working days: Fri 13/2 = 1, 23–27/2 = 2–6, 2–6/3 = 7–11, 9–13/3 = 12–16, 16–19/3 = 17–20;
- * 30 days → Saturday 14/3 → Monday 16/3; 45 days → Sunday 29/3 → Monday 30/3.
+ * khiếu nại and tố cáo count from acceptance (thụ lý): without acceptedAt the answer is the provisional
+ * latest deadline, the period counted from the acceptance deadline's day — khiếu nại: 5/3 + 30 days =
+ * Saturday 4/4 → Monday 6/4, + 45 days = Sunday 19/4 → Monday 20/4; tố cáo: 2/3 + 30 days = Wednesday 1/4.
  */
 const TABLE: Array<[string, string, string, string]> = [
   ['phan_anh', 'urgent', '2026-02-12T16:00:00+07:00', '2026-02-13T17:00:00+07:00'],
@@ -24,12 +26,12 @@ const TABLE: Array<[string, string, string, string]> = [
   ['kien_nghi', 'urgent', '2026-02-12T16:00:00+07:00', '2026-02-13T17:00:00+07:00'],
   ['kien_nghi', 'normal', '2026-02-13T10:30:00+07:00', '2026-03-05T17:00:00+07:00'],
   ['kien_nghi', 'complex', '2026-02-13T10:30:00+07:00', '2026-03-19T17:00:00+07:00'],
-  ['khieu_nai', 'urgent', '2026-03-05T17:00:00+07:00', '2026-03-16T17:00:00+07:00'],
-  ['khieu_nai', 'normal', '2026-03-05T17:00:00+07:00', '2026-03-16T17:00:00+07:00'],
-  ['khieu_nai', 'complex', '2026-03-05T17:00:00+07:00', '2026-03-30T17:00:00+07:00'],
-  ['to_cao', 'urgent', '2026-03-02T17:00:00+07:00', '2026-03-16T17:00:00+07:00'],
-  ['to_cao', 'normal', '2026-03-02T17:00:00+07:00', '2026-03-16T17:00:00+07:00'],
-  ['to_cao', 'complex', '2026-03-02T17:00:00+07:00', '2026-03-16T17:00:00+07:00'],
+  ['khieu_nai', 'urgent', '2026-03-05T17:00:00+07:00', '2026-04-06T17:00:00+07:00'],
+  ['khieu_nai', 'normal', '2026-03-05T17:00:00+07:00', '2026-04-06T17:00:00+07:00'],
+  ['khieu_nai', 'complex', '2026-03-05T17:00:00+07:00', '2026-04-20T17:00:00+07:00'],
+  ['to_cao', 'urgent', '2026-03-02T17:00:00+07:00', '2026-04-01T17:00:00+07:00'],
+  ['to_cao', 'normal', '2026-03-02T17:00:00+07:00', '2026-04-01T17:00:00+07:00'],
+  ['to_cao', 'complex', '2026-03-02T17:00:00+07:00', '2026-04-01T17:00:00+07:00'],
 ];
 
 describe(`GET /api/v1/public/deadline on ${dbLabel}`, () => {
@@ -47,7 +49,9 @@ describe(`GET /api/v1/public/deadline on ${dbLabel}`, () => {
     });
     expect(r.body.explanation.at(-1)).toMatchObject({ kind: 'result', at: resolve });
     expect(r.body.text).toContain('tiếp nhận lúc 10:00 thứ Năm 12/02/2026');
-    expect(r.body.text).toContain(`Hạn giải quyết: 17:00`);
+    const provisional = kind === 'khieu_nai' || kind === 'to_cao';
+    expect(r.body.resolveDueProvisional).toBe(provisional);
+    expect(r.body.text).toContain(provisional ? 'Hạn giải quyết tạm tính (muộn nhất, chưa thụ lý): 17:00' : `Hạn giải quyết: 17:00`);
     expect(r.body.text).not.toMatch(/undefined|NaN|null/);
   });
 
@@ -82,7 +86,9 @@ describe(`GET /api/v1/public/deadline on ${dbLabel}`, () => {
   });
 
   it('explains a calendar-day deadline moved off a weekend', async () => {
-    const r = await deadline({ receivedAt: '2026-02-12T10:00:00+07:00', kind: 'khieu_nai', priority: 'normal' });
+    // accepted at once: 30 days from the day after 12/2
+    const r = await deadline({ receivedAt: '2026-02-12T10:00:00+07:00', acceptedAt: '2026-02-12T10:00:00+07:00', kind: 'khieu_nai', priority: 'normal' });
+    expect(r.body.resolveDueAt).toBe('2026-03-16T17:00:00+07:00');
     expect(r.body.text).toContain('30 ngày');
     expect(r.body.text).toContain('Ngày thứ 30 là thứ Bảy 14/03/2026');
     expect(r.body.text).toContain('Không được gia hạn');

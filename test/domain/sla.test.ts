@@ -157,8 +157,8 @@ describe('computeDeadlines: base deadlines on real dates', () => {
     ['khieu_nai', 'complex', '2026-01-17 12:00', '2026-03-05 17:00'],
     ['to_cao', 'urgent', '2025-03-31 10:00', '2025-05-05 17:00'],
     ['phan_anh', 'normal', '2025-12-31 17:30', '2026-01-16 17:00'],
-  ] as const)('%s/%s received %s', (kind, prio, received, expected) => {
-    const input = { policy: policy(kind, prio), receivedAt: at(received) };
+  ] as const)('%s/%s received %s (policy counted from receipt, as frozen before the acceptance rule)', (kind, prio, received, expected) => {
+    const input = { policy: { ...policy(kind, prio), resolutionStartsAt: 'receipt' as const }, receivedAt: at(received) };
     const r = computeDeadlines(cal, input);
     expect(show(r.baseResolveDueAt)).toBe(expected);
     expect(show(r.resolveDueAt)).toBe(expected);
@@ -244,7 +244,8 @@ describe('pauses and extensions', () => {
       { amount: 30, unit: 'calendar_days', reason: 'Lần 2', at: at('2026-03-20 09:00') },
       { amount: 30, unit: 'calendar_days', reason: 'Lần 1', at: at('2026-02-20 09:00') },
     ];
-    const r = computeDeadlines(cal, { policy: tc, receivedAt: received, extensions: exts });
+    // accepted (thụ lý) at once: the 30 days count from the day after 17/1
+    const r = computeDeadlines(cal, { policy: tc, receivedAt: received, acceptedAt: received, extensions: exts });
     // 23/2 + 30 = 25/3 (Wed); 25/3 + 30 = 24/4 (Fri)
     expect(show(r.resolveDueAt)).toBe('2026-04-24 17:00');
     expect(r.explanation.filter((s) => s.kind === 'extension').map((s) => s.data?.reason)).toEqual(['Lần 1', 'Lần 2']);
@@ -297,7 +298,7 @@ describe('explanation', () => {
   it('mentions the worked Saturday and the calendar-day move', () => {
     const r = computeDeadlines(cal, { policy: p, receivedAt: at('2025-04-25 16:00') });
     expect(r.explanation.some((s) => s.kind === 'rule' && s.at === '2025-04-26' && /làm việc/.test(s.text))).toBe(true);
-    const k = computeDeadlines(cal, { policy: policy('khieu_nai', 'normal'), receivedAt: at('2026-01-17 12:00') });
+    const k = computeDeadlines(cal, { policy: policy('khieu_nai', 'normal'), receivedAt: at('2026-01-17 12:00'), acceptedAt: at('2026-01-17 12:00') });
     expect(k.explanation.some((s) => /Ngày thứ 30 là thứ Tư 18\/02\/2026/.test(s.text))).toBe(true);
   });
 });

@@ -423,8 +423,10 @@ describe(`Open311 POST requests on ${dbLabel}`, () => {
     expect(r.status).toBe(200);
     const [c] = await t.database.db.select().from(cases).where(eq(cases.trackingCode, r.body[0].service_request_id));
     expect(c).toMatchObject({ kind: 'to_cao', confidential: true, consentPublishName: true, channel: 'open311' });
-    // to_cao: 30 days from receipt
-    expect(r.body[0].service_notice).toMatch(/^Cơ quan có thẩm quyền sẽ trả lời trước 17:00 ngày \d{2}\/\d{2}\/2026 \(30 ngày\)\.$/);
+    // to_cao: 30 days from acceptance (thụ lý); not accepted yet, the latest deadline is provisional
+    expect(r.body[0].service_notice).toMatch(
+      /^Cơ quan có thẩm quyền sẽ trả lời muộn nhất trước 17:00 ngày \d{2}\/\d{2}\/2026 \(hạn tạm tính: 30 ngày kể từ ngày thụ lý; hạn chính thức được tính khi hồ sơ được thụ lý\)\.$/,
+    );
   });
 });
 
@@ -500,6 +502,7 @@ describe(`Open311 GET requests on ${dbLabel}`, () => {
       resolved_datetime: null,
       closed_datetime: null,
       extensions_used: 0,
+      expected_datetime_provisional: false,
     });
     expect(r.notes.map((n: { type: string }) => n.type)).toEqual(['receive', 'assign']);
     for (const n of r.notes) {

@@ -87,7 +87,7 @@ afterAll(async () => t?.close());
 
 describe(`report figures for a hand-computed month on ${dbLabel}`, () => {
   it('states the period, the method and the small-cell threshold', () => {
-    expect(r).toMatchObject({ period: '2026-03', periodKind: 'month', from: '2026-03-01', to: '2026-03-31', label: 'tháng 3/2026', minCell: 3, methodVersion: '1.0' });
+    expect(r).toMatchObject({ period: '2026-03', periodKind: 'month', from: '2026-03-01', to: '2026-03-31', label: 'tháng 3/2026', minCell: 3, methodVersion: '1.1' });
     expect(r.generatedAt).toBe('2026-04-05T09:00:00+07:00');
     expect(r.method).toContain('Tỷ lệ đúng hạn =');
   });

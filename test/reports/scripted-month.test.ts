@@ -170,7 +170,7 @@ describe(`a scripted month, published, on ${dbLabel}`, () => {
     expect(res.headers.etag).toBe(`"${sha256(json)}"`);
     expect(res.headers['x-report-revision']).toBe('1');
     report = JSON.parse(json);
-    expect(report).toMatchObject({ period: '2026-03', revision: 1, minCell: 3, methodVersion: '1.0', generatedAt: '2026-04-01T06:00:00+07:00' });
+    expect(report).toMatchObject({ period: '2026-03', revision: 1, minCell: 3, methodVersion: '1.1', generatedAt: '2026-04-01T06:00:00+07:00' });
 
     const tt = report.totals;
     expect(tt.received.total).toBe(15);
@@ -276,7 +276,7 @@ describe(`a scripted month, published, on ${dbLabel}`, () => {
     expect(h).toContain('Liên hệ [đã ẩn] hoặc [đã ẩn] để nhận bản chính.');
     expect(h).toContain('Công ty TNHH Minh An');
     expect(h).not.toContain('Kín Tên');
-    expect(h).toContain('Phương pháp tính (phiên bản 1.0)');
+    expect(h).toContain('Phương pháp tính (phiên bản 1.1)');
     expect(h).toContain(sha256(json));
     expect(h).toContain('@media print');
     expect(h).not.toMatch(/<script/i);
@@ -329,7 +329,7 @@ describe(`a scripted month, published, on ${dbLabel}`, () => {
     t.clock.set(vn('2026-04-10 10:00'));
     const pub = await t.request().post('/api/v1/admin/reports/2026-03/publish').set(bearer(t.tokens.admin));
     expect(pub.status).toBe(201);
-    expect(pub.body).toMatchObject({ period: '2026-03', revision: 2, methodVersion: '1.0', links: { html: '/bao-cao/2026-03?revision=2' } });
+    expect(pub.body).toMatchObject({ period: '2026-03', revision: 2, methodVersion: '1.1', links: { html: '/bao-cao/2026-03?revision=2' } });
 
     const latest = await t.request().get('/api/v1/public/reports/2026-03');
     const r2: Report = JSON.parse(latest.text);

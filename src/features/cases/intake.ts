@@ -4,7 +4,7 @@ import { insertSql } from '../../db/fast.js';
 import { caseEvents, cases, outbox } from '../../db/schema.js';
 import { localDate } from '../../domain/calendar.js';
 import { route } from '../../domain/routing.js';
-import { computeAcceptDueAt, computeResolveDueAt, type CaseKind, type Priority } from '../../domain/sla.js';
+import { computeAcceptDueAt, computeResolveDueAt, resolutionStart, type CaseKind, type Priority } from '../../domain/sla.js';
 import { foldVietnamese, formatTrackingCode } from '../../domain/validators.js';
 import { randomSecret, sha256Hex } from '../../lib/crypto.js';
 import { fieldError, isUniqueViolation } from '../../lib/errors.js';
@@ -61,6 +61,8 @@ export interface CreatedCase {
   agencyName: string | null;
   receivedAt: Date;
   resolveDueAt: Date;
+  /** the resolution deadline is the provisional latest one (khiếu nại, tố cáo: the clock starts at acceptance) */
+  resolveDueProvisional: boolean;
   acceptDueAt: Date | null;
   version: number;
 }
@@ -186,8 +188,9 @@ export async function insertNewCase(
   if (c.categoryId != null && ref.categories.get(c.categoryId) !== true) throw fieldError('categoryId', `category ${c.categoryId} does not exist`);
   if (c.localityId != null && ref.localities.get(c.localityId) !== true) throw fieldError('localityId', `locality ${c.localityId} does not exist`);
   const agency = routed ? (ref.agencies.get(routed.agencyId) ?? null) : null;
-  const resolveDueAt = computeResolveDueAt(calendar, { policy, receivedAt: c.receivedAt });
   const acceptDueAt = agency ? computeAcceptDueAt(calendar, policy, now > c.receivedAt ? now : c.receivedAt) : null;
+  // an acceptance-started policy: the provisional latest deadline, from this acceptance deadline
+  const resolveDueAt = computeResolveDueAt(calendar, { policy, receivedAt: c.receivedAt, acceptDueAt });
 
   const trackingCode = opts.trackingCode ?? (await allocateTrackingCode(ex, c.receivedAt));
   const accessKey = randomSecret('', 12);
@@ -252,7 +255,7 @@ export async function insertNewCase(
       template: 'receipt',
       caseId: 0,
       to: [c.email],
-      ...receiptMessage({ trackingCode, accessKey, title: c.title, dueAt: resolveDueAt, baseUrl: deps.baseUrl }),
+      ...receiptMessage({ trackingCode, accessKey, title: c.title, dueAt: resolveDueAt, dueProvisional: resolutionStart(policy) === 'acceptance', baseUrl: deps.baseUrl }),
     });
   }
   if (agency) {
@@ -272,7 +275,15 @@ export async function insertNewCase(
       template: 'assignment',
       caseId: 0,
       to: agency.contactEmails,
-      ...assignmentMessage({ ...staffMailCase({ ...c, confidential }), trackingCode, agencyName: agency.name, acceptDueAt, resolveDueAt, baseUrl: deps.baseUrl }),
+      ...assignmentMessage({
+        ...staffMailCase({ ...c, confidential }),
+        trackingCode,
+        agencyName: agency.name,
+        acceptDueAt,
+        resolveDueAt,
+        resolveDueProvisional: resolutionStart(policy) === 'acceptance',
+        baseUrl: deps.baseUrl,
+      }),
     });
   }
   // one statement, so it is atomic on its own and costs one round trip
@@ -292,6 +303,7 @@ export async function insertNewCase(
     agencyName: agency?.name ?? null,
     receivedAt: c.receivedAt,
     resolveDueAt,
+    resolveDueProvisional: resolutionStart(policy) === 'acceptance',
     acceptDueAt,
     version: row.version,
   };

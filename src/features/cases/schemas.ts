@@ -49,8 +49,16 @@ export const staffCaseSchema = z
     receivedAt: instant,
     assignedAt: instant.nullable(),
     acceptDueAt: instant.nullable(),
-    acceptedAt: instant.nullable(),
+    acceptedAt: instant.nullable().describe('acceptance by the current assignment'),
+    firstAcceptedAt: instant
+      .nullable()
+      .describe('the first acceptance (thụ lý), kept when the case is returned and accepted again: khiếu nại and tố cáo count their resolution period from it'),
     resolveDueAt: instant,
+    resolveDueProvisional: z
+      .boolean()
+      .describe(
+        'true for a khiếu nại or tố cáo not accepted yet: resolveDueAt is the provisional latest deadline (acceptance deadline + the period); the deadline is fixed at acceptance',
+      ),
     deadlineState: z.enum(['within_deadline', 'overdue']).nullable().describe('open cases only; a paused case keeps its state'),
     paused: z.boolean(),
     pausedAt: instant.nullable(),

@@ -12,7 +12,7 @@ import { discloseData, discloseText, type Disclosure, type Identity } from '../.
 import type { Actor } from '../../domain/roles.js';
 import { openState } from '../../domain/sla.js';
 import type { EventRow } from '../timeline/repository.js';
-import type { CaseRow } from './deadlines.js';
+import { isProvisional, type CaseRow } from './deadlines.js';
 
 /** Staff actions as they appear in URLs (`POST /api/v1/cases/{id}/{action}`). */
 export const STAFF_ACTIONS = ['assign', 'accept', 'request_info', 'resolve', 'return', 'reject', 'extend', 'note', 'reopen', 'close', 'merge'] as const;
@@ -95,7 +95,9 @@ export function toStaffView(c: CaseRow, d: Disclosure, actor: Pick<Actor, 'role'
     assignedAt: iso(c.assignedAt),
     acceptDueAt: iso(c.acceptDueAt),
     acceptedAt: iso(c.acceptedAt),
+    firstAcceptedAt: iso(c.firstAcceptedAt),
     resolveDueAt: toLocalIso(c.resolveDueAt),
+    resolveDueProvisional: isProvisional(c),
     deadlineState: deadlineState(c, ctx.now),
     paused: c.pausedAt != null,
     pausedAt: iso(c.pausedAt),

@@ -21,8 +21,10 @@ import {
   DURATION_UNITS,
   findPolicy,
   formatInstantVi,
+  resolutionStart,
   type CaseKind,
   type DurationUnit,
+  type Extension,
   type Priority,
   type SlaPolicy,
 } from '../../domain/sla.js';
@@ -35,7 +37,7 @@ import type { ClockService } from '../clock/service.js';
 import { enqueueMessages, type OutgoingMessage } from '../notifications/outbox.js';
 import { answerPublishedMessage, assignmentMessage, infoRequestMessage, mergedAnswerMessage, staffMailCase } from '../notifications/templates.js';
 import { appendEvents, type EventRow, type NewEvent } from '../timeline/repository.js';
-import { frozenPolicy, loadSlaInputs, type CaseRow } from './deadlines.js';
+import { clockStart, frozenPolicy, isProvisional, loadSlaInputs, type CaseRow, type ClockRow } from './deadlines.js';
 import * as repo from './repository.js';
 
 /** Who acts on a case. Public actions are called after the caller checked the access key. */
@@ -91,6 +93,7 @@ const CASE_DATE_KEYS = [
   'assignedAt',
   'acceptDueAt',
   'acceptedAt',
+  'firstAcceptedAt',
   'resolveDueAt',
   'pausedAt',
   'resolvedAt',
@@ -303,21 +306,29 @@ export function createWorkflowService(deps: WorkflowDeps) {
   const agencyName = async (ctx: Ctx) => (ctx.c.agencyId != null ? ((await repo.getAgency(ctx.tx, ctx.c.agencyId))?.name ?? null) : null);
   const staffName = (who: CaseActor) => (who.kind === 'staff' ? who.actor.name : who.kind === 'system' ? who.label : 'Doanh nghiệp');
 
+  /**
+   * The resolve deadline under `policy` from the case's clock (receipt, first acceptance, acceptance
+   * deadline; `over` replaces what the action changes), its closed pauses, its extensions and `extra`.
+   */
+  async function resolveDue(ctx: Ctx, policy: SlaPolicy, over: Partial<ClockRow> = {}, extra: Extension[] = []): Promise<Date> {
+    const { pauses, extensions } = await loadSlaInputs(ctx.tx, ctx.c.id);
+    return computeResolveDueAt(ctx.calendar, {
+      policy,
+      ...clockStart({ ...ctx.c, ...over }),
+      pauses: pauses.filter((p) => p.end != null),
+      extensions: [...extensions, ...extra],
+    });
+  }
+
   /** A priority set at assignment or acceptance takes that priority's policy for the case's kind. */
-  async function priorityChange(ctx: Ctx): Promise<{ patch: Partial<typeof cases.$inferInsert>; policy: SlaPolicy; data?: Record<string, unknown> }> {
+  async function priorityChange(ctx: Ctx, over: Partial<ClockRow> = {}): Promise<{ patch: Partial<typeof cases.$inferInsert>; policy: SlaPolicy; data?: Record<string, unknown> }> {
     const { c, input, tx } = ctx;
     const current = frozenPolicy(c);
     if (input.priority === undefined || input.priority === c.priority) return { patch: {}, policy: current };
     const policies = await clockService.loadPolicies(tx);
     const policy = findPolicy(policies, c.kind as CaseKind, input.priority, c.categoryId) as (SlaPolicy & { id?: number }) | undefined;
     if (!policy) throw fieldError('priority', `no SLA policy for ${c.kind}/${input.priority}`);
-    const { pauses, extensions } = await loadSlaInputs(tx, c.id);
-    const resolveDueAt = computeResolveDueAt(ctx.calendar, {
-      policy,
-      receivedAt: c.receivedAt,
-      pauses: pauses.filter((p) => p.end != null),
-      extensions,
-    });
+    const resolveDueAt = await resolveDue(ctx, policy, over);
     return {
       patch: { priority: input.priority, slaPolicy: policy as unknown as Record<string, unknown>, slaPolicyId: policy.id ?? null, resolveDueAt },
       policy,
@@ -400,19 +411,28 @@ export function createWorkflowService(deps: WorkflowDeps) {
       if (agency.id === c.agencyId) throw fieldError('agencyId', `the case is already with agency ${agency.id}`);
       const pr = await priorityChange(ctx);
       const acceptDueAt = computeAcceptDueAt(ctx.calendar, pr.policy, now);
-      const resolveDueAt = (pr.patch.resolveDueAt as Date | undefined) ?? c.resolveDueAt;
+      let resolveDueAt = (pr.patch.resolveDueAt as Date | undefined) ?? c.resolveDueAt;
+      // not accepted yet under an acceptance-started policy: the provisional deadline follows this acceptance deadline
+      const provisional = resolutionStart(pr.policy) === 'acceptance' && c.firstAcceptedAt == null;
+      if (provisional) resolveDueAt = await resolveDue(ctx, pr.policy, { acceptDueAt });
       const previous = c.agencyId != null ? await repo.getAgency(tx, c.agencyId) : undefined;
       return {
-        patch: { ...pr.patch, agencyId: agency.id, assignedAt: now, acceptDueAt, acceptedAt: null },
+        patch: { ...pr.patch, agencyId: agency.id, assignedAt: now, acceptDueAt, acceptedAt: null, resolveDueAt },
         publicText: `Đã chuyển đến ${agency.name} để xử lý.`,
         internalText: optionalText('internalText', input.internalText) ?? (previous ? `Chuyển từ ${previous.name} sang ${agency.name}.` : null),
-        data: { agencyId: agency.id, fromAgencyId: c.agencyId, acceptDueAt: acceptDueAt.toISOString(), ...(pr.data ?? {}) },
+        data: {
+          agencyId: agency.id,
+          fromAgencyId: c.agencyId,
+          acceptDueAt: acceptDueAt.toISOString(),
+          ...(pr.data ?? {}),
+          ...(provisional ? { resolveDueAt: resolveDueAt.toISOString(), resolveDueProvisional: true } : {}),
+        },
         messages: [
           {
             template: 'assignment',
             caseId: c.id,
             to: agency.contactEmails,
-            ...assignmentMessage({ ...staffMailCase(c), trackingCode: c.trackingCode, agencyName: agency.name, acceptDueAt, resolveDueAt, baseUrl: deps.baseUrl }),
+            ...assignmentMessage({ ...staffMailCase(c), trackingCode: c.trackingCode, agencyName: agency.name, acceptDueAt, resolveDueAt, resolveDueProvisional: provisional, baseUrl: deps.baseUrl }),
           },
         ],
       };
@@ -420,13 +440,25 @@ export function createWorkflowService(deps: WorkflowDeps) {
 
     async accept(ctx) {
       const { c, now } = ctx;
-      const pr = await priorityChange(ctx);
+      // the thụ lý: the first acceptance stays the case's, through returns and acceptance by another agency
+      const firstAcceptedAt = c.firstAcceptedAt ?? now;
+      const pr = await priorityChange(ctx, { firstAcceptedAt });
       const name = await agencyName(ctx);
+      const starts = c.firstAcceptedAt == null && resolutionStart(pr.policy) === 'acceptance';
+      let resolveDueAt = (pr.patch.resolveDueAt as Date | undefined) ?? c.resolveDueAt;
+      if (starts && pr.patch.resolveDueAt === undefined) resolveDueAt = await resolveDue(ctx, pr.policy, { firstAcceptedAt });
       return {
-        patch: { ...pr.patch, acceptedAt: now },
-        publicText: `${name ?? 'Cơ quan xử lý'} đã tiếp nhận và đang xử lý.`,
+        patch: { ...pr.patch, acceptedAt: now, firstAcceptedAt, resolveDueAt },
+        publicText: starts
+          ? `${name ?? 'Cơ quan xử lý'} đã thụ lý và đang giải quyết. Hạn giải quyết, tính từ ngày thụ lý: ${formatInstantVi(resolveDueAt)}.`
+          : `${name ?? 'Cơ quan xử lý'} đã tiếp nhận và đang xử lý.`,
         internalText: optionalText('internalText', ctx.input.internalText),
-        data: { acceptDueAt: c.acceptDueAt?.toISOString() ?? null, acceptedLate: c.acceptDueAt ? now > c.acceptDueAt : false, ...(pr.data ?? {}) },
+        data: {
+          acceptDueAt: c.acceptDueAt?.toISOString() ?? null,
+          acceptedLate: c.acceptDueAt ? now > c.acceptDueAt : false,
+          ...(pr.data ?? {}),
+          ...(starts ? { resolutionStarted: true, previousResolveDueAt: c.resolveDueAt.toISOString(), resolveDueAt: resolveDueAt.toISOString() } : {}),
+        },
       };
     },
 
@@ -465,13 +497,7 @@ export function createWorkflowService(deps: WorkflowDeps) {
       const { c, input, tx, now } = ctx;
       const answer = requireText('publicText', input.publicText);
       const pause = await repo.closeOpenPause(tx, c.id, now);
-      const { pauses, extensions } = await loadSlaInputs(tx, c.id);
-      const resolveDueAt = computeResolveDueAt(ctx.calendar, {
-        policy: frozenPolicy(c),
-        receivedAt: c.receivedAt,
-        pauses: pauses.filter((p) => p.end != null),
-        extensions,
-      });
+      const resolveDueAt = await resolveDue(ctx, frozenPolicy(c));
       return {
         patch: { pausedAt: null, resolveDueAt },
         publicText: 'Doanh nghiệp đã bổ sung thông tin; thời hạn giải quyết được tính tiếp.',
@@ -536,9 +562,14 @@ export function createWorkflowService(deps: WorkflowDeps) {
       const { c, input, who } = ctx;
       const why = requireText('reason', input.reason ?? input.internalText);
       const name = await agencyName(ctx);
+      // not accepted yet: the provisional deadline goes back to the acceptance deadline counted from receipt
+      const provisional = isProvisional(c);
+      const resolveDueAt = provisional ? await resolveDue(ctx, frozenPolicy(c), { acceptDueAt: null }) : c.resolveDueAt;
       return {
-        patch: { agencyId: null, assignedAt: null, acceptDueAt: null, acceptedAt: null },
-        publicText: 'Hồ sơ đang được chuyển lại để phân công cơ quan xử lý phù hợp; thời hạn giải quyết không thay đổi.',
+        patch: { agencyId: null, assignedAt: null, acceptDueAt: null, acceptedAt: null, resolveDueAt },
+        publicText: provisional
+          ? 'Hồ sơ đang được chuyển lại để phân công cơ quan xử lý phù hợp; thời hạn giải quyết tính từ ngày thụ lý.'
+          : 'Hồ sơ đang được chuyển lại để phân công cơ quan xử lý phù hợp; thời hạn giải quyết không thay đổi.',
         internalText: `${staffName(who)}${name ? ` (${name})` : ''} trả lại hồ sơ. Lý do: ${why}`,
         data: { fromAgencyId: c.agencyId, returnedBy: who.kind === 'staff' ? who.actor.userId : null, reason: why },
       };
@@ -571,7 +602,7 @@ export function createWorkflowService(deps: WorkflowDeps) {
       const ext = { amount: input.amount, unit, reason: why, at: now };
       const newDue = computeResolveDueAt(ctx.calendar, {
         policy,
-        receivedAt: c.receivedAt,
+        ...clockStart(c),
         pauses: pauses.filter((p) => p.end != null),
         extensions: [...extensions, ext],
       });

@@ -35,6 +35,8 @@ import {
   formatInstantVi,
   formatWorkingMsVi,
   openState,
+  resolutionStart,
+  resolutionStartVi,
   type CaseKind,
   type DeadlineResult,
   type Duration,
@@ -48,7 +50,7 @@ import {
 import type { Clock } from '../../lib/clock.js';
 import { BadRequest, Conflict, fieldError, NotFound, ServiceUnavailable, type FieldError } from '../../lib/errors.js';
 import { isAgencyRole, type Actor } from '../auth/service.js';
-import { explainCaseDeadline, frozenPolicy } from '../cases/deadlines.js';
+import { clockStart, explainCaseDeadline, frozenPolicy, isProvisional } from '../cases/deadlines.js';
 import { appendEvents, type NewEvent } from '../timeline/repository.js';
 import {
   KIND_LABEL_VI,
@@ -87,7 +89,7 @@ const RESOLVED_STATES = ['resolved', 'closed'];
 export function describePolicyVi(p: SlaPolicy): string {
   const parts = [
     `Tiếp nhận trong ${describeDuration(p.acceptWithin)}`,
-    `giải quyết trong ${describeDuration(p.resolveWithin)}`,
+    `giải quyết trong ${describeDuration(p.resolveWithin)}${resolutionStart(p) === 'acceptance' ? ' kể từ ngày thụ lý' : ''}`,
     extensionRuleVi(p),
     `cảnh báo trước hạn ${describeDuration(p.warnBefore)}`,
     `báo cáo lãnh đạo tỉnh khi quá hạn ${describeDuration(p.overdueEscalateAfter)}`,
@@ -142,14 +144,14 @@ function skippedVi(cal: WorkingCalendar, fromDay: number, toDay: number): string
   return out.join(' ');
 }
 
-function countingRuleVi(rw: Duration, close: string): string {
+function countingRuleVi(rw: Duration, close: string, from: 'tiếp nhận' | 'thụ lý' = 'tiếp nhận'): string {
   switch (rw.unit) {
     case 'working_days':
-      return `tính từ ngày làm việc sau ngày tiếp nhận, kết thúc lúc hết giờ làm việc (${close}) của ngày làm việc thứ ${rw.amount}`;
+      return `tính từ ngày làm việc sau ngày ${from}, kết thúc lúc hết giờ làm việc (${close}) của ngày làm việc thứ ${rw.amount}`;
     case 'calendar_days':
-      return `tính từ ngày sau ngày tiếp nhận, kết thúc lúc hết giờ làm việc (${close}) của ngày thứ ${rw.amount}; nếu ngày đó là ngày nghỉ thì chuyển sang ngày làm việc tiếp theo`;
+      return `tính từ ngày sau ngày ${from}, kết thúc lúc hết giờ làm việc (${close}) của ngày thứ ${rw.amount}; nếu ngày đó là ngày nghỉ thì chuyển sang ngày làm việc tiếp theo`;
     default:
-      return 'tính theo giờ làm việc kể từ lúc tiếp nhận';
+      return `tính theo giờ làm việc kể từ lúc ${from}`;
   }
 }
 
@@ -176,9 +178,18 @@ function summaryVi(opts: {
   );
   const rw = policy.resolveWithin;
   const close = opts.calendar.officeHours[opts.calendar.officeHours.length - 1].end;
-  s.push(`Thời hạn giải quyết là ${describeDuration(rw)} (chính sách phiên bản ${policy.version}), ${countingRuleVi(rw, close)}.`);
+  const fromAcceptance = result.resolutionStartsAt === 'acceptance';
+  s.push(`Thời hạn giải quyết là ${describeDuration(rw)} (chính sách phiên bản ${policy.version}), ${countingRuleVi(rw, close, fromAcceptance ? 'thụ lý' : 'tiếp nhận')}.`);
+  if (fromAcceptance) {
+    s.push(resolutionStartVi(policy));
+    s.push(
+      result.provisional
+        ? `Chưa thụ lý: hạn tiếp nhận là ${formatInstantVi(result.resolveStart)}, nên hạn giải quyết tạm tính muộn nhất (nếu thụ lý vào ngày cuối của hạn tiếp nhận) được tính từ ngày sau ${formatDayVi(localDayOrdinal(result.resolveStart))}; hạn chính thức được tính khi thụ lý.`
+        : `Ngày thụ lý: ${formatDayVi(localDayOrdinal(result.resolveStart))}.`,
+    );
+  }
   if (rw.unit === 'calendar_days') {
-    const nominal = localDayOrdinal(result.effectiveStart) + rw.amount;
+    const nominal = localDayOrdinal(result.resolveStart) + rw.amount;
     const baseDay = localDayOrdinal(result.baseResolveDueAt);
     if (nominal !== baseDay) {
       const info = dayInfo(opts.calendar, ordinalToDate(nominal));
@@ -187,7 +198,7 @@ function summaryVi(opts: {
     }
   }
   const skipped =
-    rw.unit === 'calendar_days' ? '' : skippedVi(opts.calendar, localDayOrdinal(result.effectiveStart) + 1, localDayOrdinal(result.baseResolveDueAt));
+    rw.unit === 'calendar_days' ? '' : skippedVi(opts.calendar, localDayOrdinal(result.resolveStart) + 1, localDayOrdinal(result.baseResolveDueAt));
   if (skipped) s.push(skipped);
   if (result.resolveDueAt.getTime() !== result.baseResolveDueAt.getTime()) {
     s.push(`Theo thời hạn quy định, hạn là ${formatInstantVi(result.baseResolveDueAt)}.`);
@@ -320,6 +331,7 @@ export function createClockAdminService({ db, clock, clockService }: { db: Db; c
           slaPolicy: cases.slaPolicy,
           resolveDueAt: cases.resolveDueAt,
           acceptDueAt: cases.acceptDueAt,
+          firstAcceptedAt: cases.firstAcceptedAt,
         })
         .from(cases)
         .where(and(inArray(cases.status, [...OPEN_STATUSES]), lt(cases.receivedAt, end), gt(cases.id, lastId)))
@@ -334,15 +346,16 @@ export function createClockAdminService({ db, clock, clockService }: { db: Db; c
       for (const c of batch) {
         const policy = frozenPolicy(c);
         const { pauses, extensions } = inputs.get(c.id)!;
-        const args = { policy, receivedAt: c.receivedAt, pauses: pauses.filter((p) => p.end != null), extensions };
-        const rNew = computeResolveDueAt(after, args);
-        const resolveDueAt = rNew.getTime() !== c.resolveDueAt.getTime() ? rNew : c.resolveDueAt;
         let acceptDueAt = c.acceptDueAt;
         if (c.status === 'assigned' && c.acceptDueAt) {
           const from = c.assignedAt && c.assignedAt > c.receivedAt ? c.assignedAt : c.receivedAt;
           const aNew = computeAcceptDueAt(after, policy, from);
           if (aNew.getTime() !== c.acceptDueAt.getTime()) acceptDueAt = aNew;
         }
+        // after the accept deadline: a provisional resolution deadline counts from it
+        const args = { policy, ...clockStart({ ...c, acceptDueAt }), pauses: pauses.filter((p) => p.end != null), extensions };
+        const rNew = computeResolveDueAt(after, args);
+        const resolveDueAt = rNew.getTime() !== c.resolveDueAt.getTime() ? rNew : c.resolveDueAt;
         const resolveMoved = resolveDueAt !== c.resolveDueAt;
         const acceptMoved = acceptDueAt !== c.acceptDueAt;
         if (!resolveMoved && !acceptMoved) continue;
@@ -414,6 +427,7 @@ export function createClockAdminService({ db, clock, clockService }: { db: Db; c
       extension: full.extension,
       overdueEscalateAfter: full.overdueEscalateAfter,
       awaitingBusinessLimit: full.awaitingBusinessLimit,
+      resolutionStartsAt: resolutionStart(full),
       effectiveFrom: iso(r.effectiveFrom),
       supersededAt: isoOrNull(r.supersededAt),
       createdBy: r.createdBy,
@@ -568,10 +582,12 @@ export function createClockAdminService({ db, clock, clockService }: { db: Db; c
           extension: v.extension ?? base.extension,
           overdueEscalateAfter: v.overdueEscalateAfter ?? base.overdueEscalateAfter,
           awaitingBusinessLimit: v.awaitingBusinessLimit ?? base.awaitingBusinessLimit,
+          resolutionStartsAt: v.resolutionStartsAt ?? resolutionStart(base),
         };
         if (current) {
           const fields = ['acceptWithin', 'resolveWithin', 'warnBefore', 'extension', 'overdueEscalateAfter', 'awaitingBusinessLimit'] as const;
-          const same = fields.every((f) => JSON.stringify(policy[f]) === JSON.stringify((current.policy as unknown as SlaPolicy)[f]));
+          const was = current.policy as unknown as SlaPolicy;
+          const same = fields.every((f) => JSON.stringify(policy[f]) === JSON.stringify(was[f])) && policy.resolutionStartsAt === resolutionStart(was);
           if (same) throw new BadRequest(`Nothing to change: the new version would equal version ${current.version}`, [{ path: '(body)', message: `equals version ${current.version} in force` }]);
           await tx.update(slaPolicies).set({ supersededAt: now }).where(and(keyOf(v.kind, v.priority, categoryId), isNull(slaPolicies.supersededAt)));
         }
@@ -717,7 +733,17 @@ export function createClockAdminService({ db, clock, clockService }: { db: Db; c
       const [calendar, policies] = await Promise.all([clockService.calendar(), clockService.policies()]);
       const policy = findPolicy(policies, q.kind, q.priority, categoryId);
       if (!policy) throw new ServiceUnavailable(`No SLA policy is in force for ${q.kind} × ${q.priority}`);
-      const result = computeDeadlines(calendar, { policy, receivedAt });
+      let acceptedAt: Date | null = null;
+      if (q.acceptedAt) {
+        acceptedAt = new Date(q.acceptedAt);
+        if (Number.isNaN(acceptedAt.getTime())) throw fieldError('acceptedAt', 'is not a date and time');
+        if (acceptedAt < receivedAt) throw fieldError('acceptedAt', `must not be before receivedAt (${iso(receivedAt)})`);
+        const ay = Number(ordinalToDate(localDayOrdinal(acceptedAt)).slice(0, 4));
+        if (ay > MAX_EDIT_YEAR - 1) throw fieldError('acceptedAt', `must be before ${MAX_EDIT_YEAR}`);
+      }
+      // acceptedAt matters only where the resolution clock starts at acceptance
+      const fromAcceptance = resolutionStart(policy) === 'acceptance';
+      const result = computeDeadlines(calendar, { policy, receivedAt, acceptedAt: fromAcceptance ? acceptedAt : null });
       const { years, generated } = generatedYearsBetween(calendar, receivedAt, result.resolveDueAt);
       const subject = `${capitalize(KIND_LABEL_VI[q.kind])} (mức độ ${PRIORITY_LABEL_VI[q.priority]})`;
       const text = summaryVi({
@@ -725,8 +751,12 @@ export function createClockAdminService({ db, clock, clockService }: { db: Db; c
         policy,
         calendar,
         result,
-        resultText: `Hạn giải quyết: ${formatInstantVi(result.resolveDueAt)}.`,
-        acceptText: `Nếu được chuyển ngay đến cơ quan xử lý, cơ quan đó phải tiếp nhận trong ${describeDuration(policy.acceptWithin)}, tức trước ${formatInstantVi(result.acceptDueAt)}.`,
+        resultText: result.provisional
+          ? `Hạn giải quyết tạm tính (muộn nhất, chưa thụ lý): ${formatInstantVi(result.resolveDueAt)}.`
+          : `Hạn giải quyết: ${formatInstantVi(result.resolveDueAt)}.`,
+        acceptText: fromAcceptance
+          ? `Cơ quan có thẩm quyền phải thụ lý trong ${describeDuration(policy.acceptWithin)} kể từ ngày nhận, tức trước ${formatInstantVi(result.acceptDueAt)}${acceptedAt && acceptedAt > result.acceptDueAt ? '; thời điểm thụ lý đã cho muộn hơn hạn này' : ''}.`
+          : `Nếu được chuyển ngay đến cơ quan xử lý, cơ quan đó phải tiếp nhận trong ${describeDuration(policy.acceptWithin)}, tức trước ${formatInstantVi(result.acceptDueAt)}.`,
         generatedYears: generated,
         tail: 'Thời gian chờ doanh nghiệp bổ sung thông tin không tính vào thời hạn; gia hạn (nếu có) được thông báo cho doanh nghiệp kèm lý do.',
       });
@@ -741,11 +771,14 @@ export function createClockAdminService({ db, clock, clockService }: { db: Db; c
           acceptWithin: policy.acceptWithin,
           resolveWithin: policy.resolveWithin,
           extension: policy.extension,
+          resolutionStartsAt: resolutionStart(policy),
           description: describePolicyVi(policy),
         },
         effectiveStart: iso(result.effectiveStart),
         acceptDueAt: iso(result.acceptDueAt),
+        acceptedAt: acceptedAt ? iso(acceptedAt) : null,
         resolveDueAt: iso(result.resolveDueAt),
+        resolveDueProvisional: result.provisional,
         calendar: { officeHours, years },
         explanation: result.explanation,
         text,
@@ -775,6 +808,7 @@ export function createClockAdminService({ db, clock, clockService }: { db: Db; c
         at: iso(c.resolveDueAt),
       });
     }
+    const provisional = isProvisional(c);
     if (c.status === 'assigned' && c.acceptDueAt) {
       steps.push({
         kind: 'note',
@@ -807,7 +841,9 @@ export function createClockAdminService({ db, clock, clockService }: { db: Db; c
       resultText:
         (openPause
           ? `Vụ việc đang tạm dừng chờ doanh nghiệp bổ sung thông tin từ ${formatInstantVi(openPause.startedAt)}; nếu tiếp tục ngay bây giờ, hạn giải quyết là ${formatInstantVi(projected)}.`
-          : `Hạn giải quyết: ${formatInstantVi(c.resolveDueAt)}.`) + ` Tình trạng: ${STATE_VI[state]}.`,
+          : provisional
+            ? `Hạn giải quyết tạm tính (muộn nhất, chưa thụ lý): ${formatInstantVi(c.resolveDueAt)}.`
+            : `Hạn giải quyết: ${formatInstantVi(c.resolveDueAt)}.`) + ` Tình trạng: ${STATE_VI[state]}.`,
       acceptText: c.acceptDueAt && c.status === 'assigned' ? `Cơ quan được giao phải tiếp nhận trước ${formatInstantVi(c.acceptDueAt)}.` : '',
       generatedYears: isOpen ? generated : [],
     }).replace(/\s+/g, ' ').trim();
@@ -815,12 +851,15 @@ export function createClockAdminService({ db, clock, clockService }: { db: Db; c
       caseId: c.id,
       trackingCode: c.trackingCode,
       status: c.status,
-      policy: { ...policy, categoryId: policy.categoryId ?? null },
+      policy: { ...policy, categoryId: policy.categoryId ?? null, resolutionStartsAt: resolutionStart(policy) },
       receivedAt: iso(c.receivedAt),
       effectiveStart: iso(result.effectiveStart),
       assignedAt: isoOrNull(c.assignedAt),
       acceptDueAt: isoOrNull(c.acceptDueAt),
       acceptedAt: isoOrNull(c.acceptedAt),
+      firstAcceptedAt: isoOrNull(c.firstAcceptedAt),
+      resolutionStartsAt: resolutionStart(policy),
+      resolveDueProvisional: provisional,
       baseResolveDueAt: iso(result.baseResolveDueAt),
       resolveDueAt: iso(c.resolveDueAt),
       projectedResolveDueAt: iso(projected),

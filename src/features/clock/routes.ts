@@ -162,6 +162,8 @@ export async function registerClockRoutes(app: FastifyInstance) {
       schema: {
         tags: ['public'],
         summary: 'When an answer is due for a case received at a given time, with the explanation',
+        description:
+          'Deadlines of a hypothetical case under the policies and calendar in force. For khiếu nại and tố cáo the resolution period counts from acceptance (thụ lý): without `acceptedAt` the answer gives the acceptance deadline and the provisional latest resolution deadline (`resolveDueProvisional: true`); with it, the resolution deadline from that acceptance. 400 names `receivedAt` or `acceptedAt` when a date is malformed, out of range, or `acceptedAt` is before `receivedAt`.',
         querystring: publicDeadlineQuery,
         response: { 200: publicDeadlineSchema },
       },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CaseKind, DurationUnit, Priority } from '../../domain/sla.js';
+import type { CaseKind, DurationUnit, Priority, ResolutionStart } from '../../domain/sla.js';
 
 /** Years an admin may edit or ask about (the calendar itself supports 1900–2200). */
 export const MIN_EDIT_YEAR = 2000;
@@ -23,6 +23,10 @@ const UNITS = ['working_days', 'calendar_days', 'working_hours'] as const satisf
 const kind = z.enum(KINDS);
 const priority = z.enum(PRIOS);
 const unit = z.enum(UNITS);
+const STARTS = ['receipt', 'acceptance'] as const satisfies readonly ResolutionStart[];
+const resolutionStartsAt = z
+  .enum(STARTS)
+  .describe('where the resolution clock starts: receipt, or acceptance (thụ lý; khiếu nại: Luật Khiếu nại 2011 Điều 28, tố cáo: Luật Tố cáo 2018 Điều 30)');
 const positiveId = z.coerce.number().int().positive().max(2_147_483_647);
 /** An ISO 8601 instant with its offset, as every API date is: "2026-02-12T10:00:00+07:00". */
 const isoInstant = z.string().describe('ISO 8601 with offset (+07:00)');
@@ -128,6 +132,7 @@ export const slaPolicyInput = z.object({
   extension: extensionInput.optional(),
   overdueEscalateAfter: durationInput.optional(),
   awaitingBusinessLimit: durationInput.optional(),
+  resolutionStartsAt: resolutionStartsAt.optional(),
   note: z.string().trim().max(500).nullish(),
 });
 
@@ -145,6 +150,7 @@ export const slaPolicySchema = z
     extension: z.object({ maxCount: z.number().int(), maxAmount: z.number(), unit }),
     overdueEscalateAfter: durationSchema,
     awaitingBusinessLimit: durationSchema,
+    resolutionStartsAt,
     effectiveFrom: isoInstant,
     supersededAt: isoInstant.nullable(),
     createdBy: z.number().int().nullable(),
@@ -172,6 +178,7 @@ export const frozenPolicySchema = z
     extension: z.object({ maxCount: z.number().int(), maxAmount: z.number(), unit }),
     overdueEscalateAfter: durationSchema,
     awaitingBusinessLimit: durationSchema,
+    resolutionStartsAt: resolutionStartsAt.describe('where the resolution clock starts (a policy frozen before this field existed counts from receipt)'),
   })
   .meta({ id: 'FrozenSlaPolicy' });
 
@@ -248,7 +255,12 @@ export const caseSlaSchema = z
     effectiveStart: isoInstant,
     assignedAt: isoInstant.nullable(),
     acceptDueAt: isoInstant.nullable().describe('accept deadline of the current assignment'),
-    acceptedAt: isoInstant.nullable(),
+    acceptedAt: isoInstant.nullable().describe('acceptance by the current assignment'),
+    firstAcceptedAt: isoInstant.nullable().describe('the first acceptance (thụ lý), kept through returns: an acceptance-started resolution clock counts from it'),
+    resolutionStartsAt,
+    resolveDueProvisional: z
+      .boolean()
+      .describe('true while an acceptance-started case is not accepted: resolveDueAt is the provisional latest deadline (acceptance deadline + the period)'),
     baseResolveDueAt: isoInstant.describe('by the policy alone, before pauses and extensions'),
     resolveDueAt: isoInstant.describe('the deadline in force (stored on the case)'),
     projectedResolveDueAt: isoInstant.describe('the deadline as computed now (counts an open pause up to now)'),
@@ -278,6 +290,15 @@ export const publicDeadlineQuery = z.object({
     )
     .optional()
     .describe('ISO 8601 date and time, e.g. 2026-02-12T10:00:00+07:00 (without an offset: Hà Nội time); default: now'),
+  acceptedAt: z
+    .preprocess(
+      (v) => (typeof v === 'string' ? v.trim().replace(/^(.*T[\d:.]+) (\d{2}:?\d{2})$/, '$1+$2') : v),
+      z.iso.datetime({ offset: true }),
+    )
+    .optional()
+    .describe(
+      'acceptance (thụ lý), ISO 8601 with offset, not before receivedAt. For khiếu nại and tố cáo the resolution deadline counts from it; without it the answer gives the provisional latest one. Changes nothing for kinds counted from receipt',
+    ),
   kind,
   priority: priority.default('normal'),
   categoryId: positiveId.optional(),
@@ -295,11 +316,16 @@ export const publicDeadlineSchema = z
       acceptWithin: durationSchema,
       resolveWithin: durationSchema,
       extension: z.object({ maxCount: z.number().int(), maxAmount: z.number(), unit }),
+      resolutionStartsAt,
       description: z.string(),
     }),
     effectiveStart: isoInstant,
     acceptDueAt: isoInstant.describe('if the case is assigned to an agency on receipt'),
-    resolveDueAt: isoInstant,
+    acceptedAt: isoInstant.nullable().describe('the acceptance asked about (acceptedAt), or null'),
+    resolveDueAt: isoInstant.describe('the resolution deadline; provisional (the latest possible) when resolveDueProvisional'),
+    resolveDueProvisional: z
+      .boolean()
+      .describe('true for an acceptance-started kind asked without acceptedAt: resolveDueAt is the latest, if accepted on the last day of acceptDueAt'),
     calendar: z.object({
       officeHours: z.array(officePeriod),
       years: z.array(z.object({ year: z.number().int(), generated: z.boolean() })),

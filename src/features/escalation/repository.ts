@@ -197,9 +197,16 @@ export async function policyLimits(ex: Executor): Promise<Array<{ w: unknown; o:
 // condition builders, kept here so that the SQL of each sweep reads in one place. `find` selects
 // the candidates (index-backed, without those already fired); `recheck` is what must still hold
 // once a candidate is locked (the claim decides the rest).
+/**
+ * SQL: the case's resolution deadline is in force, not provisional. A case whose frozen policy
+ * starts the resolution clock at acceptance (khiếu nại, tố cáo) and that is not accepted yet has
+ * only its acceptance deadline watched (accept_overdue); its resolution deadline from acceptance on.
+ */
+export const resolveDueInForce = sql`(${cases.firstAcceptedAt} is not null or ${cases.slaPolicy}->>'resolutionStartsAt' is distinct from 'acceptance')`;
+
 export const cond = {
   dueSoon: (now: Date, horizon: Date) => {
-    const recheck = and(inArray(cases.status, ['assigned', 'in_progress']), gt(cases.resolveDueAt, now), lte(cases.resolveDueAt, horizon))!;
+    const recheck = and(inArray(cases.status, ['assigned', 'in_progress']), gt(cases.resolveDueAt, now), lte(cases.resolveDueAt, horizon), resolveDueInForce)!;
     return { recheck, find: and(recheck, notFired('due_soon', cases.resolveDueAt))! };
   },
   acceptOverdue: (now: Date) => {
@@ -210,7 +217,7 @@ export const cond = {
     return { recheck, find: and(recheck, notFired('accept_overdue', cases.acceptDueAt))! };
   },
   overdue: (now: Date, seriousFrom: Date) => {
-    const recheck = and(inArray(cases.status, ['received', 'assigned', 'in_progress']), lt(cases.resolveDueAt, now))!;
+    const recheck = and(inArray(cases.status, ['received', 'assigned', 'in_progress']), lt(cases.resolveDueAt, now), resolveDueInForce)!;
     return {
       recheck,
       find: and(recheck, or(notFired('overdue', cases.resolveDueAt), and(lte(cases.resolveDueAt, seriousFrom), notFired('serious', cases.resolveDueAt))))!,

@@ -15,7 +15,7 @@ import {
 import { disputeDeadline, DISPUTE_WINDOW_DAYS, STATUS_LABEL_VI, type CaseStatus } from '../../domain/lifecycle.js';
 import { DEFAULT_SLA_POLICIES, describeDuration, isDueSoon, isPastBy, type Duration } from '../../domain/sla.js';
 import type { CaseRow } from '../cases/deadlines.js';
-import { frozenPolicy } from '../cases/deadlines.js';
+import { frozenPolicy, isProvisional } from '../cases/deadlines.js';
 import type { ClockService } from '../clock/service.js';
 import { enqueueMessages, outboxRows } from '../notifications/outbox.js';
 import type { Logger } from '../notifications/service.js';
@@ -183,6 +183,7 @@ export function createEscalationService(deps: EscalationDeps) {
       trackingCode: c.trackingCode,
       agencyName: agencyOf(c)?.name ?? null,
       resolveDueAt: c.resolveDueAt,
+      resolveDueProvisional: isProvisional(c),
       baseUrl,
     });
     const contactsOf = (a: AgencyContact | undefined) => (a ? (a.contactEmails.length ? a.contactEmails : a.leadEmail ? [a.leadEmail] : []) : []);

@@ -253,6 +253,10 @@ export const submissionAnswer = z
     agency: agencyRef,
     receivedAt: isoOffset,
     resolveDueAt: isoOffset,
+    resolveDueProvisional: z
+      .boolean()
+      .default(false)
+      .describe('true for khiếu nại and tố cáo: the resolution period counts from acceptance (thụ lý), so resolveDueAt is the provisional latest deadline until then'),
     trackingUrl: z.string(),
     attachments: z.number().int().describe('files stored with the case'),
   })
@@ -274,6 +278,10 @@ export const staffCreatedAnswer = z
     receivedAt: isoOffset,
     acceptDueAt: isoOffset.nullable(),
     resolveDueAt: isoOffset,
+    resolveDueProvisional: z
+      .boolean()
+      .default(false)
+      .describe('true for khiếu nại and tố cáo: the resolution period counts from acceptance (thụ lý), so resolveDueAt is the provisional latest deadline until then'),
     version: z.number().int(),
     trackingUrl: z.string(),
     attachments: z.number().int(),
@@ -301,6 +309,9 @@ export const publicCaseView = z
       resolveDueAt: isoOffset,
       resolveDueText: z.string().describe('the deadline in words (Asia/Ho_Chi_Minh)'),
       state: z.enum(['within_deadline', 'overdue', 'paused', 'done']),
+      provisional: z
+        .boolean()
+        .describe('true for an open khiếu nại or tố cáo not accepted yet: resolveDueAt is the latest possible deadline; the deadline is fixed when the case is accepted (thụ lý)'),
       pausedSince: isoOffset.nullable().describe('set while the case waits for the business (the clock stands still)'),
       extensions: z.array(z.object({ at: isoOffset, description: z.string(), reason: z.string(), newDueAt: isoOffset })),
     }),

@@ -12,7 +12,7 @@ import { fieldError, isUniqueViolation, NotFound, Unprocessable } from '../../li
 import { attachmentName, disclose } from '../../domain/disclosure.js';
 import { isAgencyRole, type Actor } from '../../domain/roles.js';
 import { allocateTrackingCode, insertNewCase, type Channel, type CreatedCase, type IntakeDeps, type NewCase } from '../cases/intake.js';
-import type { CaseRow } from '../cases/deadlines.js';
+import { isProvisional, type CaseRow } from '../cases/deadlines.js';
 import { trackingLink } from '../notifications/templates.js';
 import { checkFiles, storeAttachments, type CheckedFile, type IncomingFile } from './attachments.js';
 import {
@@ -87,6 +87,7 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
       agency: created.agencyId != null ? { id: created.agencyId, name: created.agencyName ?? '' } : null,
       receivedAt: toLocalIso(created.receivedAt),
       resolveDueAt: toLocalIso(created.resolveDueAt),
+      resolveDueProvisional: created.resolveDueProvisional,
       trackingUrl: trackingLink(baseUrl, created.trackingCode),
       attachments: files,
     };
@@ -227,6 +228,7 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
       receivedAt: toLocalIso(created.receivedAt),
       acceptDueAt: created.acceptDueAt ? toLocalIso(created.acceptDueAt) : null,
       resolveDueAt: toLocalIso(created.resolveDueAt),
+      resolveDueProvisional: created.resolveDueProvisional,
       version: created.version,
       trackingUrl: trackingLink(baseUrl, created.trackingCode),
       attachments: checked.length,
@@ -290,6 +292,7 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
     const status = (isCaseStatus(c.status) ? c.status : 'received') as CaseStatus;
     const open = isOpenStatus(status);
     const state = !open ? 'done' : c.pausedAt ? 'paused' : openState(now, c.resolveDueAt);
+    const provisional = open && isProvisional(c);
     const acts = allowedActions({ role: 'public', status, now, resolvedAt: c.resolvedAt, alreadyRated: c.rating != null });
     const allowed = PUBLIC_ACTIONS.filter((a) => acts.includes(a));
     return {
@@ -306,7 +309,10 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
       receivedAt: toLocalIso(c.receivedAt),
       deadline: {
         resolveDueAt: toLocalIso(c.resolveDueAt),
-        resolveDueText: formatInstantVi(c.resolveDueAt),
+        resolveDueText: provisional
+          ? `${formatInstantVi(c.resolveDueAt)} (tạm tính, muộn nhất; thời hạn giải quyết tính từ ngày cơ quan có thẩm quyền thụ lý)`
+          : formatInstantVi(c.resolveDueAt),
+        provisional,
         state,
         pausedSince: c.pausedAt ? toLocalIso(c.pausedAt) : null,
         extensions: extensions.map((e) => ({

@@ -39,6 +39,14 @@ export function fmtDateTime(d: Date): string {
   return `${p(v.getUTCHours())}:${p(v.getUTCMinutes())} ngày ${p(v.getUTCDate())}/${p(v.getUTCMonth() + 1)}/${v.getUTCFullYear()}`;
 }
 
+/**
+ * A resolution deadline as a message states it; a provisional one (khiếu nại, tố cáo not yet
+ * accepted: the clock starts at thụ lý) is labelled as the latest possible deadline.
+ */
+export function resolveDueText(d: Date, provisional?: boolean): string {
+  return provisional ? `${fmtDateTime(d)} (tạm tính, muộn nhất; hạn chính thức tính từ ngày thụ lý)` : fmtDateTime(d);
+}
+
 export function trackingLink(baseUrl: string, trackingCode: string): string {
   return `${baseUrl.replace(/\/$/, '')}/tra-cuu?ma=${encodeURIComponent(trackingCode)}`;
 }
@@ -55,27 +63,27 @@ export function compose(subject: string, paragraphs: string[], link?: { href: st
   return { subject, text, html };
 }
 
-export function receiptMessage(a: { trackingCode: string; accessKey: string; title: string; dueAt: Date; baseUrl: string }): Rendered {
+export function receiptMessage(a: { trackingCode: string; accessKey: string; title: string; dueAt: Date; dueProvisional?: boolean; baseUrl: string }): Rendered {
   return compose(
     `[${a.trackingCode}] Đã tiếp nhận phản ánh, kiến nghị của doanh nghiệp`,
     [
       'Kính gửi Quý doanh nghiệp,',
       `Tổ phản ứng nhanh đã tiếp nhận nội dung "${a.title}".`,
       `Mã hồ sơ: ${a.trackingCode}\nMã truy cập: ${a.accessKey}\n(Giữ kín mã truy cập: cần cả hai mã để theo dõi hồ sơ.)`,
-      `Thời hạn trả lời dự kiến: ${fmtDateTime(a.dueAt)}.`,
+      `Thời hạn trả lời dự kiến: ${resolveDueText(a.dueAt, a.dueProvisional)}.`,
     ],
     { href: trackingLink(a.baseUrl, a.trackingCode), label: 'Theo dõi hồ sơ' },
   );
 }
 
-export function assignmentMessage(a: StaffMailCase & { trackingCode: string; agencyName: string; acceptDueAt: Date | null; resolveDueAt: Date; baseUrl: string; caseId?: number }): Rendered {
+export function assignmentMessage(a: StaffMailCase & { trackingCode: string; agencyName: string; acceptDueAt: Date | null; resolveDueAt: Date; resolveDueProvisional?: boolean; baseUrl: string; caseId?: number }): Rendered {
   return compose(
     `[${a.trackingCode}] Hồ sơ mới được chuyển đến ${a.agencyName}`,
     [
       `Kính gửi ${a.agencyName},`,
       `Hồ sơ ${a.trackingCode} "${shownTitle(a)}" đã được chuyển đến đơn vị để xử lý.`,
       ...(a.acceptDueAt ? [`Hạn tiếp nhận: ${fmtDateTime(a.acceptDueAt)}.`] : []),
-      `Hạn trả lời: ${fmtDateTime(a.resolveDueAt)}.`,
+      `Hạn trả lời: ${resolveDueText(a.resolveDueAt, a.resolveDueProvisional)}.`,
       'Vui lòng tiếp nhận và xử lý qua hệ thống (API của đơn vị).',
       `Trang theo dõi công khai của hồ sơ: ${trackingLink(a.baseUrl, a.trackingCode)}`,
     ],
@@ -160,6 +168,8 @@ export interface StaffCaseInfo extends StaffMailCase {
   trackingCode: string;
   agencyName: string | null;
   resolveDueAt: Date;
+  /** the resolution deadline is provisional (not accepted yet; the clock starts at thụ lý) */
+  resolveDueProvisional?: boolean;
   baseUrl: string;
 }
 
@@ -186,7 +196,7 @@ export function acceptReminderMessage(c: StaffCaseInfo & { acceptDueAt: Date }):
     [
       `Kính gửi ${c.agencyName ?? 'đơn vị xử lý'},`,
       `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" được chuyển đến đơn vị nhưng chưa được tiếp nhận; hạn tiếp nhận là ${fmtDateTime(c.acceptDueAt)}.`,
-      `Đề nghị tiếp nhận ngay, hoặc trả lại kèm lý do nếu không thuộc thẩm quyền. Hạn trả lời doanh nghiệp: ${fmtDateTime(c.resolveDueAt)}.`,
+      `Đề nghị tiếp nhận ngay, hoặc trả lại kèm lý do nếu không thuộc thẩm quyền. Hạn trả lời doanh nghiệp: ${resolveDueText(c.resolveDueAt, c.resolveDueProvisional)}.`,
       trackingLine(c),
     ],
     staffLink(c),
@@ -225,7 +235,7 @@ export function triageReminderMessage(c: StaffCaseInfo & { waitingSince: Date; h
     [
       'Kính gửi Tổ phản ứng nhanh,',
       `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" đang chờ phân công từ ${fmtDateTime(c.waitingSince)}, quá ${days(c.hours)} giờ làm việc.`,
-      `Đề nghị phân công cơ quan xử lý hoặc từ chối kèm lý do. Hạn trả lời doanh nghiệp: ${fmtDateTime(c.resolveDueAt)}.`,
+      `Đề nghị phân công cơ quan xử lý hoặc từ chối kèm lý do. Hạn trả lời doanh nghiệp: ${resolveDueText(c.resolveDueAt, c.resolveDueProvisional)}.`,
       trackingLine(c),
     ],
     staffLink(c),

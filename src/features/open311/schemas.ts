@@ -68,7 +68,9 @@ export const requestSchema = z
     service_notice: z.string().nullable(),
     requested_datetime: datetime,
     updated_datetime: datetime,
-    expected_datetime: datetime.describe('the current resolution deadline'),
+    expected_datetime: datetime.describe(
+      'the current resolution deadline; for a khiếu nại or tố cáo not accepted yet, the provisional latest one (service_notice says so; extended_attributes.expected_datetime_provisional)',
+    ),
     address: z.string().nullable(),
     address_id: z.string().nullable().describe('locality code'),
     zipcode: z.string().nullable(),
@@ -84,6 +86,9 @@ export const requestSchema = z
         resolved_datetime: z.string().nullable(),
         closed_datetime: z.string().nullable(),
         extensions_used: z.number().int(),
+        expected_datetime_provisional: z
+          .boolean()
+          .describe('true: expected_datetime is provisional (the resolution period of khiếu nại and tố cáo counts from acceptance, not done yet)'),
       })
       .optional()
       .describe('with extensions=true'),

@@ -4,13 +4,14 @@ import { agencies, apiClients, caseEvents, cases, categories, localities } from 
 import { DAY_MS, toLocalIso } from '../../domain/calendar.js';
 import { disclose, discloseText, NOT_LISTED_TO_OTHER_APPS } from '../../domain/disclosure.js';
 import { fmtDateTime } from '../notifications/templates.js';
-import { OPEN_STATUSES } from '../../domain/lifecycle.js';
+import { isOpenStatus, OPEN_STATUSES, type CaseStatus } from '../../domain/lifecycle.js';
 import { CASE_KINDS, describeDuration, type CaseKind, type SlaPolicy } from '../../domain/sla.js';
 import { isValidEmail, normalizePhone, normalizeText, parseTrackingCode, taxCodeError } from '../../domain/validators.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomSecret, sha256Hex } from '../../lib/crypto.js';
 import { BadRequest, NotFound, type FieldError } from '../../lib/errors.js';
 import { createCase, type IntakeDeps } from '../cases/intake.js';
+import { isProvisional } from '../cases/deadlines.js';
 import type { ChainSealer } from '../timeline/repository.js';
 
 /** The GeoReport v2 specification this endpoint implements. */
@@ -84,6 +85,8 @@ export interface Open311Request {
     resolved_datetime: string | null;
     closed_datetime: string | null;
     extensions_used: number;
+    /** expected_datetime is the provisional latest deadline (khiếu nại, tố cáo not accepted yet) */
+    expected_datetime_provisional: boolean;
   };
   notes?: Array<{ type: string; summary: string; datetime: string }>;
 }
@@ -109,6 +112,7 @@ export function serviceNotice(c: {
   status: string;
   resolveDueAt: Date;
   slaPolicy: Record<string, unknown>;
+  firstAcceptedAt: Date | null;
   extensionsUsed: number;
   resolvedAt: Date | null;
   closedAt: Date | null;
@@ -129,6 +133,9 @@ export function serviceNotice(c: {
       const policy = c.slaPolicy as unknown as SlaPolicy;
       const within = policy?.resolveWithin ? describeDuration(policy.resolveWithin) : null;
       const extra = c.extensionsUsed > 0 ? ', đã gia hạn' : '';
+      if (isProvisional(c)) {
+        return `Cơ quan có thẩm quyền sẽ trả lời muộn nhất trước ${formatDeadlineVi(c.resolveDueAt)} (hạn tạm tính: ${within ?? 'thời hạn giải quyết'} kể từ ngày thụ lý; hạn chính thức được tính khi hồ sơ được thụ lý).`;
+      }
       return `Cơ quan có thẩm quyền sẽ trả lời trước ${formatDeadlineVi(c.resolveDueAt)}${within ? ` (${within}${extra})` : ''}.`;
     }
   }
@@ -610,6 +617,7 @@ export function createOpen311Service(deps: Open311Deps) {
           resolved_datetime: c.resolvedAt ? toLocalIso(c.resolvedAt) : null,
           closed_datetime: c.closedAt ? toLocalIso(c.closedAt) : null,
           extensions_used: c.extensionsUsed,
+          expected_datetime_provisional: isOpenStatus(c.status as CaseStatus) && isProvisional(c),
         };
         r.notes = d.text === 'none' ? [] : (notes.get(c.id) ?? []).map((n) => ({ ...n, summary: discloseText(d, n.summary, who) ?? '' }));
       }

@@ -3,7 +3,7 @@
  * public, that explains each figure. docs/reports.md carries the same text (a test checks it);
  * change both together and raise METHOD_VERSION when a figure's meaning changes.
  */
-export const METHOD_VERSION = '1.0';
+export const METHOD_VERSION = '1.1';
 
 export const METHOD_TEXT = `Phương pháp tính (phiên bản ${METHOD_VERSION})
 
@@ -13,7 +13,7 @@ Tiếp nhận: hồ sơ có thời điểm tiếp nhận trong kỳ (kể cả h
 
 Đã giải quyết: hồ sơ có câu trả lời kết quả trong kỳ và đang ở trạng thái đã trả lời hoặc đã kết thúc. Hồ sơ bị mở lại được tính theo lần trả lời sau cùng.
 
-Trước hạn, đúng hạn, trễ hạn: so thời điểm trả lời với hạn giải quyết của hồ sơ (đã cộng thời gian chờ doanh nghiệp bổ sung thông tin và thời gian gia hạn được phê duyệt). Trước hạn: trả lời vào một ngày trước ngày đến hạn. Đúng hạn: trả lời trong ngày đến hạn, không muộn hơn giờ hết hạn. Trễ hạn: trả lời sau hạn.
+Trước hạn, đúng hạn, trễ hạn: so thời điểm trả lời với hạn giải quyết của hồ sơ (đã cộng thời gian chờ doanh nghiệp bổ sung thông tin và thời gian gia hạn được phê duyệt). Trước hạn: trả lời vào một ngày trước ngày đến hạn. Đúng hạn: trả lời trong ngày đến hạn, không muộn hơn giờ hết hạn. Trễ hạn: trả lời sau hạn. Với khiếu nại và tố cáo, hạn giải quyết tính từ ngày thụ lý, không tính từ ngày tiếp nhận (Luật Khiếu nại năm 2011, Điều 28; Luật Tố cáo năm 2018, Điều 30).
 
 Tỷ lệ đúng hạn = (số hồ sơ trước hạn + số hồ sơ đúng hạn) / số hồ sơ đã giải quyết trong kỳ. Gia hạn được phê duyệt theo quy định được tính là hợp lệ, nên đây là tỷ lệ theo hạn đã gia hạn.
 

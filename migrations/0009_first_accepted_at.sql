@@ -1,0 +1,1 @@
+ALTER TABLE "cases" ADD COLUMN "first_accepted_at" timestamp with time zone;
