@@ -10,6 +10,7 @@ import { registerNotificationRoutes } from './notifications/routes.js';
 import { registerOpen311Routes } from './open311/routes.js';
 import { registerReferenceRoutes } from './reference/routes.js';
 import { registerReportRoutes } from './reports/routes.js';
+import { registerChainRoutes } from './timeline/routes.js';
 import { registerWebRoutes } from '../web/routes.js';
 
 /** Every feature's routes, in one place. */
@@ -25,5 +26,6 @@ export async function registerFeatureRoutes(app: FastifyInstance): Promise<void>
   await registerEscalationRoutes(app);
   await registerCaseWorkflowRoutes(app);
   await registerAuditVerifyRoutes(app);
+  await registerChainRoutes(app);
   await registerAuditRoutes(app);
 }
