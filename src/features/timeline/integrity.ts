@@ -53,6 +53,9 @@ export interface IntegrityResult extends VerifyResult {
   cases?: Omit<CasesCheck, 'problems'>;
 }
 
+/** at the same seq: what happened to the events first, then what happened to the checkpoints */
+const KIND_ORDER: ProblemKind[] = ['missing_event', 'prev_hash_mismatch', 'hash_mismatch', 'truncated', 'rewritten', 'bad_checkpoint', 'missing_checkpoint'];
+
 const CHAIN_DETAIL: Record<string, string> = {
   hash_mismatch: 'the event was changed after it was sealed (its hash no longer matches its content)',
   prev_hash_mismatch: 'the event was re-linked (its previous hash is not the hash of the event before)',
@@ -146,6 +149,7 @@ export async function verifyIntegrity(
     rows: Array<{ n: string | number; seq: string | number }>;
   };
   for (const r of beyond.rows) {
+    if (cpProblems.some((p) => p.kind === 'truncated')) break;
     add({ kind: 'truncated', seq: headSeq + 1, checkpoint: Number(r.n), detail: `checkpoint ${r.n} covers seq ${r.seq}, but the chain ends at seq ${headSeq}` });
   }
   // numbering: 1.. without gaps
@@ -177,7 +181,11 @@ export async function verifyIntegrity(
     }
     await compareWithChain({ seq: a.seq, hash: a.hash, n: a.n }, a.label);
   }
-  cpProblems.sort((a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER) || (a.checkpoint ?? 0) - (b.checkpoint ?? 0));
+  const rank = (k: ProblemKind) => KIND_ORDER.indexOf(k);
+  cpProblems.sort(
+    (a, b) =>
+      (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER) || rank(a.kind) - rank(b.kind) || (a.checkpoint ?? 0) - (b.checkpoint ?? 0),
+  );
   problems.push(...cpProblems);
 
   let cases: IntegrityResult['cases'];
