@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
 import { scheduledJobs } from '../../src/scheduler.js';
-import { checkpointMessage, generateSigningKeyPem, signCheckpoint, loadSigningKey } from '../../src/features/timeline/checkpoints.js';
-import { eventDigest, type EventRow } from '../../src/features/timeline/repository.js';
+import { checkpointMessage, createCheckpointer, generateSigningKeyPem, signCheckpoint, loadSigningKey } from '../../src/features/timeline/checkpoints.js';
+import { createChainSealer, eventDigest, type EventRow } from '../../src/features/timeline/repository.js';
 import { runVerify } from '../../src/features/timeline/verify-cli.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { dbLabel } from '../helpers/db.js';
@@ -116,8 +116,30 @@ describe(`tamper evidence on ${dbLabel}`, () => {
     await ok(t, 'coordinator', full.id, 'note', { version: c.body.version, internalText: 'Lưu hồ sơ.' });
     expect(await checkpoint(false)).toBeNull(); // too soon after checkpoint 1 (same instant)
     t.clock.advance(5_000);
-    expect(await checkpoint(false)).toMatchObject({ n: 2, seq: await head() });
+    // the scheduled job (every 5 seconds) signs it
+    const job = scheduledJobs(app.services).find((j) => j.name === 'chain-checkpoint')!;
+    expect(job.schedule).toBe('*/5 * * * * *');
+    expect(await job.run()).toEqual({ n: 2, seq: await head() });
     expect((await verify()).ok).toBe(true);
+  });
+
+  it('two instances signing at once keep the numbers without gaps', async () => {
+    const c = await t.request().get(`/api/v1/cases/${full.id}`).set(bearer(t.tokens.coordinator));
+    await ok(t, 'coordinator', full.id, 'note', { version: c.body.version, internalText: 'Ghi chú của phiên thứ hai.' });
+    const other = createCheckpointer({
+      db: t.database.db,
+      clock: t.clock,
+      sealer: createChainSealer(t.database.db, t.database.pool),
+      key: loadSigningKey({ configured: KEY, production: false, onPostgres: false }),
+    });
+    t.clock.advance(5_000);
+    const [a, b] = await Promise.all([checkpoint(false), other.checkpoint()]);
+    expect(a?.n).toBe(3);
+    expect(b?.n).toBe(3);
+    expect(await q(sql`select n from chain_checkpoints order by n`)).toHaveLength(3);
+    expect((await verify()).ok).toBe(true);
+    expect((await req().get('/api/v1/audit/verify?cases=maybe').set(bearer(t.tokens.inspector))).status).toBe(400);
+    expect((await req().get('/api/v1/audit/verify').set(bearer(t.tokens.agency_lead))).status).toBe(403);
   });
 
   it('deleting the newest event is truncation at its seq', async () => {
@@ -234,14 +256,14 @@ describe(`tamper evidence on ${dbLabel}`, () => {
     await ok(t, 'coordinator', full.id, 'note', { version: c.body.version, internalText: 'Ghi chú thêm.' });
     t.clock.advance(5_000);
     const third = (await checkpoint(false))!;
-    expect(third.n).toBe(3);
+    expect(third.n).toBe(4);
     // the middle one
     let restore = await takeCheckpoints(sql`n = 2`);
     expect((await verify()).problems).toEqual([expect.objectContaining({ kind: 'missing_checkpoint', checkpoint: 2 })]);
     await restore();
     // the newest one: this process remembers what it signed
-    restore = await takeCheckpoints(sql`n = 3`);
-    expect((await verify()).problems).toEqual([expect.objectContaining({ kind: 'missing_checkpoint', seq: third.seq, checkpoint: 3 })]);
+    restore = await takeCheckpoints(sql`n = 4`);
+    expect((await verify()).problems).toEqual([expect.objectContaining({ kind: 'missing_checkpoint', seq: third.seq, checkpoint: 4 })]);
     // cutting off the events it covered as well: still caught, at the right seq
     const restoreEvents = await takeEvents(sql`seq = ${third.seq}`);
     const v = await verify();
