@@ -2,7 +2,7 @@
  * npm run bench — every benchmark of docs/benchmarks.md in one run.
  *
  *   BENCH_DURATION=30   seconds per load test (default 30)
- *   BENCH_ONLY=a,b      run only these sections (deadline, ceiling, pgbench, intake-pg, intake-pglite, queue, escalation, report)
+ *   BENCH_ONLY=a,b      run only these sections (deadline, ceiling, pgbench, intake-pg, intake-pglite, queue, escalation, report, replay)
  *   BENCH_CASES=1000000 cases for the queue, escalation and report sections
  *   BENCH_DATABASE_URL  PostgreSQL server to create benchmark databases on (default postgres://postgres@127.0.0.1:5432/postgres)
  *
@@ -23,6 +23,7 @@ import { FixedClock } from '../src/lib/clock.js';
 import { createServices } from '../src/services.js';
 import { generateCases } from './datagen.js';
 import { runDeadlineBench } from './deadline.bench.js';
+import { runReplayBench } from './replay.bench.js';
 import { dropDatabase, freshDatabase, INTAKE_BODY, load, ROOT, sh, startService, timed, type LoadResult } from './lib.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 30);
@@ -293,6 +294,13 @@ async function main() {
     const r = await benchReport();
     raw.report = r;
     rows.push({ name: `monthly report over ${r.cases.toLocaleString('en')} cases`, value: `${(r.ms / 1000).toFixed(2)} s`, target: '< 5 s', pass: r.ms < 5000 });
+  }
+
+  if (want('replay')) {
+    log('case replay (verify?cases=true)');
+    const r = await runReplayBench(CASES);
+    raw.replay = r;
+    rows.push({ name: `case replay (verify?cases=true) over ${r.cases.toLocaleString('en')} cases, ${r.events.toLocaleString('en')} events`, value: `${(r.ms / 1000).toFixed(1)} s` });
   }
 
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });

@@ -53,7 +53,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const services = createServices({ config, database: deps.database, clock: deps.clock });
+  const services = createServices({ config, database: deps.database, clock: deps.clock, log: (level, msg) => app.log[level](msg) });
   app.decorate('services', services);
   app.decorate('config', config);
   app.decorateRequest('actor', null);

@@ -73,6 +73,13 @@ export const configSchema = z.object({
     .min(24, 'must be at least 24 characters')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /** Ed25519 private key signing the chain checkpoints: PEM text, or the path of a PEM file */
+  PAKN_SIGNING_KEY: z
+    .string()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** the daily e-mail of the previous day's last checkpoint to the inspectorate */
+  PAKN_CHECKPOINT_MAIL_CRON: cronExpr.default('5 0 * * *'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

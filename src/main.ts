@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { DataDirLockedError, openDatabase, type Database } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { formatDemoTokens, seedBaseline, seedDemo } from './db/seed.js';
+import { SigningKeyError } from './features/timeline/checkpoints.js';
 import { systemClock } from './lib/clock.js';
 import { startScheduler } from './scheduler.js';
 
@@ -52,7 +53,17 @@ async function main() {
     }
     throw e;
   }
-  const app = await buildApp({ config, database, clock: systemClock });
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    app = await buildApp({ config, database, clock: systemClock });
+  } catch (e) {
+    if (e instanceof SigningKeyError) {
+      console.error(e.message);
+      await database.close();
+      process.exit(1);
+    }
+    throw e;
+  }
   if (config.PAKN_ADMIN_TOKEN) await app.services.auth.ensureBootstrapAdmin(config.PAKN_ADMIN_TOKEN);
   const scheduler = startScheduler(app.services, app.log);
 

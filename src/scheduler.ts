@@ -4,6 +4,7 @@ import { escalationIdle, runEscalationJob } from './features/escalation/job.js';
 import type { EscalationResult } from './features/escalation/service.js';
 import { outboxIdle, runOutboxJob } from './features/notifications/job.js';
 import type { OutboxRunResult } from './features/notifications/service.js';
+import { queueDailyCheckpointMail } from './features/timeline/checkpoint-mail.js';
 import type { Services } from './services.js';
 
 export interface ScheduledJob {
@@ -13,6 +14,8 @@ export interface ScheduledJob {
   run: (signal?: AbortSignal) => Promise<unknown>;
   /** a run that did nothing is not written to job_runs (only counted in the metrics) */
   idle?: (result: unknown) => boolean;
+  /** frequent job: its runs are logged at debug level */
+  quiet?: boolean;
 }
 
 /** The jobs that run on a schedule (each is a plain service function, also callable by admin). */
@@ -20,6 +23,24 @@ export function scheduledJobs(services: Services): ScheduledJob[] {
   return [
     // backstop: events committed by a process that stopped before sealing them
     { name: 'chain-seal', schedule: '*/1 * * * *', run: () => services.chain.sealPending(), idle: (r) => !r },
+    // signed checkpoint of the chain head when it moved (every new event covered within seconds)
+    { name: 'chain-checkpoint', schedule: '*/5 * * * * *', quiet: true, run: () => services.checkpoints.checkpoint().then((c) => c && { n: c.n, seq: c.seq }), idle: (r) => !r },
+    // the previous day's last checkpoint to the inspectorate (an anchor outside the database)
+    {
+      name: 'chain-checkpoint-mail',
+      schedule: services.config.PAKN_CHECKPOINT_MAIL_CRON,
+      run: () =>
+        queueDailyCheckpointMail(
+          {
+            db: services.db,
+            inspectorate: services.config.PAKN_INSPECTORATE_EMAILS,
+            mailDomain: services.intakeDeps.mailDomain,
+            baseUrl: services.intakeDeps.baseUrl,
+            publicKeyPem: services.checkpoints.key.publicKeyPem,
+          },
+          services.clock.now(),
+        ),
+    },
     // warnings, reminders, overdue notices and auto-close (each firing claimed in the database)
     { name: 'escalation', schedule: services.config.PAKN_ESCALATION_CRON, run: (signal) => runEscalationJob(services, signal), idle: (r) => escalationIdle(r as EscalationResult) },
     // e-mail delivery from the outbox, with retries and backoff
@@ -49,7 +70,8 @@ export function startScheduler(services: Services, log: FastifyBaseLogger): { st
         running = true;
         try {
           const result = await services.jobs.run(job.name, job.run, { idle: job.idle });
-          log.info({ job: job.name, result }, 'scheduled job done');
+          if (job.quiet) log.debug({ job: job.name, result }, 'scheduled job done');
+          else log.info({ job: job.name, result }, 'scheduled job done');
         } catch (err) {
           log.error({ job: job.name, err }, 'scheduled job failed');
         } finally {

@@ -17,6 +17,7 @@ import { createOpen311Service } from './features/open311/service.js';
 import { createReferenceService } from './features/reference/service.js';
 import { createReportService } from './features/reports/service.js';
 import { createChainSealer } from './features/timeline/repository.js';
+import { createCheckpointer, loadSigningKey } from './features/timeline/checkpoints.js';
 import type { Clock } from './lib/clock.js';
 import type { TrackingBlocks } from './features/cases/intake.js';
 
@@ -24,6 +25,8 @@ export interface ServiceDeps {
   config: Config;
   database: Database;
   clock: Clock;
+  /** start-up messages (the generated signing key) */
+  log?: (level: 'info' | 'warn', msg: string) => void;
 }
 
 /** Wires every feature's service once; routes and jobs reach them through app.services. */
@@ -38,12 +41,25 @@ export function createServices(deps: ServiceDeps) {
   const intakeDeps = { clockService, baseUrl, mailDomain: new URL(baseUrl).hostname, db, dbKind: database.kind, trackingBlocks: new Map() as TrackingBlocks };
   /** seals timeline events into the hash chain after their transaction commits */
   const chain = createChainSealer(db, database.pool);
+  /** signed checkpoints of the chain head (the key never enters the database) */
+  const checkpoints = createCheckpointer({
+    db,
+    clock,
+    sealer: chain,
+    key: loadSigningKey({
+      configured: deps.config.PAKN_SIGNING_KEY,
+      dataDir: database.dataDir,
+      production: deps.config.NODE_ENV === 'production',
+      onPostgres: database.kind === 'pg',
+      log: deps.log,
+    }),
+  });
   /** the agency workflow: every action on a case (services.workflow.act / actInTx) */
   const workflow = createWorkflowService({ db, clock, clockService, baseUrl, mailDomain: intakeDeps.mailDomain });
   /** staff reads of cases (queue, case, timeline, feed) with the disclosure rule and access records */
   const cases = createCaseService({ db, clock });
   const open311 = createOpen311Service({ db, clock, intakeDeps, chain, baseUrl, contact: deps.config.MAIL_FROM });
-  const reports = createReportService({ db, clock, clockService, config: deps.config, baseUrl, mailDomain: intakeDeps.mailDomain });
+  const reports = createReportService({ db, clock, clockService, config: deps.config, baseUrl, mailDomain: intakeDeps.mailDomain, checkpoints });
   /** names this process in outbox leases and job runs */
   const instanceId = deps.config.PAKN_INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   /** Prometheus metrics (GET /metrics) and the runner every job goes through (job_runs, graceful stop) */
@@ -64,7 +80,7 @@ export function createServices(deps: ServiceDeps) {
   const intake = createIntakeService({ db, clock, intakeDeps });
   /** inspection: on-time rates, case lists, samples and findings (reopen through the workflow) */
   const audit = createAuditService({ db, clock, clockService, config: deps.config, workflow: () => workflow });
-  return { ...deps, db, instanceId, metrics, jobs, auth, reference, clockService, clockAdmin, intakeDeps, chain, open311, reports, notifications, escalation, workflow, cases, intake, audit };
+  return { ...deps, db, instanceId, metrics, jobs, auth, reference, clockService, clockAdmin, intakeDeps, chain, checkpoints, open311, reports, notifications, escalation, workflow, cases, intake, audit };
 }
 
 export type Services = ReturnType<typeof createServices>;

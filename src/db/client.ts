@@ -23,6 +23,8 @@ export interface Database {
   /** the pg pool when kind === 'pg' (for advisory-lock sessions) */
   pool?: pg.Pool;
   pglite?: PGlite;
+  /** the embedded database's folder (absent in memory and on PostgreSQL) */
+  dataDir?: string;
 }
 
 export class DataDirLockedError extends Error {
@@ -104,6 +106,7 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
     kind: 'pglite',
     where: dataDir ? `embedded PGlite at ${resolve(dataDir)}` : 'embedded PGlite in memory',
     pglite: client,
+    dataDir: dataDir ?? undefined,
     async ping() {
       await client.query('select 1');
     },

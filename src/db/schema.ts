@@ -327,6 +327,22 @@ export const caseEvents = pgTable(
   ],
 );
 
+/**
+ * Signed checkpoints of the timeline's chain head: checkpoint n (1.. without gaps) says that the
+ * chain's event at `seq` has hash `hash`, signed at `at` with the service's Ed25519 key (the key
+ * itself is never stored in the database; `key_id` names it). See docs/tamper-evidence.md.
+ */
+export const chainCheckpoints = pgTable('chain_checkpoints', {
+  n: bigint('n', { mode: 'number' }).primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+  at: ts('at').notNull(),
+  /** first 16 hex digits of the SHA-256 of the raw public key */
+  keyId: text('key_id').notNull(),
+  /** base64 Ed25519 signature of the checkpoint message */
+  signature: text('signature').notNull(),
+});
+
 /** Messages to send, written in the same transaction as their cause. */
 export const outbox = pgTable(
   'outbox',

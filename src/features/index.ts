@@ -13,6 +13,7 @@ import { registerNotificationRoutes } from './notifications/routes.js';
 import { registerOpen311Routes } from './open311/routes.js';
 import { registerReferenceRoutes } from './reference/routes.js';
 import { registerReportRoutes } from './reports/routes.js';
+import { registerChainRoutes } from './timeline/routes.js';
 import { registerWebRoutes } from '../web/routes.js';
 
 /** Every feature's routes, in one place. */
@@ -30,6 +31,7 @@ export async function registerFeatureRoutes(app: FastifyInstance): Promise<void>
   await registerEscalationRoutes(app);
   await registerCaseWorkflowRoutes(app);
   await registerAuditVerifyRoutes(app);
+  await registerChainRoutes(app);
   await registerAuditRoutes(app);
   await registerAuditAccessRoutes(app);
 }

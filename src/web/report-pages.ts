@@ -3,6 +3,7 @@
  * stored JSON of a published revision, readable without JavaScript and printable. The on-time
  * chart is an inline SVG with text labels, a <title> and a <desc>.
  */
+import { toLocalIso } from '../domain/calendar.js';
 import type { AgencyRow, GroupRow, Rate, Report } from '../features/reports/report.js';
 import { KIND_LABEL_VI, OUTCOME_LABEL_VI } from '../features/reports/report.js';
 import { trusted } from './html.js';
@@ -278,6 +279,9 @@ ${r.method
   .map((p) => `<p>${escHtml(p.trim())}</p>`)
   .join('\n')}
 <p class="meta">Số hồ sơ tối thiểu để xếp hạng: ${r.minCell}. Mã băm SHA-256 của nội dung JSON phiên bản này: <code>${escHtml(meta.contentHash)}</code></p>
+${r.chainHead
+  ? `<p class="meta chain-head">Dữ liệu của báo cáo dựa trên nhật ký xử lý hồ sơ đến sự kiện số <strong>${r.chainHead.seq}</strong> (mã băm <code>${escHtml(r.chainHead.hash)}</code>), được hệ thống ký số lúc ${escHtml(dateTimeVi(toLocalIso(new Date(r.chainHead.at))))} (điểm kiểm tra số ${r.chainHead.n}, chữ ký Ed25519 <code>${escHtml(r.chainHead.signature)}</code>; khoá công khai tại <a href="/api/v1/public/chain/head">/api/v1/public/chain/head</a>). Mọi thay đổi về sau đối với các sự kiện này đều bị phát hiện khi kiểm tra.</p>`
+  : ''}
 </section>`;
   return reportLayout(`Báo cáo ${r.label}`, body);
 }

@@ -102,6 +102,8 @@ export interface Report {
   byChannel: GroupRow[];
   byKind: GroupRow[];
   cases: ReportCase[];
+  /** the signed chain head at publication (absent in previews and in revisions published before it existed) */
+  chainHead?: { n: number; seq: number; hash: string; at: string; signature: string } | null;
 }
 
 export const KIND_LABEL_VI: Record<string, string> = {

@@ -99,6 +99,17 @@ export const reportSchema = z
         businessName: z.string().nullable().describe('only when the business consented to publication'),
       }),
     ),
+    chainHead: z
+      .object({
+        n: z.number().int().describe('checkpoint number'),
+        seq: z.number().int().describe('every timeline event up to this place in the chain existed, unchanged, at publication'),
+        hash: z.string().describe('hash of the event at seq'),
+        at: z.string().describe('when the checkpoint was signed (ISO 8601, UTC)'),
+        signature: z.string().describe('base64 Ed25519 signature of `pakn-checkpoint/1 n=<n> seq=<seq> hash=<hash> at=<at>`; public key at /api/v1/public/chain/head'),
+      })
+      .nullable()
+      .optional()
+      .describe('the signed head of the timeline at publication (revisions published before this existed have none)'),
   })
   .meta({ id: 'Report' });
 

@@ -17,6 +17,7 @@ import { enqueueMessages } from '../notifications/outbox.js';
 import { reportPublishedMessage } from '../notifications/templates.js';
 import { parsePeriod, previousMonth, type Period } from './period.js';
 import { computeReport, reportCsv, type Report } from './report.js';
+import type { Checkpoint } from '../timeline/checkpoints.js';
 
 export interface ReportServiceDeps {
   db: Db;
@@ -25,6 +26,8 @@ export interface ReportServiceDeps {
   config: Pick<Config, 'PAKN_REPORT_MIN_CELL' | 'PAKN_LEADERSHIP_EMAILS'>;
   baseUrl: string;
   mailDomain: string;
+  /** signs the chain head that each published revision carries */
+  checkpoints?: { checkpoint(opts?: { force?: boolean }): Promise<Checkpoint | null> };
 }
 
 export type ReportRow = typeof reports.$inferSelect;
@@ -76,6 +79,9 @@ export function createReportService(deps: ReportServiceDeps) {
         period: period.period,
       });
     }
+    // the chain head at publication, signed: the immutable revision pins the history up to it
+    const cp = await deps.checkpoints?.checkpoint({ force: true });
+    const chainHead = cp ? { n: cp.n, seq: cp.seq, hash: cp.hash, at: cp.at.toISOString(), signature: cp.signature } : null;
     for (let attempt = 1; ; attempt++) {
       try {
         return await db.transaction(
@@ -83,7 +89,7 @@ export function createReportService(deps: ReportServiceDeps) {
             const [last] = await tx.select(META).from(reports).where(eq(reports.period, period.period)).orderBy(desc(reports.revision)).limit(1);
             if (last && opts.onlyIfMissing) return { published: false, report: last };
             const revision = (last?.revision ?? 0) + 1;
-            const report = await compute(tx, period, now, revision);
+            const report: Report = { ...(await compute(tx, period, now, revision)), chainHead };
             const json = canonicalJson(report);
             const csv = reportCsv(report);
             const [row] = await tx
