@@ -11,6 +11,7 @@ import { createNotificationService } from './features/notifications/service.js';
 import { createOpen311Service } from './features/open311/service.js';
 import { createReferenceService } from './features/reference/service.js';
 import { createReportService } from './features/reports/service.js';
+import { createSettingsService } from './features/settings/service.js';
 import { createChainSealer } from './features/timeline/repository.js';
 import type { Clock } from './lib/clock.js';
 import type { TrackingBlocks } from './features/cases/intake.js';
@@ -29,6 +30,8 @@ export function createServices(deps: ServiceDeps) {
   const reference = createReferenceService({ db, clock, auth });
   const clockService = createClockService({ db, clock, officeHours: deps.config.PAKN_OFFICE_HOURS });
   const clockAdmin = createClockAdminService({ db, clock, clockService });
+  /** settings shared by every instance (recipients, staff mail window, public identity: siteInfo()) */
+  const settings = createSettingsService({ db, clock, config: deps.config });
   const baseUrl = deps.config.PUBLIC_BASE_URL.replace(/\/$/, '');
   const intakeDeps = { clockService, baseUrl, mailDomain: new URL(baseUrl).hostname, db, dbKind: database.kind, trackingBlocks: new Map() as TrackingBlocks };
   /** seals timeline events into the hash chain after their transaction commits */
@@ -46,13 +49,14 @@ export function createServices(deps: ServiceDeps) {
     chain,
     baseUrl,
     mailDomain: intakeDeps.mailDomain,
+    settings,
     workflow: () => workflow,
   });
   /** public and coordinator intake, public tracking, attachments */
   const intake = createIntakeService({ db, clock, intakeDeps });
   /** inspection: on-time rates, case lists, samples and findings (reopen through the workflow) */
   const audit = createAuditService({ db, clock, clockService, config: deps.config, workflow: () => workflow });
-  return { ...deps, db, auth, reference, clockService, clockAdmin, intakeDeps, chain, open311, reports, notifications, escalation, workflow, intake, audit };
+  return { ...deps, db, auth, settings, reference, clockService, clockAdmin, intakeDeps, chain, open311, reports, notifications, escalation, workflow, intake, audit };
 }
 
 export type Services = ReturnType<typeof createServices>;

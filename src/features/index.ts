@@ -10,6 +10,7 @@ import { registerNotificationRoutes } from './notifications/routes.js';
 import { registerOpen311Routes } from './open311/routes.js';
 import { registerReferenceRoutes } from './reference/routes.js';
 import { registerReportRoutes } from './reports/routes.js';
+import { registerSettingsRoutes } from './settings/routes.js';
 import { registerWebRoutes } from '../web/routes.js';
 
 /** Every feature's routes, in one place. */
@@ -26,4 +27,5 @@ export async function registerFeatureRoutes(app: FastifyInstance): Promise<void>
   await registerCaseWorkflowRoutes(app);
   await registerAuditVerifyRoutes(app);
   await registerAuditRoutes(app);
+  await registerSettingsRoutes(app);
 }

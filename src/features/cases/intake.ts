@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { readSiteInfo } from '../settings/repository.js';
 import type { Db, Executor, Tx } from '../../db/client.js';
 import { insertSql } from '../../db/fast.js';
 import { caseEvents, cases, outbox } from '../../db/schema.js';
@@ -247,12 +248,14 @@ export async function insertNewCase(
     },
   ];
   const messages: OutgoingMessage[] = [];
+  // the footer's province, hotline and address: the settings row, read only when mail goes out
+  const site = c.email || agency ? await readSiteInfo(ex) : null;
   if (c.email) {
     messages.push({
       template: 'receipt',
       caseId: 0,
       to: [c.email],
-      ...receiptMessage({ trackingCode, accessKey, title: c.title, dueAt: resolveDueAt, baseUrl: deps.baseUrl }),
+      ...receiptMessage({ trackingCode, accessKey, title: c.title, dueAt: resolveDueAt, baseUrl: deps.baseUrl, site }),
     });
   }
   if (agency) {
@@ -272,7 +275,7 @@ export async function insertNewCase(
       template: 'assignment',
       caseId: 0,
       to: agency.contactEmails,
-      ...assignmentMessage({ trackingCode, title: c.title, agencyName: agency.name, acceptDueAt, resolveDueAt, baseUrl: deps.baseUrl }),
+      ...assignmentMessage({ trackingCode, title: c.title, agencyName: agency.name, acceptDueAt, resolveDueAt, baseUrl: deps.baseUrl, site }),
     });
   }
   // one statement, so it is atomic on its own and costs one round trip
