@@ -12,6 +12,7 @@ import { createOpen311Service } from './features/open311/service.js';
 import { createReferenceService } from './features/reference/service.js';
 import { createReportService } from './features/reports/service.js';
 import { createSettingsService } from './features/settings/service.js';
+import { createWeeklyReportService } from './features/reports/weekly.js';
 import { createChainSealer } from './features/timeline/repository.js';
 import type { Clock } from './lib/clock.js';
 import type { TrackingBlocks } from './features/cases/intake.js';
@@ -40,6 +41,8 @@ export function createServices(deps: ServiceDeps) {
   const workflow = createWorkflowService({ db, clock, clockService, baseUrl, mailDomain: intakeDeps.mailDomain });
   const open311 = createOpen311Service({ db, clock, intakeDeps, chain, baseUrl, contact: deps.config.MAIL_FROM });
   const reports = createReportService({ db, clock, clockService, config: deps.config, baseUrl, mailDomain: intakeDeps.mailDomain });
+  /** the weekly report (read, and mailed once a week) */
+  const weekly = createWeeklyReportService({ db, clock, clockService, settings, mailDomain: intakeDeps.mailDomain });
   /** the outbox worker (SMTP) and the escalation job */
   const notifications = createNotificationService({ db, config: deps.config, clock });
   const escalation = createEscalationService({
@@ -56,7 +59,7 @@ export function createServices(deps: ServiceDeps) {
   const intake = createIntakeService({ db, clock, intakeDeps });
   /** inspection: on-time rates, case lists, samples and findings (reopen through the workflow) */
   const audit = createAuditService({ db, clock, clockService, config: deps.config, workflow: () => workflow });
-  return { ...deps, db, auth, settings, reference, clockService, clockAdmin, intakeDeps, chain, open311, reports, notifications, escalation, workflow, intake, audit };
+  return { ...deps, db, auth, settings, reference, clockService, clockAdmin, intakeDeps, chain, open311, reports, weekly, notifications, escalation, workflow, intake, audit };
 }
 
 export type Services = ReturnType<typeof createServices>;

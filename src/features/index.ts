@@ -11,6 +11,7 @@ import { registerOpen311Routes } from './open311/routes.js';
 import { registerReferenceRoutes } from './reference/routes.js';
 import { registerReportRoutes } from './reports/routes.js';
 import { registerSettingsRoutes } from './settings/routes.js';
+import { registerWeeklyReportRoutes } from './reports/weekly-routes.js';
 import { registerWebRoutes } from '../web/routes.js';
 
 /** Every feature's routes, in one place. */
@@ -28,4 +29,5 @@ export async function registerFeatureRoutes(app: FastifyInstance): Promise<void>
   await registerAuditVerifyRoutes(app);
   await registerAuditRoutes(app);
   await registerSettingsRoutes(app);
+  await registerWeeklyReportRoutes(app);
 }
