@@ -73,15 +73,19 @@ export function createSettingsService(deps: { db: Db; clock: Clock; config: Conf
     updatedBy: s.updatedBy,
   });
 
-  /** Start-up: fields never set take the environment's values (PAKN_*_EMAILS, PAKN_STAFF_MAIL_WINDOW, identity). */
+  /**
+   * Start-up: fields never set take the environment's values. The recipients and the window are
+   * always stored by the first start (an empty list, the office hours), so an instance started
+   * later with other values changes nothing; the identity is stored once given (environment,
+   * demo seed or admin).
+   */
   async function seedFromConfig(): Promise<SettingField[]> {
-    const list = (l: string[]) => (l.length ? l : undefined);
     const text = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
     const seed: Partial<SettingValues> = {
-      coordinatorEmails: list(config.PAKN_COORDINATOR_EMAILS),
-      leadershipEmails: list(config.PAKN_LEADERSHIP_EMAILS),
-      inspectorateEmails: list(config.PAKN_INSPECTORATE_EMAILS),
-      staffMailWindow: config.PAKN_STAFF_MAIL_WINDOW,
+      coordinatorEmails: config.PAKN_COORDINATOR_EMAILS,
+      leadershipEmails: config.PAKN_LEADERSHIP_EMAILS,
+      inspectorateEmails: config.PAKN_INSPECTORATE_EMAILS,
+      staffMailWindow: config.PAKN_STAFF_MAIL_WINDOW ?? config.PAKN_OFFICE_HOURS,
       provinceName: text(config.PAKN_PROVINCE_NAME),
       hotline: text(config.PAKN_HOTLINE),
       officeAddress: text(config.PAKN_OFFICE_ADDRESS),
