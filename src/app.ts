@@ -87,8 +87,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const services = createServices({ config, database: deps.database, clock: deps.clock });
   app.decorate('services', services);
-  // settings fields never set take the environment's values (the first start of an install)
-  await services.settings.seedFromConfig();
   app.decorate('config', config);
   app.decorateRequest('actor', null);
 

@@ -135,6 +135,7 @@ describe(`settings on ${dbLabel}`, () => {
   it('two instances on one database: the second one’s environment seeds nothing; both apply the stored settings at once', async () => {
     const second = await secondInstance(t.database, t.clock, { PAKN_LEADERSHIP_EMAILS: 'someone.else@bacninh.example', PAKN_STAFF_MAIL_WINDOW: '07:00-20:00' });
     try {
+      expect(await second.app.services.settings.seedFromConfig()).toEqual([]); // its start-up
       const s2 = await second.app.services.settings.get();
       expect(s2.leadershipEmails).toEqual(['vanphong@bacninh.gov.vn', LEADERSHIP]);
       expect(s2.staffMailWindow).toBe('07:30-11:30,13:30-17:00');

@@ -55,7 +55,7 @@ const runResult = z
   })
   .meta({ id: 'WeeklyReportRunResult' });
 
-const auth = { 401: problemSchema.describe('no or unknown Bearer token'), 403: problemSchema.describe('role not allowed') };
+const auth = { 401: problemSchema, 403: problemSchema };
 
 /** The weekly report: read it (JSON or CSV), and send it now. */
 export async function registerWeeklyReportRoutes(app: FastifyInstance) {
@@ -79,9 +79,9 @@ export async function registerWeeklyReportRoutes(app: FastifyInstance) {
         params: weekParam,
         response: {
           200: weeklyReportSchema,
-          400: problemSchema.describe('not an ISO week'),
+          400: problemSchema,
           ...auth,
-          409: problemSchema.describe('the week is not over yet'),
+          409: problemSchema,
         },
       },
     },
@@ -114,7 +114,7 @@ export async function registerWeeklyReportRoutes(app: FastifyInstance) {
           'in the database with the mail in one transaction, so the scheduled run (every Monday 07:30) and any number of manual ' +
           'runs or instances send it once. Mail outside the staff sending window waits for its next opening.',
         body: runBody.optional(),
-        response: { 200: runResult, 400: problemSchema.describe('not an ISO week, or an unknown field'), ...auth, 409: problemSchema.describe('the week is not over yet') },
+        response: { 200: runResult, 400: problemSchema, ...auth, 409: problemSchema },
       },
     },
     async (req) => svc.run(app.services.clock.now(), req.body?.week),

@@ -8,7 +8,7 @@ import type { EffectiveSettings } from './service.js';
 const ADMIN = { roles: ['admin'] as const };
 const iso = (d: Date | null) => (d ? toLocalIso(d) : null);
 const view = (s: EffectiveSettings) => ({ ...s, updatedAt: iso(s.updatedAt) });
-const auth = { 401: problemSchema.describe('no or unknown Bearer token'), 403: problemSchema.describe('not an admin') };
+const auth = { 401: problemSchema, 403: problemSchema };
 
 /** Settings every instance shares (admin): recipients, sending window, public identity; and their audit trail. */
 export async function registerSettingsRoutes(app: FastifyInstance) {
@@ -56,9 +56,9 @@ export async function registerSettingsRoutes(app: FastifyInstance) {
           body: settingsPatch,
           response: {
             200: settingsView,
-            400: problemSchema.describe('a field is invalid (named in `errors`), unknown, or no field was given'),
+            400: problemSchema,
             ...auth,
-            412: problemSchema.describe('If-Match does not match the stored version'),
+            412: problemSchema,
           },
         },
       },
