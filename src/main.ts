@@ -64,6 +64,8 @@ async function main() {
     }
     throw e;
   }
+  // settings never set take the environment's values (the first start of an install)
+  await app.services.settings.seedFromConfig();
   if (config.PAKN_ADMIN_TOKEN) await app.services.auth.ensureBootstrapAdmin(config.PAKN_ADMIN_TOKEN);
   const scheduler = startScheduler(app.services, app.log);
 

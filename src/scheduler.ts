@@ -47,6 +47,8 @@ export function scheduledJobs(services: Services): ScheduledJob[] {
     { name: 'outbox', schedule: services.config.PAKN_OUTBOX_CRON, run: (signal) => runOutboxJob(services, signal), idle: (r) => outboxIdle(r as OutboxRunResult) },
     // the 1st of each month: publish the month before, unless it is published already
     { name: 'report-publish', schedule: services.config.PAKN_REPORT_CRON, run: () => services.reports.publishPreviousMonthIfMissing() },
+    // every Monday 07:30: last week's report to the agencies, coordinators and leadership (claimed once per week)
+    { name: 'weekly-report', schedule: services.config.PAKN_WEEKLY_REPORT_CRON, run: () => services.weekly.run(services.clock.now()) },
     // stored first answers of public submissions (Idempotency-Key) are kept 7 days
     { name: 'intake-idempotency-purge', schedule: '17 3 * * *', run: () => services.intake.purgeIdempotencyKeys(services.clock.now()) },
   ];

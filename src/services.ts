@@ -16,6 +16,8 @@ import { createNotificationService } from './features/notifications/service.js';
 import { createOpen311Service } from './features/open311/service.js';
 import { createReferenceService } from './features/reference/service.js';
 import { createReportService } from './features/reports/service.js';
+import { createSettingsService } from './features/settings/service.js';
+import { createWeeklyReportService } from './features/reports/weekly.js';
 import { createChainSealer } from './features/timeline/repository.js';
 import { createCheckpointer, loadSigningKey } from './features/timeline/checkpoints.js';
 import type { Clock } from './lib/clock.js';
@@ -37,6 +39,8 @@ export function createServices(deps: ServiceDeps) {
   const reference = createReferenceService({ db, clock, auth });
   const clockService = createClockService({ db, clock, officeHours: deps.config.PAKN_OFFICE_HOURS });
   const clockAdmin = createClockAdminService({ db, clock, clockService });
+  /** settings shared by every instance (recipients, staff mail window, public identity: siteInfo()) */
+  const settings = createSettingsService({ db, clock, config: deps.config });
   const baseUrl = deps.config.PUBLIC_BASE_URL.replace(/\/$/, '');
   const intakeDeps = { clockService, baseUrl, mailDomain: new URL(baseUrl).hostname, db, dbKind: database.kind, trackingBlocks: new Map() as TrackingBlocks };
   /** seals timeline events into the hash chain after their transaction commits */
@@ -65,6 +69,8 @@ export function createServices(deps: ServiceDeps) {
   /** Prometheus metrics (GET /metrics) and the runner every job goes through (job_runs, graceful stop) */
   const metrics = createMetrics({ db, clock });
   const jobs = createJobRunner({ db, clock, instanceId, metrics });
+  /** the weekly report (read, and mailed once a week) */
+  const weekly = createWeeklyReportService({ db, clock, clockService, settings, mailDomain: intakeDeps.mailDomain });
   /** the outbox worker (SMTP) and the escalation job */
   const notifications = createNotificationService({ db, config: deps.config, clock, instanceId });
   const escalation = createEscalationService({
@@ -74,13 +80,14 @@ export function createServices(deps: ServiceDeps) {
     chain,
     baseUrl,
     mailDomain: intakeDeps.mailDomain,
+    settings,
     workflow: () => workflow,
   });
   /** public and coordinator intake, public tracking, attachments */
   const intake = createIntakeService({ db, clock, intakeDeps });
   /** inspection: on-time rates, case lists, samples and findings (reopen through the workflow) */
   const audit = createAuditService({ db, clock, clockService, config: deps.config, workflow: () => workflow });
-  return { ...deps, db, instanceId, metrics, jobs, auth, reference, clockService, clockAdmin, intakeDeps, chain, checkpoints, open311, reports, notifications, escalation, workflow, cases, intake, audit };
+  return { ...deps, db, instanceId, metrics, jobs, auth, settings, reference, clockService, clockAdmin, intakeDeps, chain, checkpoints, open311, reports, weekly, notifications, escalation, workflow, cases, intake, audit };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -491,3 +491,50 @@ export const accessRecords = pgTable(
   },
   (t) => [index('access_records_case_idx').on(t.caseId, t.id), index('access_records_user_idx').on(t.userId, t.id)],
 );
+// ---------------------------------------------------------------- settings
+
+/**
+ * The one row (id 1) of settings every instance reads: escalation recipients, the sending window
+ * of staff notices and the public identity. A column still null was never set: start-up fills it
+ * from the environment (PAKN_COORDINATOR_EMAILS …), the demo seed fills the identity, admin edits
+ * it through PUT /api/v1/admin/settings.
+ */
+export const settings = pgTable('settings', {
+  id: integer('id').primaryKey(),
+  coordinatorEmails: text('coordinator_emails').array(),
+  leadershipEmails: text('leadership_emails').array(),
+  inspectorateEmails: text('inspectorate_emails').array(),
+  /** "07:30-11:30,13:30-17:00": when staff notices leave, on working days */
+  staffMailWindow: text('staff_mail_window'),
+  provinceName: text('province_name'),
+  hotline: text('hotline'),
+  officeAddress: text('office_address'),
+  version: integer('version').notNull().default(1),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  updatedBy: integer('updated_by'),
+});
+
+/** The audit trail of settings: one row per field changed (who, when, old → new). */
+export const settingChanges = pgTable(
+  'setting_changes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: ts('at').notNull(),
+    actorUserId: integer('actor_user_id'),
+    actorLabel: text('actor_label').notNull(),
+    field: text('field').notNull(),
+    oldValue: jsonb('old_value'),
+    newValue: jsonb('new_value'),
+    /** the settings version this change produced */
+    version: integer('version').notNull(),
+  },
+  (t) => [index('setting_changes_at_idx').on(t.at)],
+);
+
+/** One row per ISO week whose weekly report was sent: the claim that makes it go out once. */
+export const weeklyReports = pgTable('weekly_reports', {
+  /** YYYY-Www */
+  week: text('week').primaryKey(),
+  sentAt: ts('sent_at').notNull(),
+  messages: integer('messages').notNull(),
+});

@@ -3,6 +3,7 @@ import { OFFICIAL_YEAR_TABLES } from '../domain/calendar-data.js';
 import { DEFAULT_SLA_POLICIES } from '../domain/sla.js';
 import { randomSecret, sha256Hex } from '../lib/crypto.js';
 import type { Db, Tx } from './client.js';
+import { applySettings } from '../features/settings/repository.js';
 import { agencies, apiTokens, calendarYears, categories, localities, routingRules, slaPolicies, users } from './schema.js';
 
 export const SEED_CATEGORIES: Array<{ code: string; name: string; description: string }> = [
@@ -94,6 +95,13 @@ export interface SeedResult {
   tokens: Array<{ role: string; name: string; agency?: string; token: string }>;
 }
 
+/** The demo province's name, hotline and office address (settings; shown on pages and in e-mails). */
+export const DEMO_SITE = {
+  provinceName: 'tỉnh Bắc Ninh',
+  hotline: '0222 3 822 000',
+  officeAddress: 'Trung tâm Phục vụ hành chính công tỉnh, phường Kinh Bắc, tỉnh Bắc Ninh',
+};
+
 /** Reference data every installation needs: calendar years and default SLA policies. */
 export async function seedBaseline(tx: Tx | Db): Promise<void> {
   for (const y of OFFICIAL_YEAR_TABLES) {
@@ -156,6 +164,8 @@ export async function seedDemo(db: Db, opts: { force?: boolean } = {}): Promise<
         agencyId: agencyId.get(agency)!,
       });
     }
+    // the demo province's public identity (fields an admin or the environment set are kept)
+    await applySettings(tx, DEMO_SITE, { userId: null, label: 'Dữ liệu mẫu' }, new Date(), { onlyUnset: true });
     const tokens: SeedResult['tokens'] = [];
     for (const u of SEED_USERS) {
       const [user] = await tx

@@ -14,6 +14,8 @@ import { registerOpen311Routes } from './open311/routes.js';
 import { registerReferenceRoutes } from './reference/routes.js';
 import { registerReportRoutes } from './reports/routes.js';
 import { registerChainRoutes } from './timeline/routes.js';
+import { registerSettingsRoutes } from './settings/routes.js';
+import { registerWeeklyReportRoutes } from './reports/weekly-routes.js';
 import { registerWebRoutes } from '../web/routes.js';
 
 /** Every feature's routes, in one place. */
@@ -34,4 +36,6 @@ export async function registerFeatureRoutes(app: FastifyInstance): Promise<void>
   await registerChainRoutes(app);
   await registerAuditRoutes(app);
   await registerAuditAccessRoutes(app);
+  await registerSettingsRoutes(app);
+  await registerWeeklyReportRoutes(app);
 }

@@ -33,6 +33,7 @@ export async function createTestApp(
   }
   const config = testConfig({ PUBLIC_BASE_URL: 'http://pakn.test', ...(opts.config ?? {}) });
   const app = await buildApp({ config, database, clock });
+  await app.services.settings.seedFromConfig(); // as main.ts does at start-up
   return {
     app,
     database,

@@ -56,6 +56,7 @@ describe(`a stopping instance finishes its job's current unit of work and hands 
       chain: svc.chain,
       baseUrl: svc.intakeDeps.baseUrl,
       mailDomain: svc.intakeDeps.mailDomain,
+      settings: svc.settings,
       workflow: () => svc.workflow,
     });
     let finished = false;

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { readSiteInfo } from '../settings/repository.js';
 import type { Db, Executor, Tx } from '../../db/client.js';
 import { insertSql } from '../../db/fast.js';
 import { caseEvents, cases, outbox } from '../../db/schema.js';
@@ -250,12 +251,14 @@ export async function insertNewCase(
     },
   ];
   const messages: OutgoingMessage[] = [];
+  // the footer's province, hotline and address: the settings row, read only when mail goes out
+  const site = c.email || agency ? await readSiteInfo(ex) : null;
   if (c.email) {
     messages.push({
       template: 'receipt',
       caseId: 0,
       to: [c.email],
-      ...receiptMessage({ trackingCode, accessKey, title: c.title, dueAt: resolveDueAt, dueProvisional: resolutionStart(policy) === 'acceptance', baseUrl: deps.baseUrl }),
+      ...receiptMessage({ trackingCode, accessKey, title: c.title, dueAt: resolveDueAt, dueProvisional: resolutionStart(policy) === 'acceptance', baseUrl: deps.baseUrl, site }),
     });
   }
   if (agency) {
@@ -283,6 +286,7 @@ export async function insertNewCase(
         resolveDueAt,
         resolveDueProvisional: resolutionStart(policy) === 'acceptance',
         baseUrl: deps.baseUrl,
+        site,
       }),
     });
   }

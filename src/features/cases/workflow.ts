@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../../db/client.js';
+import { readSiteInfo } from '../settings/repository.js';
 import type { cases } from '../../db/schema.js';
 import { localDate, type WorkingCalendar } from '../../domain/calendar.js';
 import {
@@ -432,7 +433,7 @@ export function createWorkflowService(deps: WorkflowDeps) {
             template: 'assignment',
             caseId: c.id,
             to: agency.contactEmails,
-            ...assignmentMessage({ ...staffMailCase(c), trackingCode: c.trackingCode, agencyName: agency.name, acceptDueAt, resolveDueAt, resolveDueProvisional: provisional, baseUrl: deps.baseUrl }),
+            ...assignmentMessage({ ...staffMailCase(c), trackingCode: c.trackingCode, agencyName: agency.name, acceptDueAt, resolveDueAt, resolveDueProvisional: provisional, baseUrl: deps.baseUrl, site: await readSiteInfo(ctx.tx) }),
           },
         ],
       };
@@ -467,6 +468,7 @@ export function createWorkflowService(deps: WorkflowDeps) {
       const question = requireText('publicText', input.publicText);
       await repo.openPause(tx, c.id, now, 'request_info');
       const name = await agencyName(ctx);
+      const site = c.email ? await readSiteInfo(ctx.tx) : null;
       const limit = frozenPolicy(c).awaitingBusinessLimit;
       return {
         patch: { pausedAt: now, lastPublicNote: question },
@@ -486,6 +488,7 @@ export function createWorkflowService(deps: WorkflowDeps) {
                   agencyName: name,
                   replyWithin: limit ? describeDuration(limit) : null,
                   baseUrl: deps.baseUrl,
+                  site,
                 }),
               },
             ]
@@ -517,6 +520,7 @@ export function createWorkflowService(deps: WorkflowDeps) {
       const outcome = classifyOutcome(now, c.resolveDueAt);
       const withExtension = c.extensionsUsed > 0;
       const name = await agencyName(ctx);
+      const site = await readSiteInfo(ctx.tx);
       // the businesses of cases merged into this one learn the answer too (on their own timeline)
       const merged = await repo.mergedDuplicates(ctx.tx, c.id);
       const otherEvents: NewEvent[] = merged.map((d) => ({
@@ -536,7 +540,7 @@ export function createWorkflowService(deps: WorkflowDeps) {
           template: 'merged_answer',
           caseId: d.id,
           to: [d.email!],
-          ...mergedAnswerMessage({ trackingCode: d.trackingCode, title: d.title, keptTrackingCode: c.trackingCode, answer, agencyName: name, baseUrl: deps.baseUrl }),
+          ...mergedAnswerMessage({ trackingCode: d.trackingCode, title: d.title, keptTrackingCode: c.trackingCode, answer, agencyName: name, baseUrl: deps.baseUrl, site }),
         }));
       return {
         otherEvents,
@@ -550,7 +554,7 @@ export function createWorkflowService(deps: WorkflowDeps) {
                 template: 'answer',
                 caseId: c.id,
                 to: [c.email],
-                ...answerPublishedMessage({ trackingCode: c.trackingCode, title: c.title, answer, agencyName: name, disputeUntil: disputeDeadline(now), baseUrl: deps.baseUrl }),
+                ...answerPublishedMessage({ trackingCode: c.trackingCode, title: c.title, answer, agencyName: name, disputeUntil: disputeDeadline(now), baseUrl: deps.baseUrl, site }),
               },
               ...mergedMail,
             ]

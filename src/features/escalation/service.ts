@@ -9,7 +9,7 @@ import {
   HOUR_MS,
   nextOpening,
   toLocalIso,
-  workingDaysBetween,
+  workingMsBetween,
   type WorkingCalendar,
 } from '../../domain/calendar.js';
 import { disputeDeadline, DISPUTE_WINDOW_DAYS, STATUS_LABEL_VI, type CaseStatus } from '../../domain/lifecycle.js';
@@ -17,6 +17,7 @@ import { DEFAULT_SLA_POLICIES, describeDuration, isDueSoon, isPastBy, type Durat
 import type { CaseRow } from '../cases/deadlines.js';
 import { frozenPolicy, isProvisional } from '../cases/deadlines.js';
 import type { ClockService } from '../clock/service.js';
+import { nextInWindow, type SettingsService } from '../settings/service.js';
 import { enqueueMessages, outboxRows } from '../notifications/outbox.js';
 import type { Logger } from '../notifications/service.js';
 import {
@@ -28,6 +29,7 @@ import {
   staffMailCase,
   triageReminderMessage,
   type Rendered,
+  type SiteFooter,
   type StaffCaseInfo,
 } from '../notifications/templates.js';
 import {
@@ -58,6 +60,8 @@ export interface EscalationDeps {
   chain: { sealPending(): Promise<unknown> };
   baseUrl: string;
   mailDomain: string;
+  /** recipients, the staff mail window and the footer identity: read from the database at each run */
+  settings: SettingsService;
   /** resolved at run time: the workflow service is wired after this one */
   workflow: () => CaseCloser | undefined;
 }
@@ -134,10 +138,18 @@ export function createEscalationService(deps: EscalationDeps) {
     const cal = await clockService.calendar();
     const agencyMap = await loadAgencies(db);
     const coordinatorAgency = [...agencyMap.values()].find((a) => a.kind === 'coordinator');
-    const coordinators = config.PAKN_COORDINATOR_EMAILS.length ? config.PAKN_COORDINATOR_EMAILS : (coordinatorAgency?.contactEmails ?? []);
-    const leadership = config.PAKN_LEADERSHIP_EMAILS;
-    const inspectorate = config.PAKN_INSPECTORATE_EMAILS;
-    const opening = nextOpening(cal, now);
+    // one truth for every instance: the settings row, read once per run
+    const settings = await deps.settings.get();
+    const coordinators = settings.coordinatorEmails.length ? settings.coordinatorEmails : (coordinatorAgency?.contactEmails ?? []);
+    const leadership = settings.leadershipEmails;
+    const inspectorate = settings.inspectorateEmails;
+    const site: SiteFooter = { provinceName: settings.provinceName, hotline: settings.hotline, officeAddress: settings.officeAddress };
+    let opening: Date;
+    try {
+      opening = nextInWindow(cal, deps.settings.staffWindow(settings), now);
+    } catch {
+      opening = nextOpening(cal, now); // a window that no longer parses: office hours
+    }
     const staffNotBefore = opening > now ? opening : undefined;
 
     const result: EscalationResult = {
@@ -185,6 +197,7 @@ export function createEscalationService(deps: EscalationDeps) {
       resolveDueAt: c.resolveDueAt,
       resolveDueProvisional: isProvisional(c),
       baseUrl,
+      site,
     });
     const contactsOf = (a: AgencyContact | undefined) => (a ? (a.contactEmails.length ? a.contactEmails : a.leadEmail ? [a.leadEmail] : []) : []);
     const leadOf = (a: AgencyContact | undefined) => (a ? (a.leadEmail ? [a.leadEmail] : a.contactEmails) : []);
@@ -353,7 +366,7 @@ export function createEscalationService(deps: EscalationDeps) {
         q.recheck,
         (x) => !x.fired.has('overdue') || (!x.fired.has('serious') && serious(x.at, x.limit)),
         (c, x) => {
-          const overdueDays = workingDaysBetween(cal, c.resolveDueAt, now);
+          const overdueBy = { overdueMs: workingMsBetween(cal, c.resolveDueAt, now), officeDayMs: cal.officeDayMs };
           const policy = frozenPolicy(c);
           const sameDeadline = x.at.getTime() === c.resolveDueAt.getTime();
           const out: Firing[] = [];
@@ -366,8 +379,8 @@ export function createEscalationService(deps: EscalationDeps) {
               message: (c) => {
                 const a = agencyOf(c);
                 return a
-                  ? { msg: overdueMessage({ ...info(c), overdueWorkingDays: overdueDays }), to: leadOf(a), cc: coordinators, notified: ['agency_lead', 'coordinator'] }
-                  : { msg: overdueMessage({ ...info(c), overdueWorkingDays: overdueDays }), to: coordinators, cc: [], notified: ['coordinator'] };
+                  ? { msg: overdueMessage({ ...info(c), ...overdueBy }), to: leadOf(a), cc: coordinators, notified: ['agency_lead', 'coordinator'] }
+                  : { msg: overdueMessage({ ...info(c), ...overdueBy }), to: coordinators, cc: [], notified: ['coordinator'] };
               },
             });
           }
@@ -379,7 +392,7 @@ export function createEscalationService(deps: EscalationDeps) {
               deadlineAt: c.resolveDueAt,
               text: `${LEVEL_LABEL_VI.serious} (hạn ${toLocalIso(c.resolveDueAt)}, quá hạn hơn ${threshold}).`,
               message: (c) => {
-                const msg = seriousOverdueMessage({ ...info(c), overdueWorkingDays: overdueDays, thresholdLabel: threshold });
+                const msg = seriousOverdueMessage({ ...info(c), ...overdueBy, thresholdLabel: threshold });
                 if (leadership.length || inspectorate.length) {
                   return leadership.length
                     ? { msg, to: leadership, cc: inspectorate, notified: ['leadership', ...(inspectorate.length ? ['inspectorate'] : [])] }
@@ -425,8 +438,8 @@ export function createEscalationService(deps: EscalationDeps) {
     }
 
     // ---- 6. auto-close: resolved past the dispute window; awaiting_business past its limit
-    await autoClose('resolved', cond.resolvedPastWindow(new Date(now.getTime() - DISPUTE_WINDOW_DAYS * DAY_MS)), now, cal, result, fail, signal);
-    await autoClose('awaiting_business', cond.awaitingPastLimit(pausedBefore), now, cal, result, fail, signal);
+    await autoClose('resolved', cond.resolvedPastWindow(new Date(now.getTime() - DISPUTE_WINDOW_DAYS * DAY_MS)), now, cal, result, fail, site, signal);
+    await autoClose('awaiting_business', cond.awaitingPastLimit(pausedBefore), now, cal, result, fail, site, signal);
     result.interrupted = !!signal?.aborted;
 
     try {
@@ -446,6 +459,7 @@ export function createEscalationService(deps: EscalationDeps) {
     cal: WorkingCalendar,
     result: EscalationResult,
     fail: (sweep: string, ids: number[], err: unknown) => void,
+    site: SiteFooter,
     signal?: AbortSignal,
   ) {
     if (signal?.aborted) return;
@@ -490,7 +504,7 @@ export function createEscalationService(deps: EscalationDeps) {
             await enqueueMessages(
               tx,
               mailDomain,
-              [{ template: `auto_close_${why}`, caseId: c.id, to: [c.email], ...autoCloseMessage({ trackingCode: c.trackingCode, title: c.title, why, baseUrl }) }],
+              [{ template: `auto_close_${why}`, caseId: c.id, to: [c.email], ...autoCloseMessage({ trackingCode: c.trackingCode, title: c.title, why, baseUrl, site }) }],
               now,
             );
           }

@@ -51,19 +51,49 @@ export function trackingLink(baseUrl: string, trackingCode: string): string {
   return `${baseUrl.replace(/\/$/, '')}/tra-cuu?ma=${encodeURIComponent(trackingCode)}`;
 }
 
-/** Paragraphs → text and HTML bodies with a common footer. */
-export function compose(subject: string, paragraphs: string[], link?: { href: string; label: string }): Rendered {
-  const footer = 'Tổ phản ứng nhanh hỗ trợ doanh nghiệp — thư tự động, vui lòng không trả lời thư này.';
-  const text = [...paragraphs, ...(link ? [`${link.label}: ${link.href}`] : []), '', '--', footer].join('\n\n');
+/** Who the mail comes from, shown in every footer (settings: province, hotline, office address). */
+export interface SiteFooter {
+  provinceName: string | null;
+  hotline: string | null;
+  officeAddress: string | null;
+}
+
+/** The footer lines: the team (of the province), its hotline and address, and that the mail is automatic. */
+export function footerLines(site?: SiteFooter | null): string[] {
+  const team = `Tổ phản ứng nhanh hỗ trợ doanh nghiệp${site?.provinceName ? ` ${site.provinceName}` : ''}`;
+  const contact = [site?.hotline ? `Đường dây nóng: ${site.hotline}` : null, site?.officeAddress ? `Địa chỉ: ${site.officeAddress}` : null].filter(Boolean);
+  return [
+    team,
+    ...(contact.length ? [contact.join(' · ')] : []),
+    `Thư gửi tự động, vui lòng không trả lời thư này${site?.hotline ? '; cần trao đổi, xin gọi đường dây nóng' : ''}.`,
+  ];
+}
+
+/** Paragraphs → text and HTML bodies with a common footer naming the team, its hotline and address. */
+export function compose(subject: string, paragraphs: string[], link?: { href: string; label: string }, site?: SiteFooter | null): Rendered {
+  const footer = footerLines(site);
+  const text = [...paragraphs, ...(link ? [`${link.label}: ${link.href}`] : []), '', '--', footer.join('\n')].join('\n\n');
   const html =
     `<!doctype html><html lang="vi"><body style="font-family:sans-serif;line-height:1.5">` +
     paragraphs.map((p) => `<p>${esc(p).replace(/\n/g, '<br>')}</p>`).join('') +
     (link ? `<p><a href="${esc(link.href)}">${esc(link.label)}</a></p>` : '') +
-    `<hr><p style="color:#555;font-size:small">${esc(footer)}</p></body></html>`;
+    `<hr><p style="color:#555;font-size:small">${footer.map(esc).join('<br>')}</p></body></html>`;
   return { subject, text, html };
 }
 
-export function receiptMessage(a: { trackingCode: string; accessKey: string; title: string; dueAt: Date; dueProvisional?: boolean; baseUrl: string }): Rendered {
+/**
+ * Office time as a person says it, in whole working days and hours of the working calendar:
+ * "72 ngày 6 giờ làm việc", "3 giờ làm việc", "dưới 1 giờ làm việc".
+ */
+export function workingTimeVi(ms: number, officeDayMs: number): string {
+  const t = Math.max(0, ms);
+  const d = Math.floor(t / officeDayMs);
+  const h = Math.floor((t - d * officeDayMs) / 3_600_000);
+  if (d === 0 && h === 0) return 'dưới 1 giờ làm việc';
+  return d === 0 ? `${h} giờ làm việc` : h === 0 ? `${d} ngày làm việc` : `${d} ngày ${h} giờ làm việc`;
+}
+
+export function receiptMessage(a: { trackingCode: string; accessKey: string; title: string; dueAt: Date; dueProvisional?: boolean; baseUrl: string; site?: SiteFooter | null }): Rendered {
   return compose(
     `[${a.trackingCode}] Đã tiếp nhận phản ánh, kiến nghị của doanh nghiệp`,
     [
@@ -73,10 +103,11 @@ export function receiptMessage(a: { trackingCode: string; accessKey: string; tit
       `Thời hạn trả lời dự kiến: ${resolveDueText(a.dueAt, a.dueProvisional)}.`,
     ],
     { href: trackingLink(a.baseUrl, a.trackingCode), label: 'Theo dõi hồ sơ' },
+    a.site,
   );
 }
 
-export function assignmentMessage(a: StaffMailCase & { trackingCode: string; agencyName: string; acceptDueAt: Date | null; resolveDueAt: Date; resolveDueProvisional?: boolean; baseUrl: string; caseId?: number }): Rendered {
+export function assignmentMessage(a: StaffMailCase & { trackingCode: string; agencyName: string; acceptDueAt: Date | null; resolveDueAt: Date; resolveDueProvisional?: boolean; baseUrl: string; site?: SiteFooter | null }): Rendered {
   return compose(
     `[${a.trackingCode}] Hồ sơ mới được chuyển đến ${a.agencyName}`,
     [
@@ -84,10 +115,10 @@ export function assignmentMessage(a: StaffMailCase & { trackingCode: string; age
       `Hồ sơ ${a.trackingCode} "${shownTitle(a)}" đã được chuyển đến đơn vị để xử lý.`,
       ...(a.acceptDueAt ? [`Hạn tiếp nhận: ${fmtDateTime(a.acceptDueAt)}.`] : []),
       `Hạn trả lời: ${resolveDueText(a.resolveDueAt, a.resolveDueProvisional)}.`,
-      'Vui lòng tiếp nhận và xử lý qua hệ thống (API của đơn vị).',
-      `Trang theo dõi công khai của hồ sơ: ${trackingLink(a.baseUrl, a.trackingCode)}`,
+      staffWhatToDo(a.trackingCode, 'tiếp nhận hồ sơ (hoặc trả lại kèm lý do nếu không thuộc thẩm quyền) trước hạn tiếp nhận'),
     ],
-    a.caseId != null ? { href: `${a.baseUrl.replace(/\/$/, '')}/api/v1/cases/${a.caseId}`, label: `Hồ sơ ${a.trackingCode} (API cán bộ)` } : undefined,
+    undefined,
+    a.site,
   );
 }
 
@@ -101,6 +132,7 @@ export function reportPublishedMessage(a: {
   overdueAtEnd: number;
   contentHash: string;
   url: string;
+  site?: SiteFooter | null;
 }): Rendered {
   const pct = a.onTimeRate == null ? 'chưa có hồ sơ giải quyết' : `${(a.onTimeRate * 100).toFixed(1).replace('.', ',')}%`;
   return compose(
@@ -112,6 +144,7 @@ export function reportPublishedMessage(a: {
       `Mã băm SHA-256 của nội dung: ${a.contentHash}`,
     ],
     { href: a.url, label: 'Xem báo cáo' },
+    a.site,
   );
 }
 
@@ -122,7 +155,7 @@ export function ratingLink(baseUrl: string, trackingCode: string): string {
   return `${trackingLink(baseUrl, trackingCode)}#danh-gia`;
 }
 
-export function infoRequestMessage(a: { trackingCode: string; title: string; question: string; agencyName: string | null; replyWithin?: string | null; baseUrl: string }): Rendered {
+export function infoRequestMessage(a: { trackingCode: string; title: string; question: string; agencyName: string | null; replyWithin?: string | null; baseUrl: string; site?: SiteFooter | null }): Rendered {
   return compose(
     `[${a.trackingCode}] Đề nghị doanh nghiệp bổ sung thông tin`,
     [
@@ -132,10 +165,11 @@ export function infoRequestMessage(a: { trackingCode: string; title: string; que
       `Quý doanh nghiệp trả lời trên trang theo dõi hồ sơ (cần mã hồ sơ và mã truy cập). Trong thời gian chờ bổ sung, thời hạn giải quyết tạm dừng${a.replyWithin ? `; nếu không nhận được thông tin trong ${a.replyWithin}, hồ sơ sẽ được kết thúc` : ''}.`,
     ],
     { href: trackingLink(a.baseUrl, a.trackingCode), label: 'Trả lời trên trang theo dõi hồ sơ' },
+    a.site,
   );
 }
 
-export function answerPublishedMessage(a: { trackingCode: string; title: string; answer: string; agencyName: string | null; disputeUntil: Date; baseUrl: string }): Rendered {
+export function answerPublishedMessage(a: { trackingCode: string; title: string; answer: string; agencyName: string | null; disputeUntil: Date; baseUrl: string; site?: SiteFooter | null }): Rendered {
   return compose(
     `[${a.trackingCode}] Đã có kết quả trả lời phản ánh, kiến nghị`,
     [
@@ -145,10 +179,11 @@ export function answerPublishedMessage(a: { trackingCode: string; title: string;
       `Quý doanh nghiệp vui lòng đánh giá mức độ hài lòng. Nếu chưa đồng ý với kết quả, Quý doanh nghiệp có thể phản hồi để hồ sơ được xem xét lại đến ${fmtDateTime(a.disputeUntil)}.`,
     ],
     { href: ratingLink(a.baseUrl, a.trackingCode), label: 'Đánh giá kết quả trả lời' },
+    a.site,
   );
 }
 
-export function autoCloseMessage(a: { trackingCode: string; title: string; why: 'dispute_window_over' | 'no_response_from_business'; baseUrl: string }): Rendered {
+export function autoCloseMessage(a: { trackingCode: string; title: string; why: 'dispute_window_over' | 'no_response_from_business'; baseUrl: string; site?: SiteFooter | null }): Rendered {
   const why =
     a.why === 'no_response_from_business'
       ? 'Hồ sơ đã được kết thúc do cơ quan xử lý không nhận được thông tin bổ sung của Quý doanh nghiệp trong thời hạn quy định. Nếu vẫn cần hỗ trợ, Quý doanh nghiệp có thể gửi phản ánh mới.'
@@ -157,25 +192,41 @@ export function autoCloseMessage(a: { trackingCode: string; title: string; why: 
     `[${a.trackingCode}] Hồ sơ đã kết thúc`,
     ['Kính gửi Quý doanh nghiệp,', `Hồ sơ ${a.trackingCode} "${a.title}":`, why],
     { href: trackingLink(a.baseUrl, a.trackingCode), label: 'Xem hồ sơ' },
+    a.site,
   );
 }
 
 // ---------------------------------------------------------------- warnings and escalations to staff
 
+/**
+ * What staff do with a notice. Staff work their cases in their agency's software through the
+ * staff API, which a browser cannot open without a token, so staff mail carries no link: it
+ * gives the tracking code to look the case up and says what to do.
+ */
+export function staffWhatToDo(trackingCode: string, action: string): string {
+  return `Cách xử lý: tìm hồ sơ theo mã ${trackingCode} trong danh sách hồ sơ của đơn vị trên phần mềm nghiệp vụ (kết nối hệ thống tiếp nhận phản ánh, kiến nghị), rồi ${action}. Cần hỗ trợ, xin liên hệ Tổ phản ứng nhanh.`;
+}
+
 /** What every staff warning says about the case (never the reporter's identity). */
 export interface StaffCaseInfo extends StaffMailCase {
   caseId: number;
   trackingCode: string;
+  /** null: the case is not assigned to an agency yet (still with the coordinator) */
   agencyName: string | null;
   resolveDueAt: Date;
   /** the resolution deadline is provisional (not accepted yet; the clock starts at thụ lý) */
   resolveDueProvisional?: boolean;
   baseUrl: string;
+  site?: SiteFooter | null;
 }
 
-const staffLink = (c: StaffCaseInfo) => ({ href: `${c.baseUrl.replace(/\/$/, '')}/api/v1/cases/${c.caseId}`, label: `Hồ sơ ${c.trackingCode} (API cán bộ)` });
-const trackingLine = (c: StaffCaseInfo) => `Trang theo dõi công khai của hồ sơ: ${trackingLink(c.baseUrl, c.trackingCode)}`;
-const days = (n: number) => n.toFixed(1).replace(/\.0$/, '').replace('.', ',');
+/** How long a case is overdue, in office time, and the length of an office day (ms). */
+export interface OverdueBy {
+  overdueMs: number;
+  officeDayMs: number;
+}
+
+const hoursVi = (n: number) => String(n).replace('.', ',');
 
 export function dueSoonMessage(c: StaffCaseInfo & { statusLabel: string }): Rendered {
   return compose(
@@ -184,9 +235,10 @@ export function dueSoonMessage(c: StaffCaseInfo & { statusLabel: string }): Rend
       `Kính gửi ${c.agencyName ?? 'đơn vị xử lý'},`,
       `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" sắp đến hạn trả lời doanh nghiệp: ${fmtDateTime(c.resolveDueAt)}. Trạng thái hiện tại: ${c.statusLabel}.`,
       'Đề nghị đơn vị khẩn trương xử lý và trả lời đúng hạn; nếu cần thêm thời gian, đề nghị gia hạn (kèm lý do) trước khi hết hạn.',
-      trackingLine(c),
+      staffWhatToDo(c.trackingCode, 'trả lời doanh nghiệp hoặc đề nghị gia hạn'),
     ],
-    staffLink(c),
+    undefined,
+    c.site,
   );
 }
 
@@ -197,55 +249,75 @@ export function acceptReminderMessage(c: StaffCaseInfo & { acceptDueAt: Date }):
       `Kính gửi ${c.agencyName ?? 'đơn vị xử lý'},`,
       `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" được chuyển đến đơn vị nhưng chưa được tiếp nhận; hạn tiếp nhận là ${fmtDateTime(c.acceptDueAt)}.`,
       `Đề nghị tiếp nhận ngay, hoặc trả lại kèm lý do nếu không thuộc thẩm quyền. Hạn trả lời doanh nghiệp: ${resolveDueText(c.resolveDueAt, c.resolveDueProvisional)}.`,
-      trackingLine(c),
+      staffWhatToDo(c.trackingCode, 'tiếp nhận hoặc trả lại hồ sơ'),
     ],
-    staffLink(c),
+    undefined,
+    c.site,
   );
 }
 
-export function overdueMessage(c: StaffCaseInfo & { overdueWorkingDays: number }): Rendered {
-  return compose(
-    `[${c.trackingCode}] Quá hạn trả lời — ${c.agencyName ?? 'chưa phân công'}`,
-    [
-      `Kính gửi lãnh đạo ${c.agencyName ?? 'đơn vị'} và Tổ phản ứng nhanh,`,
-      `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" đã quá hạn trả lời doanh nghiệp (hạn: ${fmtDateTime(c.resolveDueAt)}; đã quá ${days(c.overdueWorkingDays)} ngày làm việc).`,
-      'Hồ sơ được đánh dấu quá hạn. Đề nghị chỉ đạo trả lời doanh nghiệp ngay và báo cáo lý do chậm trễ.',
-      trackingLine(c),
-    ],
-    staffLink(c),
-  );
+export function overdueMessage(c: StaffCaseInfo & OverdueBy): Rendered {
+  const by = workingTimeVi(c.overdueMs, c.officeDayMs);
+  const due = fmtDateTime(c.resolveDueAt);
+  return c.agencyName
+    ? compose(
+        `[${c.trackingCode}] Quá hạn trả lời — ${c.agencyName}`,
+        [
+          `Kính gửi lãnh đạo ${c.agencyName} và Tổ phản ứng nhanh,`,
+          `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" đã quá hạn trả lời doanh nghiệp ${by} (hạn: ${due}).`,
+          'Hồ sơ được đánh dấu quá hạn. Đề nghị chỉ đạo trả lời doanh nghiệp ngay và báo cáo lý do chậm trễ.',
+          staffWhatToDo(c.trackingCode, 'trả lời doanh nghiệp'),
+        ],
+        undefined,
+        c.site,
+      )
+    : compose(
+        `[${c.trackingCode}] Quá hạn trả lời — hồ sơ chưa được phân công`,
+        [
+          'Kính gửi Tổ phản ứng nhanh,',
+          `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" chưa được phân công cho cơ quan xử lý và đã quá hạn trả lời doanh nghiệp ${by} (hạn: ${due}).`,
+          'Đề nghị phân công ngay cơ quan xử lý (hoặc từ chối kèm lý do) và báo cáo lý do chậm trễ.',
+          staffWhatToDo(c.trackingCode, 'phân công cơ quan xử lý'),
+        ],
+        undefined,
+        c.site,
+      );
 }
 
-export function seriousOverdueMessage(c: StaffCaseInfo & { overdueWorkingDays: number; thresholdLabel: string }): Rendered {
+export function seriousOverdueMessage(c: StaffCaseInfo & OverdueBy & { thresholdLabel: string }): Rendered {
+  const by = workingTimeVi(c.overdueMs, c.officeDayMs);
+  const who = c.agencyName ? `do ${c.agencyName} xử lý` : 'chưa được phân công cho cơ quan xử lý';
   return compose(
-    `[${c.trackingCode}] Quá hạn nghiêm trọng (${days(c.overdueWorkingDays)} ngày làm việc) — ${c.agencyName ?? 'chưa phân công'}`,
+    `[${c.trackingCode}] Quá hạn nghiêm trọng (${by}) — ${c.agencyName ?? 'hồ sơ chưa được phân công'}`,
     [
       'Kính gửi lãnh đạo UBND tỉnh và Thanh tra tỉnh,',
-      `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" do ${c.agencyName ?? '(chưa phân công)'} xử lý đã quá hạn trả lời hơn ${c.thresholdLabel} (hạn: ${fmtDateTime(c.resolveDueAt)}; đã quá ${days(c.overdueWorkingDays)} ngày làm việc).`,
+      `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" ${who} đã quá hạn trả lời doanh nghiệp ${by}, vượt ngưỡng ${c.thresholdLabel} (hạn: ${fmtDateTime(c.resolveDueAt)}).`,
       'Theo quy chế, hồ sơ quá hạn nghiêm trọng được báo cáo lãnh đạo tỉnh và cơ quan thanh tra để chỉ đạo, kiểm tra.',
-      trackingLine(c),
+      `Để xem diễn biến hồ sơ, đề nghị Tổ phản ứng nhanh hoặc Thanh tra tỉnh tra cứu theo mã ${c.trackingCode} trên phần mềm nghiệp vụ.`,
     ],
-    staffLink(c),
+    undefined,
+    c.site,
   );
 }
 
 export function triageReminderMessage(c: StaffCaseInfo & { waitingSince: Date; hours: number }): Rendered {
   return compose(
-    `[${c.trackingCode}] Hồ sơ chờ phân công quá ${days(c.hours)} giờ làm việc`,
+    `[${c.trackingCode}] Hồ sơ chờ phân công quá ${hoursVi(c.hours)} giờ làm việc`,
     [
       'Kính gửi Tổ phản ứng nhanh,',
-      `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" đang chờ phân công từ ${fmtDateTime(c.waitingSince)}, quá ${days(c.hours)} giờ làm việc.`,
+      `Hồ sơ ${c.trackingCode} "${shownTitle(c)}" đang chờ phân công từ ${fmtDateTime(c.waitingSince)}, quá ${hoursVi(c.hours)} giờ làm việc.`,
       `Đề nghị phân công cơ quan xử lý hoặc từ chối kèm lý do. Hạn trả lời doanh nghiệp: ${resolveDueText(c.resolveDueAt, c.resolveDueProvisional)}.`,
-      trackingLine(c),
+      staffWhatToDo(c.trackingCode, 'phân công cơ quan xử lý'),
     ],
-    staffLink(c),
+    undefined,
+    c.site,
   );
 }
 
 // ---------------------------------------------------------------- merged duplicates
 
 /** To the business of a case merged into another: the answer given in the case kept. */
-export function mergedAnswerMessage(a: { trackingCode: string; title: string; keptTrackingCode: string; answer: string; agencyName: string | null; baseUrl: string }): Rendered {
+export function mergedAnswerMessage(a: { trackingCode: string; title: string; keptTrackingCode: string; answer: string; agencyName: string | null; baseUrl: string; site?: SiteFooter | null }): Rendered {
   return compose(
     `[${a.trackingCode}] Kết quả giải quyết nội dung Quý doanh nghiệp đã phản ánh`,
     [
@@ -254,5 +326,6 @@ export function mergedAnswerMessage(a: { trackingCode: string; title: string; ke
       a.answer,
     ],
     { href: trackingLink(a.baseUrl, a.trackingCode), label: 'Xem hồ sơ' },
+    a.site,
   );
 }

@@ -15,6 +15,7 @@ import type { Actor } from '../auth/service.js';
 import type { ClockService } from '../clock/service.js';
 import { enqueueMessages } from '../notifications/outbox.js';
 import { reportPublishedMessage } from '../notifications/templates.js';
+import { readSettings, readSiteInfo } from '../settings/repository.js';
 import { parsePeriod, previousMonth, type Period } from './period.js';
 import { computeReport, reportCsv, type Report } from './report.js';
 import type { Checkpoint } from '../timeline/checkpoints.js';
@@ -57,10 +58,13 @@ export function createReportService(deps: ReportServiceDeps) {
     return computeReport(ex, { calendar, officeHours: clockService.officeHours, minCell: config.PAKN_REPORT_MIN_CELL }, period, now, revision);
   }
 
-  /** Addresses told of a publication: the coordinator agency's contacts and the leadership list. */
+  /** Addresses told of a publication: the coordinators and the leadership (settings; the coordinator agency's contacts when no coordinator is set). */
   async function recipients(ex: Executor): Promise<string[]> {
-    const coord = await ex.select({ emails: agencies.contactEmails }).from(agencies).where(eq(agencies.kind, 'coordinator'));
-    return [...new Set([...coord.flatMap((c) => c.emails), ...config.PAKN_LEADERSHIP_EMAILS])];
+    const s = await readSettings(ex);
+    const coord = s.coordinatorEmails?.length
+      ? s.coordinatorEmails
+      : (await ex.select({ emails: agencies.contactEmails }).from(agencies).where(eq(agencies.kind, 'coordinator'))).flatMap((c) => c.emails);
+    return [...new Set([...coord, ...(s.leadershipEmails ?? [])])];
   }
 
   /**
@@ -123,6 +127,7 @@ export function createReportService(deps: ReportServiceDeps) {
                     overdueAtEnd: report.totals.openAtPeriodEnd.overdue,
                     contentHash: row.contentHash,
                     url: `${deps.baseUrl}/bao-cao/${period.period}${revision > 1 ? `?revision=${revision}` : ''}`,
+                    site: await readSiteInfo(tx),
                   }),
                 },
               ],
