@@ -52,7 +52,7 @@ describe(`work queues on ${dbLabel}`, () => {
       '2026-03-11T17:00:00+07:00',
       '2026-03-12T17:00:00+07:00',
       '2026-03-13T17:00:00+07:00',
-      '2026-04-01T17:00:00+07:00', // tố cáo: 30 days
+      '2026-04-10T17:00:00+07:00', // tố cáo, not accepted yet: acceptance deadline 11/3 + 30 days (provisional)
     ]);
     expect(all.nextCursor).toBeNull();
   });
