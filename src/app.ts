@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { registerFeatureRoutes } from './features/index.js';
 import type { Clock } from './lib/clock.js';
+import { cors } from './plugins/cors.js';
 import { methodNotAllowed } from './plugins/method-not-allowed.js';
 import { openapi } from './plugins/openapi.js';
 import { frameworkErrors, problemDetails } from './plugins/problem-details.js';
@@ -45,6 +46,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             redact: ['req.headers.authorization', 'req.headers["x-access-key"]', 'req.headers.cookie'],
           }),
     bodyLimit: 1024 * 1024,
+    // Open311 clients follow up to 1000 service_request_ids in one GET (about 20 kB of URL)
+    http: { maxHeaderSize: 64 * 1024 },
     trustProxy: config.PAKN_TRUST_PROXY,
     requestIdHeader: 'x-request-id',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -75,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
   });
+  await app.register(cors, { origins: config.PAKN_CORS_ORIGINS });
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
   await app.register(openapi);

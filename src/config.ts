@@ -39,7 +39,14 @@ export const configSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   MAIL_FROM: z.string().min(3).default('Tổ phản ứng nhanh <pakn@localhost>'),
+  /** the address clients use; when unset, http://HOST:PORT (a wildcard HOST advertises 127.0.0.1) */
   PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+  /** origins allowed to read /open311/v2/* and /api/v1/public/* from a browser: comma-separated, or * */
+  PAKN_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean) : []))
+    .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
   PAKN_ADMIN_TOKEN: z
     .string()
     .min(24, 'must be at least 24 characters')
@@ -105,7 +112,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       r.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
     );
   }
+  if (!env.PUBLIC_BASE_URL) r.data.PUBLIC_BASE_URL = baseUrlOf(r.data.HOST, r.data.PORT);
   return r.data;
+}
+
+/** http://HOST:PORT as a client reaches it: a wildcard address is reached on loopback. */
+export function baseUrlOf(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
 }
 
 /** Config for tests and tools: defaults, overridden by the given values. */

@@ -83,7 +83,7 @@ describe(`Open311 client apps (admin) on ${dbLabel}`, () => {
     expect(j.body).toEqual([{ code: 403, description: 'Invalid api_key' }]);
     const x = await t.request().post('/open311/v2/requests.xml').type('form').send(filing(key));
     expect(x.status).toBe(403);
-    expect(x.headers['content-type']).toBe('application/xml; charset=utf-8');
+    expect(x.headers['content-type']).toBe('text/xml; charset=utf-8');
     const err = parseXml(x.text).root;
     expect(err.name).toBe('errors');
     expect(val(err.children[0], 'code')).toBe('403');

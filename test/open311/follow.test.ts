@@ -31,7 +31,7 @@ async function follow(code: string) {
   expect(j.status).toBe(200);
   const x = await t.request().get(`/open311/v2/requests/${code}.xml?extensions=true&api_key=${encodeURIComponent(key)}`);
   expect(x.status).toBe(200);
-  expect(x.headers['content-type']).toBe('application/xml; charset=utf-8');
+  expect(x.headers['content-type']).toBe('text/xml; charset=utf-8');
   const node = kid(parseXml(x.text).root, 'request');
   // the two formats say the same
   const r = j.body[0];

@@ -27,7 +27,7 @@ import { xmlDocument, xmlList, type XmlNode } from './xml.js';
 
 type Format = 'json' | 'xml';
 const JSON_TYPE = 'application/json; charset=utf-8';
-const XML_TYPE = 'application/xml; charset=utf-8';
+const XML_TYPE = 'text/xml; charset=utf-8';
 const TAGS = ['open311'];
 
 /** 403: the api_key is missing, unknown or its client app is deactivated. */

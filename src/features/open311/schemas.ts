@@ -125,7 +125,7 @@ export const postBody = z
     first_name: field('given name of the contact person'),
     last_name: field('family name of the contact person'),
     phone: field('Vietnamese phone number'),
-    media_url: field('http(s) link to a photo; appended to the content'),
+    media_url: field('http(s) link to a photo (at most 2000 characters; never fetched): returned in media_url and appended to the content'),
     business_name: field('pakn extension: business name'),
     tax_code: field('pakn extension: tax code (mã số thuế), check digit verified'),
     kind: field('pakn extension: phan_anh (default), kien_nghi, to_cao, khieu_nai'),
@@ -134,12 +134,15 @@ export const postBody = z
   })
   .describe('Also attribute[code]=value (attribute[code][]=value for multivaluelist) for the service attributes');
 
+/** A key the specification lets a client repeat: `?k=a,b`, `?k=a&k=b`, or both; their union. */
+const repeatable = (d: string) => z.union([z.string(), z.array(z.string())]).optional().describe(d);
+
 export const listQuery = z.object({
-  service_request_id: field('comma-separated tracking codes (at most 50); overrides every other argument'),
-  service_code: field('comma-separated service codes'),
+  service_request_id: repeatable('tracking codes, comma-separated and/or repeated (at most 1000); overrides every other argument'),
+  service_code: repeatable('service codes, comma-separated and/or repeated'),
   start_date: field('earliest requested_datetime (W3C datetime)'),
   end_date: field('latest requested_datetime; at most 90 days after start_date'),
-  status: field('open, closed, or both comma-separated'),
+  status: repeatable('open, closed, or both (comma-separated and/or repeated)'),
   extensions: field('true: adds extended_attributes and notes (the public timeline)'),
   jurisdiction_id: field('accepted and ignored'),
   api_key: field('required: the key issued to your app; it reads its own requests in full, of the others status, agency and deadline'),

@@ -22,8 +22,8 @@ export const OPEN311_CHANGESET = '2026-03-01T00:00:00+07:00';
 export const MAX_REQUESTS_PAGE = 1000;
 /** start_date … end_date may span at most this many days, and the default window is this long. */
 export const MAX_RANGE_DAYS = 90;
-/** service_request_id may list at most this many codes. */
-export const MAX_REQUEST_IDS = 50;
+/** service_request_id may list at most this many codes (the specification's 1000 requests). */
+export const MAX_REQUEST_IDS = 1000;
 export const MAX_DESCRIPTION = 10_000;
 export const TITLE_MAX = 100;
 
@@ -91,12 +91,15 @@ export interface Open311Request {
   notes?: Array<{ type: string; summary: string; datetime: string }>;
 }
 
+/** A repeatable query argument: `?k=a,b`, `?k=a&k=b` or both. */
+export type Repeatable = string | string[];
+
 export interface ListRequestsQuery {
-  service_request_id?: string;
-  service_code?: string;
+  service_request_id?: Repeatable;
+  service_code?: Repeatable;
   start_date?: string;
   end_date?: string;
-  status?: string;
+  status?: Repeatable;
   extensions?: boolean;
 }
 
@@ -411,7 +414,8 @@ export function createOpen311Service(deps: Open311Deps) {
     if (!serviceCode) err('service_code', 'is required');
     else {
       [category] = await db.select().from(categories).where(and(eq(categories.code, serviceCode), eq(categories.active, true)));
-      if (!category) err('service_code', `${serviceCode.slice(0, 64)} is not a service of this endpoint (see services.json)`);
+      // the specification's "Possible Errors": 404 for a service_code that does not exist
+      if (!category) throw new NotFound(`service_code ${serviceCode.slice(0, 64)} was not found (see services.json)`);
     }
 
     const description = text(body, 'description');
@@ -625,11 +629,10 @@ export function createOpen311Service(deps: Open311Deps) {
     });
   }
 
-  function splitList(v: string | undefined): string[] {
-    return (v ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+  /** Repeated keys and comma lists alike: their union, in order, without duplicates. */
+  function splitList(v: Repeatable | undefined): string[] {
+    const parts = (Array.isArray(v) ? v : [v ?? '']).flatMap((x) => x.split(','));
+    return [...new Set(parts.map((s) => s.trim()).filter(Boolean))];
   }
 
   async function listRequests(q: ListRequestsQuery, viewer: ApiClient): Promise<Open311Request[]> {
@@ -640,6 +643,7 @@ export function createOpen311Service(deps: Open311Deps) {
       if (ids.length > MAX_REQUEST_IDS) throw badRequest([{ path: 'service_request_id', message: `at most ${MAX_REQUEST_IDS} codes at once` }]);
       const bad = ids.find((id) => !parseTrackingCode(id));
       if (bad) throw badRequest([{ path: 'service_request_id', message: `${bad.slice(0, 40)} is not a service_request_id (PAKN.YYYYMMDD.NNNN)` }]);
+      // one indexed lookup (cases.tracking_code is unique), notes for all of them in one more query
       const codes = [...new Set(ids.map((id) => id.toUpperCase()))];
       return load(inArray(cases.trackingCode, codes), MAX_REQUEST_IDS, viewer, q.extensions ?? false);
     }
