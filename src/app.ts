@@ -20,6 +20,7 @@ import { registerFeatureRoutes } from './features/index.js';
 import { AppError, type FieldError } from './lib/errors.js';
 import type { Clock } from './lib/clock.js';
 import { bearerToken } from './lib/http.js';
+import { strictQuery } from './lib/strict.js';
 import { createServices, type Services } from './services.js';
 
 export interface AppDeps {
@@ -107,7 +108,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (isStaff) {
       if (!route.config?.roles) staffRoutesWithoutRoles.push(`${methods.join(',')} ${route.url}`);
       if (route.schema) {
-        route.schema = { ...route.schema, security: [{ bearerAuth: [] }] } as typeof route.schema;
+        // unknown query parameters answer 400 naming them (lib/strict.ts)
+        route.schema = { ...route.schema, security: [{ bearerAuth: [] }], querystring: strictQuery(route.schema.querystring) } as typeof route.schema;
       }
     }
   });
@@ -184,9 +186,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     } else if (hasZodFastifySchemaValidationErrors(err)) {
       status = 400;
       const where = (err as { validationContext?: string }).validationContext ?? 'body';
-      const errors: (FieldError & { in: string })[] = err.validation.map((v) => {
+      const errors: (FieldError & { in: string })[] = err.validation.flatMap((v) => {
         const p = fieldPath(v.instancePath);
         const missing = (v.params as { issue?: { code?: string; path?: PropertyKey[] } })?.issue;
+        // a strict schema met fields or query parameters it does not know: name each one
+        const unknown = v.keyword === 'unrecognized_keys' ? (v.params as { keys?: string[] }).keys : undefined;
+        if (unknown?.length) {
+          const what = where === 'querystring' ? 'query parameter' : 'field';
+          return unknown.map((k) => ({ path: p ? `${p}.${k}` : k, in: where, message: `unknown ${what}` }));
+        }
         const path = p || (missing?.path?.length ? missing.path.join('.') : `(${where})`);
         return { path, in: where, message: v.message ?? 'invalid' };
       });
