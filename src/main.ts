@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { DataDirLockedError, openDatabase, type Database } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { formatDemoTokens, seedBaseline, seedDemo } from './db/seed.js';
+import type { AuthService, BootstrapResult } from './features/auth/service.js';
 import { systemClock } from './lib/clock.js';
 import { startScheduler } from './scheduler.js';
 
@@ -31,6 +32,27 @@ export async function prepareDatabase(config: Config, log: (s: string) => void):
   }
 }
 
+/**
+ * Applies PAKN_ADMIN_TOKEN at start-up. A value that was revoked stays revoked: the service starts
+ * without it and logs an error telling the operator to set a new value.
+ */
+export async function applyAdminToken(
+  auth: Pick<AuthService, 'ensureBootstrapAdmin'>,
+  token: string,
+  log: { error: (msg: string) => void },
+): Promise<BootstrapResult> {
+  const r = await auth.ensureBootstrapAdmin(token);
+  if (r.status === 'revoked') {
+    log.error(
+      `PAKN_ADMIN_TOKEN was revoked on ${r.revokedAt.toISOString()} and stays revoked; it does not work. ` +
+        'Set PAKN_ADMIN_TOKEN to a new value (e.g. `openssl rand -hex 24`) and restart.',
+    );
+  } else if (r.status === 'user_inactive') {
+    log.error('PAKN_ADMIN_TOKEN belongs to the "Bootstrap admin" user, which is deactivated; the token does not work. Another admin can re-activate the user.');
+  }
+  return r;
+}
+
 async function main() {
   let config: Config;
   try {
@@ -53,7 +75,7 @@ async function main() {
     throw e;
   }
   const app = await buildApp({ config, database, clock: systemClock });
-  if (config.PAKN_ADMIN_TOKEN) await app.services.auth.ensureBootstrapAdmin(config.PAKN_ADMIN_TOKEN);
+  if (config.PAKN_ADMIN_TOKEN) await applyAdminToken(app.services.auth, config.PAKN_ADMIN_TOKEN, app.log);
   const scheduler = startScheduler(app.services, app.log);
 
   let closing = false;
