@@ -1,5 +1,5 @@
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, seedsDemo, type Config } from './config.js';
 import { DataDirLockedError, openDatabase, type Database } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { formatDemoTokens, seedBaseline, seedDemo } from './db/seed.js';
@@ -16,9 +16,7 @@ export async function prepareDatabase(config: Config, log: (s: string) => void):
   });
   try {
     await runMigrations(database);
-    const demo =
-      config.PAKN_SEED_DEMO === 'always' || (config.PAKN_SEED_DEMO === 'auto' && database.kind === 'pglite');
-    if (demo) {
+    if (seedsDemo(config, database.kind)) {
       const r = await seedDemo(database.db);
       const banner = formatDemoTokens(r);
       if (banner) log(banner);
@@ -76,6 +74,9 @@ async function main() {
   }
   const app = await buildApp({ config, database, clock: systemClock });
   if (config.PAKN_ADMIN_TOKEN) await applyAdminToken(app.services.auth, config.PAKN_ADMIN_TOKEN, app.log);
+  else if (!(await app.services.reference.listUsers()).some((u) => u.role === 'admin' && u.active)) {
+    app.log.warn('There is no active admin and PAKN_ADMIN_TOKEN is not set: set PAKN_ADMIN_TOKEN to administer this install.');
+  }
   const scheduler = startScheduler(app.services, app.log);
 
   let closing = false;
