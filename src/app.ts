@@ -64,6 +64,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             redact: ['req.headers.authorization', 'req.headers["x-access-key"]', 'req.headers.cookie'],
           }),
     bodyLimit: 1024 * 1024,
+    // slow clients cannot hold the server: the whole request, its headers, and an idle
+    // keep-alive connection each have a deadline (README: configuration)
+    requestTimeout: config.PAKN_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.PAKN_KEEPALIVE_TIMEOUT_MS,
+    http: {
+      requestTimeout: config.PAKN_REQUEST_TIMEOUT_MS,
+      headersTimeout: Math.min(config.PAKN_HEADERS_TIMEOUT_MS, config.PAKN_REQUEST_TIMEOUT_MS),
+      // how often Node checks those deadlines (its default, 30 s, would double them)
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.PAKN_HEADERS_TIMEOUT_MS / 4))),
+    },
     trustProxy: config.PAKN_TRUST_PROXY,
     requestIdHeader: 'x-request-id',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
