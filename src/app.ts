@@ -20,6 +20,7 @@ import { registerFeatureRoutes } from './features/index.js';
 import { AppError, type FieldError } from './lib/errors.js';
 import type { Clock } from './lib/clock.js';
 import { bearerToken } from './lib/http.js';
+import { loggerOptions } from './lib/log.js';
 import { strictQuery } from './lib/strict.js';
 import { createServices, type Services } from './services.js';
 
@@ -54,15 +55,8 @@ function fieldPath(instancePath: string | undefined): string {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
-    logger:
-      deps.logger ??
-      (config.LOG_LEVEL === 'silent'
-        ? false
-        : {
-            level: config.LOG_LEVEL,
-            // tokens, access keys and bodies never reach the log; URLs carry no personal data
-            redact: ['req.headers.authorization', 'req.headers["x-access-key"]', 'req.headers.cookie'],
-          }),
+    // tokens, access keys, bodies and SQL parameter values never reach the log (lib/log.ts)
+    logger: deps.logger ?? (config.LOG_LEVEL === 'silent' ? false : loggerOptions(config.LOG_LEVEL)),
     bodyLimit: 1024 * 1024,
     // slow clients cannot hold the server: the whole request, its headers, and an idle
     // keep-alive connection each have a deadline (README: configuration)
