@@ -26,11 +26,11 @@ describe('first start on a new embedded database', () => {
     expect(r.agencies).toBe(0);
     expect(r.tokens).toBe(0);
     expect(r.calendars).toBeGreaterThan(0);
-  });
+  }, 240_000);
 
   it('in development: the demo province and its tokens, once', async () => {
     const r = await firstStart({ NODE_ENV: 'development' });
     expect(r.printed).toMatch(/Demo province seeded[\s\S]*pakn_/);
     expect(r.tokens).toBeGreaterThan(0);
-  });
+  }, 240_000);
 });
