@@ -14,6 +14,7 @@ import { openapi } from './plugins/openapi.js';
 import { frameworkErrors, problemDetails } from './plugins/problem-details.js';
 import { sealTimeline } from './plugins/seal-timeline.js';
 import { staffAuth } from './plugins/staff-auth.js';
+import { loggerOptions } from './lib/log.js';
 import { createServices, type Services } from './services.js';
 
 export { API_VERSION } from './plugins/openapi.js';
@@ -36,18 +37,21 @@ declare module 'fastify' {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
-    logger:
-      deps.logger ??
-      (config.LOG_LEVEL === 'silent'
-        ? false
-        : {
-            level: config.LOG_LEVEL,
-            // tokens, access keys and bodies never reach the log; URLs carry no personal data
-            redact: ['req.headers.authorization', 'req.headers["x-access-key"]', 'req.headers.cookie'],
-          }),
+    // tokens, access keys, bodies and SQL parameter values never reach the log (lib/log.ts)
+    logger: deps.logger ?? (config.LOG_LEVEL === 'silent' ? false : loggerOptions(config.LOG_LEVEL)),
     bodyLimit: 1024 * 1024,
-    // Open311 clients follow up to 1000 service_request_ids in one GET (about 20 kB of URL)
-    http: { maxHeaderSize: 64 * 1024 },
+    // slow clients cannot hold the server: the whole request, its headers, and an idle
+    // keep-alive connection each have a deadline (README: configuration)
+    requestTimeout: config.PAKN_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.PAKN_KEEPALIVE_TIMEOUT_MS,
+    http: {
+      // Open311 clients follow up to 1000 service_request_ids in one GET (about 20 kB of URL)
+      maxHeaderSize: 64 * 1024,
+      requestTimeout: config.PAKN_REQUEST_TIMEOUT_MS,
+      headersTimeout: Math.min(config.PAKN_HEADERS_TIMEOUT_MS, config.PAKN_REQUEST_TIMEOUT_MS),
+      // how often Node checks those deadlines (its default, 30 s, would double them)
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.PAKN_HEADERS_TIMEOUT_MS / 4))),
+    },
     trustProxy: config.PAKN_TRUST_PROXY,
     requestIdHeader: 'x-request-id',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },

@@ -94,9 +94,25 @@ export const configSchema = z.object({
   /** the daily e-mail of the previous day's last checkpoint to the inspectorate */
   PAKN_CHECKPOINT_MAIL_CRON: cronExpr.default('5 0 * * *'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** slow clients: the whole request (headers and body) must arrive within this */
+  PAKN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** the request headers must arrive within this (never more than the request timeout) */
+  PAKN_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(20_000),
+  /** an idle keep-alive connection is closed after this */
+  PAKN_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * Whether start-up seeds the demo province (and prints its tokens). `always` and `never` say so;
+ * `auto` seeds only a new embedded database outside production: the production image
+ * (NODE_ENV=production) never creates demo accounts unless PAKN_SEED_DEMO=always asks for them.
+ */
+export function seedsDemo(config: Pick<Config, 'NODE_ENV' | 'PAKN_SEED_DEMO'>, databaseKind: 'pglite' | 'pg'): boolean {
+  if (config.PAKN_SEED_DEMO !== 'auto') return config.PAKN_SEED_DEMO === 'always';
+  return databaseKind === 'pglite' && config.NODE_ENV !== 'production';
+}
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {

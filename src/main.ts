@@ -1,9 +1,10 @@
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, seedsDemo, type Config } from './config.js';
 import { DataDirLockedError, openDatabase, type Database } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { formatDemoTokens, seedBaseline, seedDemo } from './db/seed.js';
 import { SigningKeyError } from './features/timeline/checkpoints.js';
+import type { AuthService, BootstrapResult } from './features/auth/service.js';
 import { systemClock } from './lib/clock.js';
 import { startScheduler } from './scheduler.js';
 
@@ -16,9 +17,7 @@ export async function prepareDatabase(config: Config, log: (s: string) => void):
   });
   try {
     await runMigrations(database);
-    const demo =
-      config.PAKN_SEED_DEMO === 'always' || (config.PAKN_SEED_DEMO === 'auto' && database.kind === 'pglite');
-    if (demo) {
+    if (seedsDemo(config, database.kind)) {
       const r = await seedDemo(database.db);
       const banner = formatDemoTokens(r);
       if (banner) log(banner);
@@ -30,6 +29,27 @@ export async function prepareDatabase(config: Config, log: (s: string) => void):
     await database.close();
     throw e;
   }
+}
+
+/**
+ * Applies PAKN_ADMIN_TOKEN at start-up. A value that was revoked stays revoked: the service starts
+ * without it and logs an error telling the operator to set a new value.
+ */
+export async function applyAdminToken(
+  auth: Pick<AuthService, 'ensureBootstrapAdmin'>,
+  token: string,
+  log: { error: (msg: string) => void },
+): Promise<BootstrapResult> {
+  const r = await auth.ensureBootstrapAdmin(token);
+  if (r.status === 'revoked') {
+    log.error(
+      `PAKN_ADMIN_TOKEN was revoked on ${r.revokedAt.toISOString()} and stays revoked; it does not work. ` +
+        'Set PAKN_ADMIN_TOKEN to a new value (e.g. `openssl rand -hex 24`) and restart.',
+    );
+  } else if (r.status === 'user_inactive') {
+    log.error('PAKN_ADMIN_TOKEN belongs to the "Bootstrap admin" user, which is deactivated; the token does not work. Another admin can re-activate the user.');
+  }
+  return r;
 }
 
 async function main() {
@@ -66,7 +86,10 @@ async function main() {
   }
   // settings never set take the environment's values (the first start of an install)
   await app.services.settings.seedFromConfig();
-  if (config.PAKN_ADMIN_TOKEN) await app.services.auth.ensureBootstrapAdmin(config.PAKN_ADMIN_TOKEN);
+  if (config.PAKN_ADMIN_TOKEN) await applyAdminToken(app.services.auth, config.PAKN_ADMIN_TOKEN, app.log);
+  else if (!(await app.services.reference.listUsers()).some((u) => u.role === 'admin' && u.active)) {
+    app.log.warn('There is no active admin and PAKN_ADMIN_TOKEN is not set: set PAKN_ADMIN_TOKEN to administer this install.');
+  }
   const scheduler = startScheduler(app.services, app.log);
 
   let closing = false;

@@ -1,11 +1,13 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { lockDataDir } from './lock.js';
 import * as schema from './schema.js';
+
+export { DataDirLockedError, lockDataDir } from './lock.js';
 
 /** The drizzle handle; PGlite's is cast to the same type (same SQL, same result shape for our use). */
 export type Db = NodePgDatabase<typeof schema>;
@@ -25,64 +27,6 @@ export interface Database {
   pglite?: PGlite;
   /** the embedded database's folder (absent in memory and on PostgreSQL) */
   dataDir?: string;
-}
-
-export class DataDirLockedError extends Error {
-  constructor(dir: string, pid: number) {
-    super(
-      `The data folder ${dir} is in use by another pakn process (pid ${pid}). ` +
-        `Only one process may open an embedded database; stop the other one, ` +
-        `or point PAKN_DATA_DIR at another folder, or set DATABASE_URL to use PostgreSQL.`,
-    );
-    this.name = 'DataDirLockedError';
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** lock files this process holds (a pid in a lock file equal to ours is stale unless it is here) */
-const heldLocks = new Set<string>();
-
-/** Takes the data folder's lock file, or throws DataDirLockedError; returns a release function. */
-export function lockDataDir(dir: string): () => void {
-  mkdirSync(dir, { recursive: true });
-  const file = resolve(join(dir, 'pakn.lock'));
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      heldLocks.add(file);
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        heldLocks.delete(file);
-        try {
-          if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file);
-        } catch {
-          /* already gone */
-        }
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
-      const heldHere = pid === process.pid && heldLocks.has(file);
-      if (heldHere || (Number.isFinite(pid) && pid !== process.pid && pidAlive(pid))) {
-        throw new DataDirLockedError(resolve(dir), pid);
-      }
-      // stale lock from a process that died: take it over
-      rmSync(file, { force: true });
-    }
-  }
-  throw new Error(`Could not lock the data folder ${dir}`);
 }
 
 export async function openPglite(dataDir: string | null): Promise<Database> {

@@ -44,9 +44,15 @@ export const problemDetails = fp(
       } else if (hasZodFastifySchemaValidationErrors(err)) {
         status = 400;
         const where = (err as { validationContext?: string }).validationContext ?? 'body';
-        const errors: (FieldError & { in: string })[] = err.validation.map((v) => {
+        const errors: (FieldError & { in: string })[] = err.validation.flatMap((v) => {
           const p = fieldPath(v.instancePath);
           const missing = (v.params as { issue?: { code?: string; path?: PropertyKey[] } })?.issue;
+          // a strict schema met fields or query parameters it does not know: name each one
+          const unknown = v.keyword === 'unrecognized_keys' ? (v.params as { keys?: string[] }).keys : undefined;
+          if (unknown?.length) {
+            const what = where === 'querystring' ? 'query parameter' : 'field';
+            return unknown.map((k) => ({ path: p ? `${p}.${k}` : k, in: where, message: `unknown ${what}` }));
+          }
           const path = p || (missing?.path?.length ? missing.path.join('.') : `(${where})`);
           return { path, in: where, message: v.message ?? 'invalid' };
         });

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { AuthService } from '../features/auth/service.js';
 import { AppError } from '../lib/errors.js';
 import { bearerToken, problemSchema } from '../lib/http.js';
+import { strictQuery } from '../lib/strict.js';
 
 export interface StaffAuthOptions {
   auth: Pick<AuthService, 'authenticate'>;
@@ -29,7 +30,8 @@ export const staffAuth = fp<StaffAuthOptions>(
         const response = { ...((route.schema.response as Record<string, unknown> | undefined) ?? {}) };
         response[401] ??= problemResponse('No Bearer token, or an unknown, revoked or expired one');
         response[403] ??= problemResponse('The role of the token may not use this operation');
-        route.schema = { ...route.schema, security: [{ bearerAuth: [] }], response } as typeof route.schema;
+        // unknown query parameters answer 400 naming them (lib/strict.ts)
+        route.schema = { ...route.schema, security: [{ bearerAuth: [] }], response, querystring: strictQuery(route.schema.querystring) } as typeof route.schema;
       }
     });
 

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, seedsDemo } from '../../src/config.js';
 
 describe('config', () => {
   it('has defaults that run the embedded database', () => {
@@ -35,5 +37,37 @@ describe('config', () => {
     const c = loadConfig({ PAKN_DISABLE_CRON: '1', PAKN_LEADERSHIP_EMAILS: 'a@bacninh.gov.vn, b@bacninh.gov.vn' });
     expect(c.PAKN_DISABLE_CRON).toBe(true);
     expect(c.PAKN_LEADERSHIP_EMAILS).toEqual(['a@bacninh.gov.vn', 'b@bacninh.gov.vn']);
+  });
+});
+
+describe('demo seeding', () => {
+  it.each([
+    // NODE_ENV, PAKN_SEED_DEMO, database → seeds the demo province
+    ['development', 'auto', 'pglite', true],
+    ['test', 'auto', 'pglite', true],
+    ['production', 'auto', 'pglite', false],
+    ['development', 'auto', 'pg', false],
+    ['production', 'auto', 'pg', false],
+    ['production', 'always', 'pglite', true],
+    ['production', 'always', 'pg', true],
+    ['development', 'never', 'pglite', false],
+  ] as const)('NODE_ENV=%s PAKN_SEED_DEMO=%s on %s → %s', (env, seed, kind, expected) => {
+    expect(seedsDemo(loadConfig({ NODE_ENV: env, PAKN_SEED_DEMO: seed }), kind)).toBe(expected);
+  });
+
+  it('the production image sets NODE_ENV=production and does not ask for the demo', () => {
+    const dockerfile = readFileSync(join(import.meta.dirname, '..', '..', 'Dockerfile'), 'utf8');
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
+    expect(runtime).toMatch(/NODE_ENV=production/);
+    expect(runtime).not.toMatch(/PAKN_SEED_DEMO=always/);
+  });
+});
+
+describe('slow-client timeouts', () => {
+  it('default to about 30 seconds and can be set', () => {
+    const c = loadConfig({});
+    expect([c.PAKN_REQUEST_TIMEOUT_MS, c.PAKN_HEADERS_TIMEOUT_MS, c.PAKN_KEEPALIVE_TIMEOUT_MS]).toEqual([30_000, 20_000, 30_000]);
+    expect(loadConfig({ PAKN_REQUEST_TIMEOUT_MS: '120000' }).PAKN_REQUEST_TIMEOUT_MS).toBe(120_000);
+    expect(() => loadConfig({ PAKN_KEEPALIVE_TIMEOUT_MS: '0' })).toThrow(/PAKN_KEEPALIVE_TIMEOUT_MS/);
   });
 });

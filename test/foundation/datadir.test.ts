@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,13 @@ function startService(env: Record<string, string>, until: RegExp) {
   return { child, done };
 }
 
+/** The pid of a process that has exited (a lock naming it is stale). */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0']);
+  await new Promise((r) => child.once('exit', r));
+  return child.pid!;
+}
+
 describe('embedded database folder', () => {
   it('refuses a second lock in the same process and takes over a stale lock file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pakn-lock-'));
@@ -40,6 +47,58 @@ describe('embedded database folder', () => {
     expect(readFileSync(join(dir, 'pakn.lock'), 'utf8')).toBe(String(process.pid));
     again();
   });
+
+  it('holds an empty or half-written lock file, never reads it as stale', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pakn-lock-'));
+    for (const content of ['', '12a', ' ']) {
+      writeFileSync(join(dir, 'pakn.lock'), content);
+      expect(() => lockDataDir(dir)).toThrow(/pid unknown: its lock file .*pakn\.lock holds no process id/);
+      expect(readFileSync(join(dir, 'pakn.lock'), 'utf8')).toBe(content);
+    }
+  });
+
+  for (const start of ['a fresh folder', 'a stale lock'] as const) {
+    it(`16 processes started at once on ${start}: exactly one wins, the others name the folder and its pid`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pakn-race-'));
+      if (start === 'a stale lock') writeFileSync(join(dir, 'pakn.lock'), String(await deadPid()));
+      const go = join(dir, 'go');
+      const workers = Array.from({ length: 16 }, () => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'test/foundation/fixtures/lock-worker.ts', dir, go], {
+          cwd: root,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        let out = '';
+        child.stdout.on('data', (b) => (out += b));
+        child.stderr.on('data', (b) => (out += b));
+        const ready = new Promise<void>((r) => child.stdout.on('data', () => /ready/.test(out) && r()));
+        const settled = new Promise<void>((r) => {
+          const check = () => (/won \d+/.test(out) || child.exitCode != null ? r() : undefined);
+          child.stdout.on('data', check);
+          child.on('exit', () => r());
+        });
+        return { child, ready, settled, out: () => out };
+      });
+      try {
+        await Promise.all(workers.map((w) => w.ready));
+        writeFileSync(go, '');
+        await Promise.all(workers.map((w) => w.settled));
+        const winners = workers.filter((w) => /won \d+/.test(w.out()));
+        expect(winners, workers.map((w) => w.out()).join('\n---\n')).toHaveLength(1);
+        const winnerPid = winners[0].child.pid!;
+        expect(readFileSync(join(dir, 'pakn.lock'), 'utf8')).toBe(String(winnerPid));
+        for (const w of workers.filter((x) => x !== winners[0])) {
+          expect(w.child.exitCode).toBe(1);
+          expect(w.out()).toContain(`The data folder ${dir} is in use by another pakn process (pid ${winnerPid})`);
+        }
+        // no take-over marker nor temporary file is left behind
+        expect(readdirSync(dir).sort()).toEqual(['go', 'pakn.lock']);
+      } finally {
+        for (const w of workers) w.child.stdin.end();
+        await Promise.all(workers.map((w) => (w.child.exitCode != null ? null : new Promise((r) => w.child.once('exit', r)))));
+      }
+      expect(readdirSync(dir)).toEqual(['go']); // the winner released its lock
+    }, 240_000);
+  }
 
   it('refuses a second process on the same data folder with a clear message', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pakn-data-'));

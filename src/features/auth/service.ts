@@ -13,6 +13,10 @@ const BOOTSTRAP_LABEL = 'PAKN_ADMIN_TOKEN';
 /** last_used_at is written at most this often per token, so reads stay reads. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+export type BootstrapResult =
+  | { status: 'created' | 'unchanged' | 'user_inactive' }
+  | { status: 'revoked'; revokedAt: Date };
+
 export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
   async function authenticate(token: string): Promise<Actor | null> {
     if (!token || token.length > 200) return null;
@@ -79,14 +83,17 @@ export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
   /**
    * Makes PAKN_ADMIN_TOKEN a valid admin token: creates the bootstrap admin user once, stores the
    * token's hash, and revokes a bootstrap token left from an earlier value of the variable.
+   * Off stays off: a value that was revoked is never switched back on (`revoked`), and a
+   * deactivated bootstrap admin is not re-activated (`user_inactive`); the caller tells the operator.
    */
-  async function ensureBootstrapAdmin(token: string): Promise<void> {
+  async function ensureBootstrapAdmin(token: string): Promise<BootstrapResult> {
     const hash = sha256Hex(token);
-    await db.transaction(async (tx) => {
+    return db.transaction(async (tx): Promise<BootstrapResult> => {
       await tx.execute(sql`select pg_advisory_xact_lock(4172026002)`);
       const [existing] = await tx.select().from(apiTokens).where(eq(apiTokens.tokenHash, hash));
-      if (existing && !existing.revokedAt) return;
+      if (existing?.revokedAt) return { status: 'revoked', revokedAt: existing.revokedAt };
       let [admin] = await tx.select().from(users).where(and(eq(users.role, 'admin'), eq(users.name, 'Bootstrap admin')));
+      if (existing) return admin && !admin.active && admin.id === existing.userId ? { status: 'user_inactive' } : { status: 'unchanged' };
       if (!admin) {
         [admin] = await tx.insert(users).values({ name: 'Bootstrap admin', role: 'admin' }).returning();
       }
@@ -94,11 +101,8 @@ export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
         .update(apiTokens)
         .set({ revokedAt: clock.now() })
         .where(and(eq(apiTokens.label, BOOTSTRAP_LABEL), isNull(apiTokens.revokedAt)));
-      if (existing) {
-        await tx.update(apiTokens).set({ revokedAt: null }).where(eq(apiTokens.id, existing.id));
-      } else {
-        await tx.insert(apiTokens).values({ userId: admin.id, tokenHash: hash, prefix: token.slice(0, 10), label: BOOTSTRAP_LABEL });
-      }
+      await tx.insert(apiTokens).values({ userId: admin.id, tokenHash: hash, prefix: token.slice(0, 10), label: BOOTSTRAP_LABEL, createdAt: clock.now() });
+      return admin.active ? { status: 'created' } : { status: 'user_inactive' };
     });
   }
 

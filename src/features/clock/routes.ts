@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf, ALL_STAFF, idParam } from '../../lib/http.js';
+import { actorOf, ALL_STAFF, idParam, problemSchema } from '../../lib/http.js';
 import {
   calendarEditResult,
   calendarYearInput,
@@ -129,7 +129,14 @@ export async function registerClockRoutes(app: FastifyInstance) {
     '/api/v1/admin/routing-rules/:id',
     {
       config: ADMIN,
-      schema: { tags: ['admin'], summary: 'Change a routing rule (cases already placed keep their agency)', params: idParam, body: routingRulePatch, response: { 200: routingRuleSchema } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Change a routing rule (cases already placed keep their agency)',
+        description: 'Changes only the fields the body names; every other field keeps its stored value. Unknown fields are refused (400).',
+        params: idParam,
+        body: routingRulePatch,
+        response: { 200: routingRuleSchema, 400: problemSchema, 404: problemSchema },
+      },
     },
     async (req) => svc.updateRule(req.params.id, req.body),
   );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patchSchema } from '../../lib/strict.js';
 import type { CaseKind, DurationUnit, Priority, ResolutionStart } from '../../domain/sla.js';
 
 /** Years an admin may edit or ask about (the calendar itself supports 1900–2200). */
@@ -193,15 +194,7 @@ export const routingRuleInput = z.object({
   active: z.boolean().default(true),
   note: z.string().trim().max(500).nullish(),
 });
-export const routingRulePatch = z.object({
-  position: z.number().int().min(0).max(1_000_000).optional(),
-  kind: kind.nullish(),
-  categoryId: positiveId.nullish(),
-  localityId: positiveId.nullish(),
-  agencyId: positiveId.optional(),
-  active: z.boolean().optional(),
-  note: z.string().trim().max(500).nullish(),
-});
+export const routingRulePatch = patchSchema(routingRuleInput);
 
 export const routingRuleSchema = z
   .object({

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { idParam } from '../../lib/http.js';
+import { actorOf, idParam, problemSchema } from '../../lib/http.js';
 import {
   agencyInput,
   agencyPatch,
@@ -23,6 +23,7 @@ import {
 } from './schemas.js';
 
 const ADMIN = { roles: ['admin'] as const };
+const PATCH_DESC = 'Changes only the fields the body names; every other field keeps its stored value. Unknown fields are refused (400).';
 const STAFF_READ = { roles: ['admin', 'coordinator', 'inspector', 'agency_staff', 'agency_lead'] as const };
 
 export async function registerReferenceRoutes(app: FastifyInstance) {
@@ -49,7 +50,7 @@ export async function registerReferenceRoutes(app: FastifyInstance) {
   r.post('/api/v1/admin/agencies', { config: ADMIN, schema: { tags: ['admin'], body: agencyInput, response: { 201: agencySchema } } }, async (req, reply) =>
     reply.code(201).send(await ref.createAgency(req.body)),
   );
-  r.patch('/api/v1/admin/agencies/:id', { config: ADMIN, schema: { tags: ['admin'], params: idParam, body: agencyPatch, response: { 200: agencySchema } } }, async (req) =>
+  r.patch('/api/v1/admin/agencies/:id', { config: ADMIN, schema: { tags: ['admin'], summary: 'Change an agency', description: PATCH_DESC, params: idParam, body: agencyPatch, response: { 200: agencySchema, 400: problemSchema, 404: problemSchema, 409: problemSchema } } }, async (req) =>
     ref.updateAgency(req.params.id, req.body),
   );
 
@@ -58,7 +59,7 @@ export async function registerReferenceRoutes(app: FastifyInstance) {
   r.post('/api/v1/admin/categories', { config: ADMIN, schema: { tags: ['admin'], body: categoryInput, response: { 201: categorySchema } } }, async (req, reply) =>
     reply.code(201).send(await ref.createCategory(req.body)),
   );
-  r.patch('/api/v1/admin/categories/:id', { config: ADMIN, schema: { tags: ['admin'], params: idParam, body: categoryPatch, response: { 200: categorySchema } } }, async (req) =>
+  r.patch('/api/v1/admin/categories/:id', { config: ADMIN, schema: { tags: ['admin'], summary: 'Change a category', description: PATCH_DESC, params: idParam, body: categoryPatch, response: { 200: categorySchema, 400: problemSchema, 404: problemSchema, 409: problemSchema } } }, async (req) =>
     ref.updateCategory(req.params.id, req.body),
   );
 
@@ -67,7 +68,7 @@ export async function registerReferenceRoutes(app: FastifyInstance) {
   r.post('/api/v1/admin/localities', { config: ADMIN, schema: { tags: ['admin'], body: localityInput, response: { 201: localitySchema } } }, async (req, reply) =>
     reply.code(201).send(await ref.createLocality(req.body)),
   );
-  r.patch('/api/v1/admin/localities/:id', { config: ADMIN, schema: { tags: ['admin'], params: idParam, body: localityPatch, response: { 200: localitySchema } } }, async (req) =>
+  r.patch('/api/v1/admin/localities/:id', { config: ADMIN, schema: { tags: ['admin'], summary: 'Change a commune or ward', description: PATCH_DESC, params: idParam, body: localityPatch, response: { 200: localitySchema, 400: problemSchema, 404: problemSchema, 409: problemSchema } } }, async (req) =>
     ref.updateLocality(req.params.id, req.body),
   );
 
@@ -78,8 +79,22 @@ export async function registerReferenceRoutes(app: FastifyInstance) {
   r.post('/api/v1/admin/users', { config: ADMIN, schema: { tags: ['admin'], body: userInput, response: { 201: userSchema } } }, async (req, reply) =>
     reply.code(201).send(userSchema.parse(await ref.createUser(req.body))),
   );
-  r.patch('/api/v1/admin/users/:id', { config: ADMIN, schema: { tags: ['admin'], params: idParam, body: userPatch, response: { 200: userSchema } } }, async (req) =>
-    userSchema.parse(await ref.updateUser(req.params.id, req.body)),
+  r.patch(
+    '/api/v1/admin/users/:id',
+    {
+      config: ADMIN,
+      schema: {
+        tags: ['admin'],
+        summary: 'Change a user (role, agency, e-mail, active)',
+        description:
+          `${PATCH_DESC} A deactivated user's tokens stop working until it is active again. ` +
+          'An admin cannot deactivate or demote itself, and the last active admin cannot be deactivated or demoted (409, `reason`: `self` or `last_admin`).',
+        params: idParam,
+        body: userPatch,
+        response: { 200: userSchema, 400: problemSchema, 404: problemSchema, 409: problemSchema },
+      },
+    },
+    async (req) => userSchema.parse(await ref.updateUser(req.params.id, req.body, actorOf(req))),
   );
   r.get(
     '/api/v1/admin/tokens',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patchSchema } from '../../lib/strict.js';
 import { STAFF_ROLES } from '../auth/service.js';
 
 const isoDate = z.iso.date();
@@ -33,7 +34,7 @@ export const agencyInput = z.object({
   activeFrom: isoDate.nullish(),
   activeTo: isoDate.nullish(),
 });
-export const agencyPatch = agencyInput.partial();
+export const agencyPatch = patchSchema(agencyInput);
 
 /** Public directory entry: no e-mail addresses. */
 export const publicAgencySchema = z
@@ -69,13 +70,13 @@ export const categoryInput = z.object({
     .max(20)
     .default([]),
 });
-export const categoryPatch = categoryInput.partial();
+export const categoryPatch = patchSchema(categoryInput);
 
 export const localitySchema = z
   .object({ id: z.number().int(), code: z.string(), name: z.string(), kind: z.string(), active: z.boolean() })
   .meta({ id: 'Locality' });
 export const localityInput = z.object({ code, name, kind: z.enum(['xa', 'phuong']), active: z.boolean().default(true) });
-export const localityPatch = localityInput.partial();
+export const localityPatch = patchSchema(localityInput);
 
 export const userSchema = z
   .object({
@@ -94,7 +95,7 @@ export const userInput = z.object({
   agencyId: z.number().int().positive().nullish(),
   active: z.boolean().default(true),
 });
-export const userPatch = userInput.partial();
+export const userPatch = patchSchema(userInput);
 
 export const tokenSchema = z
   .object({

@@ -1,6 +1,6 @@
-import { and, asc, eq, gte, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { Db } from '../../db/client.js';
+import type { Db, Executor } from '../../db/client.js';
 import { agencies, apiTokens, categories, localities, users } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { Conflict, fieldError, isUniqueViolation, NotFound } from '../../lib/errors.js';
@@ -32,18 +32,24 @@ function first<T>(rows: T[], what: string): T {
   return rows[0];
 }
 
+/** advisory lock taken by every change of a user, so "the last active admin" is checked race-free */
+const ADMIN_CHANGE_LOCK = 4172026012;
+
 export function createReferenceService({ db, clock, auth }: { db: Db; clock: Clock; auth: AuthService }) {
-  async function agencyExists(id: number): Promise<boolean> {
-    const r = await db.select({ id: agencies.id }).from(agencies).where(eq(agencies.id, id));
+  async function agencyExists(id: number, ex: Executor = db): Promise<boolean> {
+    const r = await ex.select({ id: agencies.id }).from(agencies).where(eq(agencies.id, id));
     return r.length > 0;
   }
 
-  async function checkAgencyInput(v: z.infer<typeof agencyPatch>, selfId?: number) {
+  /** `cur`: the stored agency when `v` is a patch (dates are checked against what stays stored). */
+  async function checkAgencyInput(v: z.infer<typeof agencyPatch>, cur?: { id: number; activeFrom: string | null; activeTo: string | null }) {
     if (v.parentId != null) {
-      if (v.parentId === selfId) throw fieldError('parentId', 'an agency cannot be its own parent');
+      if (v.parentId === cur?.id) throw fieldError('parentId', 'an agency cannot be its own parent');
       if (!(await agencyExists(v.parentId))) throw fieldError('parentId', `agency ${v.parentId} does not exist`);
     }
-    if (v.activeFrom && v.activeTo && v.activeTo < v.activeFrom) throw fieldError('activeTo', 'must not be before activeFrom');
+    const from = v.activeFrom !== undefined ? v.activeFrom : cur?.activeFrom;
+    const to = v.activeTo !== undefined ? v.activeTo : cur?.activeTo;
+    if (from && to && to < from) throw fieldError(v.activeTo !== undefined ? 'activeTo' : 'activeFrom', 'activeTo must not be before activeFrom');
   }
 
   /** Agencies active on a given local date (the directory follows mergers by dates). */
@@ -62,8 +68,11 @@ export function createReferenceService({ db, clock, auth }: { db: Db; clock: Clo
       await checkAgencyInput(v);
       return uniqueOr409(`Agency code ${v.code}`, async () => (await db.insert(agencies).values(v).returning())[0]);
     },
+    // a patch sets only the fields it names (patchSchema: no defaults); an empty patch changes nothing
     updateAgency: async (id: number, v: z.infer<typeof agencyPatch>) => {
-      await checkAgencyInput(v, id);
+      const cur = first(await db.select().from(agencies).where(eq(agencies.id, id)), `Agency ${id}`);
+      await checkAgencyInput(v, cur);
+      if (Object.keys(v).length === 0) return cur;
       return uniqueOr409(`Agency code ${v.code}`, async () =>
         first(await db.update(agencies).set({ ...v, updatedAt: clock.now() }).where(eq(agencies.id, id)).returning(), `Agency ${id}`),
       );
@@ -74,32 +83,58 @@ export function createReferenceService({ db, clock, auth }: { db: Db; clock: Clo
     getCategory: async (id: number) => first(await db.select().from(categories).where(eq(categories.id, id)), `Category ${id}`),
     createCategory: (v: z.infer<typeof categoryInput>) =>
       uniqueOr409(`Category code ${v.code}`, async () => (await db.insert(categories).values(v).returning())[0]),
-    updateCategory: (id: number, v: z.infer<typeof categoryPatch>) =>
-      uniqueOr409(`Category code ${v.code}`, async () =>
+    updateCategory: async (id: number, v: z.infer<typeof categoryPatch>) => {
+      if (Object.keys(v).length === 0) return first(await db.select().from(categories).where(eq(categories.id, id)), `Category ${id}`);
+      return uniqueOr409(`Category code ${v.code}`, async () =>
         first(await db.update(categories).set(v).where(eq(categories.id, id)).returning(), `Category ${id}`),
-      ),
+      );
+    },
 
     listLocalities: (opts: { activeOnly?: boolean } = {}) =>
       db.select().from(localities).where(opts.activeOnly ? eq(localities.active, true) : undefined).orderBy(asc(localities.name)),
     createLocality: (v: z.infer<typeof localityInput>) =>
       uniqueOr409(`Locality code ${v.code}`, async () => (await db.insert(localities).values(v).returning())[0]),
-    updateLocality: (id: number, v: z.infer<typeof localityPatch>) =>
-      uniqueOr409(`Locality code ${v.code}`, async () =>
+    updateLocality: async (id: number, v: z.infer<typeof localityPatch>) => {
+      if (Object.keys(v).length === 0) return first(await db.select().from(localities).where(eq(localities.id, id)), `Locality ${id}`);
+      return uniqueOr409(`Locality code ${v.code}`, async () =>
         first(await db.update(localities).set(v).where(eq(localities.id, id)).returning(), `Locality ${id}`),
-      ),
+      );
+    },
 
     listUsers: () => db.select().from(users).orderBy(asc(users.id)),
     createUser: async (v: z.infer<typeof userInput>) => {
       await checkUserRole(v.role, v.agencyId ?? null);
       return (await db.insert(users).values({ ...v, agencyId: v.agencyId ?? null }).returning())[0];
     },
-    updateUser: async (id: number, v: z.infer<typeof userPatch>) => {
-      const cur = first(await db.select().from(users).where(eq(users.id, id)), `User ${id}`);
-      const role = v.role ?? cur.role;
-      const agencyId = v.agencyId !== undefined ? v.agencyId : cur.agencyId;
-      await checkUserRole(role, agencyId ?? null);
-      return (await db.update(users).set({ ...v, agencyId: agencyId ?? null }).where(eq(users.id, id)).returning())[0];
-    },
+    /**
+     * Changes the fields the patch names. An admin may not deactivate or demote itself, nor the
+     * last active admin (409): the check and the change run in one transaction under a lock that
+     * every admin change takes, so two admins switching each other off at once cannot both succeed.
+     */
+    updateUser: (id: number, v: z.infer<typeof userPatch>, by?: { userId: number }) =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(${ADMIN_CHANGE_LOCK})`);
+        const cur = first(await tx.select().from(users).where(eq(users.id, id)).for('update'), `User ${id}`);
+        const role = v.role ?? cur.role;
+        const active = v.active ?? cur.active;
+        const agencyId = v.agencyId !== undefined ? v.agencyId : cur.agencyId;
+        await checkUserRole(role, agencyId ?? null, tx);
+        if (cur.role === 'admin' && cur.active && (role !== 'admin' || !active)) {
+          const what = !active ? 'deactivated' : `changed to ${role}`;
+          if (by && by.userId === id) {
+            throw new Conflict(`An admin cannot be ${what} by itself: ask another admin`, { reason: 'self' });
+          }
+          const [{ n }] = await tx
+            .select({ n: sql<number>`count(*)::int` })
+            .from(users)
+            .where(and(eq(users.role, 'admin'), eq(users.active, true), ne(users.id, id)));
+          if (n === 0) {
+            throw new Conflict(`User ${id} is the last active admin and cannot be ${what}: make another user admin first`, { reason: 'last_admin' });
+          }
+        }
+        if (Object.keys(v).length === 0) return cur;
+        return (await tx.update(users).set({ ...v, agencyId: agencyId ?? null }).where(eq(users.id, id)).returning())[0];
+      }),
 
     listTokens: (userId?: number) =>
       db
@@ -124,10 +159,10 @@ export function createReferenceService({ db, clock, auth }: { db: Db; clock: Clo
 
   };
 
-  async function checkUserRole(role: string, agencyId: number | null) {
+  async function checkUserRole(role: string, agencyId: number | null, ex: Executor = db) {
     if (isAgencyRole(role)) {
       if (agencyId == null) throw fieldError('agencyId', `required for role ${role}`);
-      if (!(await agencyExists(agencyId))) throw fieldError('agencyId', `agency ${agencyId} does not exist`);
+      if (!(await agencyExists(agencyId, ex))) throw fieldError('agencyId', `agency ${agencyId} does not exist`);
     } else if (agencyId != null) {
       throw fieldError('agencyId', `must be empty for role ${role}`);
     }
