@@ -10,7 +10,8 @@ import { registerFeatureRoutes } from './features/index.js';
 import type { Clock } from './lib/clock.js';
 import { methodNotAllowed } from './plugins/method-not-allowed.js';
 import { openapi } from './plugins/openapi.js';
-import { frameworkErrors, problemDetails } from './plugins/problem-details.js';
+import { clientErrorHandler, frameworkErrors, problemDetails } from './plugins/problem-details.js';
+import { rejectControlChars } from './plugins/reject-control-chars.js';
 import { sealTimeline } from './plugins/seal-timeline.js';
 import { staffAuth } from './plugins/staff-auth.js';
 import { createServices, type Services } from './services.js';
@@ -49,6 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors,
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -61,6 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // these two collect routes in onRoute, so they come before any route
   await app.register(methodNotAllowed);
   await app.register(staffAuth, { auth: services.auth });
+  await app.register(rejectControlChars);
 
   await app.register(fastifySensible);
   await app.register(fastifyHelmet, {

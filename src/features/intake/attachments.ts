@@ -4,6 +4,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import type { Tx } from '../../db/client.js';
 import { attachments } from '../../db/schema.js';
 import { sha256Hex } from '../../lib/crypto.js';
+import { controlCharProblem, findControlChars, forbiddenChar, controlCharMessage } from '../../lib/control-chars.js';
 import { BadRequest, fieldError, type FieldError } from '../../lib/errors.js';
 
 /**
@@ -100,13 +101,21 @@ export async function readMultipartBody(req: FastifyRequest): Promise<{ fields: 
   const files: IncomingFile[] = [];
   try {
     for await (const part of req.parts()) {
+      // the same rule as every other field (lib/control-chars.ts): names, file names and values
+      const nameBad = findControlChars({ [part.fieldname]: '' }, 'body', 'line');
+      if (nameBad.length > 0) throw controlCharProblem(nameBad);
       if (part.type === 'file') {
+        const c = forbiddenChar(part.filename ?? '', 'line');
+        if (c) throw fieldError(`attachments.${files.length}`, `Tên tệp: ${controlCharMessage(c)}`);
         const data = await part.toBuffer();
         if (data.length === 0 && !part.filename) continue;
         files.push({ field: part.fieldname, filename: part.filename ?? '', clientType: part.mimetype, data });
       } else {
         if (part.valueTruncated) throw fieldError(part.fieldname, 'Nội dung quá dài.');
-        fields[part.fieldname] = typeof part.value === 'string' ? part.value : String(part.value ?? '');
+        const value = typeof part.value === 'string' ? part.value : String(part.value ?? '');
+        const bad = findControlChars({ [part.fieldname]: value }, 'body', 'text');
+        if (bad.length > 0) throw controlCharProblem(bad);
+        fields[part.fieldname] = value;
       }
     }
   } catch (err) {
