@@ -16,6 +16,11 @@ import { BadRequest, fieldError, type FieldError } from '../../lib/errors.js';
 export const ATTACHMENT_LIMITS = {
   maxFiles: 5,
   maxFileBytes: 5 * 1024 * 1024,
+  /**
+   * all files of one request together: files are held in memory until they are stored, so 50
+   * concurrent uploads hold at most 50 × 8 MB = 400 MB of file data (docs/intake.md)
+   */
+  maxTotalBytes: 8 * 1024 * 1024,
   maxFields: 40,
   maxFieldBytes: 64 * 1024,
   maxFilenameChars: 120,
@@ -99,6 +104,7 @@ function multipartProblem(err: unknown): BadRequest | null {
 export async function readMultipartBody(req: FastifyRequest): Promise<{ fields: Record<string, string>; files: IncomingFile[] }> {
   const fields: Record<string, string> = Object.create(null);
   const files: IncomingFile[] = [];
+  let total = 0;
   try {
     for await (const part of req.parts()) {
       // the same rule as every other field (lib/control-chars.ts): names, file names and values
@@ -107,7 +113,17 @@ export async function readMultipartBody(req: FastifyRequest): Promise<{ fields: 
       if (part.type === 'file') {
         const c = forbiddenChar(part.filename ?? '', 'line');
         if (c) throw fieldError(`attachments.${files.length}`, `Tên tệp: ${controlCharMessage(c)}`);
-        const data = await part.toBuffer();
+        // read chunk by chunk, so that a request never holds more than the total allowed
+        const chunks: Buffer[] = [];
+        for await (const chunk of part.file as AsyncIterable<Buffer>) {
+          total += chunk.length;
+          if (total > ATTACHMENT_LIMITS.maxTotalBytes) {
+            throw fieldError('attachments', `Tổng dung lượng các tệp đính kèm tối đa ${ATTACHMENT_LIMITS.maxTotalBytes / MB} MB.`);
+          }
+          chunks.push(chunk);
+        }
+        if (part.file.truncated) throw fieldError('attachments', `Mỗi tệp đính kèm tối đa ${ATTACHMENT_LIMITS.maxFileBytes / MB} MB.`);
+        const data = Buffer.concat(chunks);
         if (data.length === 0 && !part.filename) continue;
         files.push({ field: part.fieldname, filename: part.filename ?? '', clientType: part.mimetype, data });
       } else {
