@@ -11,7 +11,8 @@ import type { Clock } from './lib/clock.js';
 import { cors } from './plugins/cors.js';
 import { methodNotAllowed } from './plugins/method-not-allowed.js';
 import { openapi } from './plugins/openapi.js';
-import { frameworkErrors, problemDetails } from './plugins/problem-details.js';
+import { clientErrorHandler, frameworkErrors, problemDetails } from './plugins/problem-details.js';
+import { rejectControlChars } from './plugins/reject-control-chars.js';
 import { sealTimeline } from './plugins/seal-timeline.js';
 import { staffAuth } from './plugins/staff-auth.js';
 import { loggerOptions } from './lib/log.js';
@@ -56,6 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors,
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -68,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // these two collect routes in onRoute, so they come before any route
   await app.register(methodNotAllowed);
   await app.register(staffAuth, { auth: services.auth });
+  await app.register(rejectControlChars);
 
   await app.register(fastifySensible);
   await app.register(fastifyHelmet, {

@@ -17,6 +17,19 @@ export function normalizeText(s: string): string {
     .trim();
 }
 
+// Bidirectional controls and invisible characters: ZWSP, ZWNJ, ZWJ, LRM, RLM (U+200B–U+200F), the
+// embeddings and overrides (U+202A–U+202E), word joiner, invisible operators and isolates
+// (U+2060–U+2069), and the byte-order mark. They can make a name read differently from what is stored.
+const INVISIBLE_CHARS = /[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
+
+/**
+ * A one-line field (a name, a title, an address): normalised as by normalizeText, without bidi and
+ * invisible characters, line breaks turned into spaces.
+ */
+export function normalizeLine(s: string): string {
+  return normalizeText(s.replace(INVISIBLE_CHARS, '')).replace(/\s*\n\s*/g, ' ');
+}
+
 /** Lowercases and strips diacritics (including đ/Đ → d) for accent-insensitive matching. */
 export function foldVietnamese(s: string): string {
   return s

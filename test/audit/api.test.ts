@@ -3,6 +3,7 @@
  * samples, findings, reopening on a finding and the quality-adjusted on-time rate.
  */
 import { eq, sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditFindings, cases } from '../../src/db/schema.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
@@ -135,6 +136,53 @@ describe(`inspection API on ${dbLabel}`, () => {
     expect(rows[0]).toContain('trackingCode');
     expect(rows).toHaveLength(1 + 7);
     expect(csv.text).not.toContain('Nguyễn Văn A');
+  });
+
+  it('exports the case list and the on-time rates as Excel workbooks: Vietnamese headers, dates as dates, rates as numbers', async () => {
+    const binary = (res: unknown, cb: (err: Error | null, body: unknown) => void) => {
+      const stream = res as NodeJS.ReadableStream;
+      const chunks: Buffer[] = [];
+      stream.on('data', (d: Buffer) => chunks.push(d));
+      stream.on('end', () => cb(null, Buffer.concat(chunks)));
+    };
+    const read = async (body: unknown) => {
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(body as ArrayBuffer);
+      return wb;
+    };
+    const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    const list = await get('/api/v1/audit/cases?dateField=resolved&period=2026-03&format=xlsx').buffer(true).parse(binary);
+    expect(list.status).toBe(200);
+    expect(list.headers['content-type']).toBe(XLSX);
+    expect(list.headers['content-disposition']).toMatch(/attachment; filename=".+\.xlsx"/);
+    const ws = (await read(list.body)).worksheets[0];
+    expect(ws.name).toBe('Hồ sơ');
+    const header = (ws.getRow(1).values as unknown[]).slice(1);
+    expect(header).toEqual(expect.arrayContaining(['Mã hồ sơ', 'Ngày tiếp nhận', 'Hạn giải quyết', 'Đúng hạn (tính gia hạn)']));
+    expect(ws.rowCount).toBe(1 + 7);
+    const col = (name: string) => header.indexOf(name) + 1;
+    const l1 = ws.getRows(2, 7)!.find((r) => r.getCell(col('Mã hồ sơ')).value === c.l1.trackingCode)!;
+    // received 2026-03-05 09:00 in Hà Nội: the cell shows that local time
+    const received = l1.getCell(col('Ngày tiếp nhận')).value as Date;
+    expect(received).toBeInstanceOf(Date);
+    expect(received.toISOString()).toBe('2026-03-05T09:00:00.000Z');
+    expect(l1.getCell(col('Ngày tiếp nhận')).numFmt).toBe('dd/mm/yyyy hh:mm');
+    expect(l1.getCell(col('Đúng hạn (tính gia hạn)')).value).toBe(false);
+    expect(typeof l1.getCell(col('Ngày làm việc')).value).toBe('number');
+    // chosen by Accept as well
+    const byAccept = await get('/api/v1/audit/cases?period=2026-03').set('Accept', XLSX).buffer(true).parse(binary);
+    expect(byAccept.headers['content-type']).toBe(XLSX);
+
+    const rates = await get('/api/v1/audit/on-time?from=2026-03-01&to=2026-03-31&groupBy=agency&format=xlsx').buffer(true).parse(binary);
+    expect(rates.status).toBe(200);
+    const rs = (await read(rates.body)).worksheets[0];
+    const rh = (rs.getRow(1).values as unknown[]).slice(1);
+    const xd = rs.getRows(2, rs.rowCount - 1)!.find((r) => r.getCell(1).value === 'so_xay_dung')!;
+    expect(xd.getCell(2).value).toBe('Sở Xây dựng');
+    const rate = xd.getCell(rh.indexOf('Tỷ lệ đúng hạn (tính gia hạn)') + 1);
+    expect(rate.value).toBe(0.6667);
+    expect(rate.numFmt).toBe('0.0%');
+    expect(xd.getCell(rh.indexOf('Đã trả lời') + 1).value).toBe(6);
   });
 
   it('draws the same sample for the same seed and states the population', async () => {

@@ -6,6 +6,7 @@ import {
   isValidEmail,
   isValidTaxCode,
   normalizePhone,
+  normalizeLine,
   normalizeText,
   parseTrackingCode,
   taxCodeCheckDigit,
@@ -308,6 +309,22 @@ describe('isValidEmail', () => {
         expect(isValidEmail(s)).toBe(false);
       }),
     );
+  });
+});
+
+describe('normalizeLine', () => {
+  it('strips bidi controls and invisible characters from a one-line field, and its line breaks', () => {
+    // an RLO override makes "Công ty An Phát" display differently from what is stored
+    expect(normalizeLine('C\u202Eông ty\u202C An\u200B Phát')).toBe('Công ty An Phát');
+    for (const c of ['\u200B', '\u200C', '\u200D', '\u200E', '\u200F', '\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2060', '\u2063', '\u2066', '\u2067', '\u2068', '\u2069', '\uFEFF']) {
+      expect(normalizeLine(`An${c}Phát`), `U+${c.charCodeAt(0).toString(16)}`).toBe('AnPhát');
+    }
+    expect(normalizeLine('Dòng 1\r\n  Dòng 2')).toBe('Dòng 1 Dòng 2');
+    expect(normalizeLine(' \u200B An \u2066 Phát ')).toBe('An Phát');
+  });
+
+  it('keeps what normalizeText keeps in multi-line text', () => {
+    expect(normalizeText('a\u202Eb')).toBe('a\u202Eb');
   });
 });
 

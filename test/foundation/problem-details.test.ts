@@ -1,15 +1,21 @@
+import { connect } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppError, fieldError } from '../../src/lib/errors.js';
 import { methodNotAllowed } from '../../src/plugins/method-not-allowed.js';
-import { fieldPath, frameworkErrors, problemDetails } from '../../src/plugins/problem-details.js';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../src/db/client.js';
+import { clientErrorHandler, fieldPath, frameworkErrors, pgBadInputCode, problemDetails } from '../../src/plugins/problem-details.js';
+import { createTestDatabase, dbLabel } from '../helpers/db.js';
 
 // the error handler on a bare Fastify: no database, no services
 let app: FastifyInstance;
+let database: Database;
 beforeAll(async () => {
-  app = Fastify({ logger: false, frameworkErrors, routerOptions: { maxParamLength: 20 } });
+  database = await createTestDatabase();
+  app = Fastify({ logger: false, frameworkErrors, clientErrorHandler, routerOptions: { maxParamLength: 20 } });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(methodNotAllowed);
@@ -24,6 +30,15 @@ beforeAll(async () => {
   r.get('/boom', async () => {
     throw new Error('secret internals: password=hunter2');
   });
+  // the database refuses a value the edge let through (NUL in text, in jsonb, a number that is not one)
+  r.get('/db/:what', async (req) => {
+    const v = (req.params as { what: string }).what;
+    if (v === 'nul') await database.db.execute(sql`select ${'a\u0000b'}::text`);
+    if (v === 'jsonb') await database.db.execute(sql`select ${'{"a":"\\u0000"}'}::jsonb`);
+    if (v === 'int') await database.db.execute(sql`select ${'12x'}::int`);
+    if (v === 'other') await database.db.execute(sql`select * from no_such_table`);
+    return { ok: true };
+  });
   r.get('/items/:id', { schema: { params: z.object({ id: z.coerce.number().int() }) } }, async (req) => ({ id: req.params.id }));
   r.post(
     '/things',
@@ -31,9 +46,27 @@ beforeAll(async () => {
     async (req) => req.body,
   );
   r.get('/bad-response', { schema: { response: { 200: z.object({ n: z.number() }) } } }, async () => ({ n: 'x' }) as unknown as { n: number });
-  await app.ready();
+  await app.listen({ port: 0, host: '127.0.0.1' });
 });
-afterAll(async () => app?.close());
+
+/** Sends raw bytes on a new connection and reads the answer until the server closes it. */
+function raw(bytes: string): Promise<string> {
+  const { port } = app.server.address() as { port: number };
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    let out = '';
+    s.on('data', (d) => (out += d.toString('utf8')));
+    s.on('close', () => resolve(out));
+    s.on('error', () => resolve(out));
+    setTimeout(() => reject(new Error(`no answer: ${out}`)), 5000).unref();
+    s.write(bytes);
+  });
+}
+const problemOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+afterAll(async () => {
+  await app?.close();
+  await database?.close();
+});
 
 const isProblem = (r: { headers: Record<string, unknown> }) => expect(String(r.headers['content-type'])).toMatch(/^application\/problem\+json/);
 
@@ -87,6 +120,36 @@ describe('problem-details plugin', () => {
     const s = await app.inject({ method: 'GET', url: '/bad-response' });
     expect(s.statusCode).toBe(500);
     expect(s.json().type).toBe('/docs/problems#internal');
+  });
+
+  it(`maps ${dbLabel}'s refusal of a value (NUL, bad jsonb, not a number) to 400, other database errors stay 500`, async () => {
+    for (const what of ['nul', 'jsonb', 'int']) {
+      const r = await app.inject({ method: 'GET', url: `/db/${what}` });
+      expect(r.statusCode, what).toBe(400);
+      isProblem(r);
+      expect(r.json()).toMatchObject({ type: '/docs/problems#bad-request', errors: [{ path: '(request)' }] });
+    }
+    const o = await app.inject({ method: 'GET', url: '/db/other' });
+    expect(o.statusCode).toBe(500);
+    expect(pgBadInputCode({ message: 'x', cause: { code: '22021' } })).toBe('22021');
+    expect(pgBadInputCode({ code: '23505' })).toBeNull();
+  });
+
+  it("answers the HTTP server's own client errors (431, malformed chunked body, bad request line) as problems", async () => {
+    const big = await raw(`GET /things HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(big).toMatch(/^HTTP\/1.1 431 /);
+    expect(big).toMatch(/content-type: application\/problem\+json/i);
+    expect(problemOf(big)).toMatchObject({ status: 431, type: '/docs/problems#header-too-large' });
+    const chunked = await raw('POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n');
+    expect(chunked).toMatch(/^HTTP\/1.1 400 /);
+    expect(chunked).toMatch(/content-type: application\/problem\+json/i);
+    expect(problemOf(chunked)).toMatchObject({ status: 400, type: '/docs/problems#bad-request' });
+    const line = await raw('GET /things HTTP/1.1 extra\r\nHost: x\r\n\r\n');
+    expect(line).toMatch(/^HTTP\/1.1 400 /);
+    expect(problemOf(line).status).toBe(400);
+    const nul = await raw('GET /things HTTP/1.1\r\nHost: x\r\nX-Access-Key: a\u0000b\r\n\r\n');
+    expect(nul).toMatch(/^HTTP\/1.1 400 /);
+    expect(nul).toMatch(/application\/problem\+json/i);
   });
 
   it('answers router errors (bad escape, over-long parameter) as problems', async () => {

@@ -22,13 +22,25 @@ const junk = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 }), { maxKeys: 3 }),
 );
 
+/** A long enough text with a control character somewhere (never tab, LF or CR, which multi-line fields keep). */
+const withControl = fc
+  .tuple(
+    fc.constantFrom('Công ty Cổ phần An Phát', 'Thủ tục cấp phép xây dựng kéo dài quá hạn nhiều tuần', 'Nguyễn Văn An'),
+    fc.constantFrom(...[0, 1, 7, 8, 11, 12, 27, 31, 0x7f, 0x85, 0x9f].map((c) => String.fromCharCode(c)), '\ud800'),
+    fc.nat(),
+  )
+  .map(([text, c, at]) => {
+    const i = at % (text.length + 1);
+    return text.slice(0, i) + c + text.slice(i);
+  });
+
 /** Values that are wrong for each field (whatever the other fields hold). */
 const badValue: Record<string, fc.Arbitrary<unknown>> = {
   kind: fc.oneof(fc.string({ maxLength: 12 }).filter((s) => !['phan_anh', 'kien_nghi', 'khieu_nai', 'to_cao'].includes(s)), fc.integer(), fc.constant(null)),
   categoryId: fc.oneof(fc.integer({ min: -1000, max: 0 }), fc.integer({ min: 100_000, max: 2_000_000 }), fc.double({ noInteger: true }), fc.string({ maxLength: 6 }), fc.constant(null)),
-  title: fc.oneof(fc.string({ maxLength: 4 }).map((s) => s.replace(/\S/g, '') + 'ab'), fc.string({ minLength: 201, maxLength: 260 }).filter((s) => s.trim().length > 200 && /^\S/.test(s) && !/[\u0000-\u001f\u007f-\u009f\s\u200b\ufeff]/.test(s)), fc.integer(), fc.constant(null)),
-  content: fc.oneof(fc.constantFrom('', 'ngắn quá', '   \n\n  '), fc.integer(), fc.constant(null)),
-  businessName: fc.oneof(fc.constantFrom('', ' ', 'A', '\u200b\u200b'), fc.integer(), fc.constant(null)),
+  title: fc.oneof(withControl, fc.string({ maxLength: 4 }).map((s) => s.replace(/\S/g, '') + 'ab'), fc.string({ minLength: 201, maxLength: 260 }).filter((s) => s.trim().length > 200 && /^\S/.test(s) && !/[\u0000-\u001f\u007f-\u009f\s\u200b\ufeff]/.test(s)), fc.integer(), fc.constant(null)),
+  content: fc.oneof(withControl, fc.constantFrom('', 'ngắn quá', '   \n\n  '), fc.integer(), fc.constant(null)),
+  businessName: fc.oneof(withControl, fc.constantFrom('', ' ', 'A', '\u200b\u200b'), fc.integer(), fc.constant(null)),
   taxCode: fc.oneof(
     fc.stringMatching(/^\d{1,9}$/),
     fc.stringMatching(/^\d{11,14}$/),
@@ -42,9 +54,9 @@ const badValue: Record<string, fc.Arbitrary<unknown>> = {
     fc.stringMatching(/^[A-Za-z]{10}$/),
     fc.integer(),
   ),
-  contactName: fc.oneof(fc.constantFrom('', 'A', ' '), fc.constant('x'.repeat(101)), fc.integer(), fc.constant(null)),
+  contactName: fc.oneof(withControl, fc.constantFrom('', 'A', ' '), fc.constant('x'.repeat(101)), fc.integer(), fc.constant(null)),
   phone: fc.oneof(fc.stringMatching(/^[a-z]{3,12}$/), fc.stringMatching(/^1\d{2,6}$/), fc.stringMatching(/^\+1\d{10}$/), fc.integer()),
-  email: fc.oneof(fc.stringMatching(/^[a-z]{1,10}$/), fc.stringMatching(/^[a-z]{1,8}@$/), fc.stringMatching(/^@[a-z]{1,8}\.vn$/), fc.constant('a b@c.vn'), fc.integer()),
+  email: fc.oneof(withControl, fc.stringMatching(/^[a-z]{1,10}$/), fc.stringMatching(/^[a-z]{1,8}@$/), fc.stringMatching(/^@[a-z]{1,8}\.vn$/), fc.constant('a b@c.vn'), fc.integer()),
   consentPublishName: fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.constant(null)),
   priority: fc.constantFrom('urgent', 'normal', 'complex'),
   localityId: fc.oneof(fc.integer({ min: 100_000, max: 2_000_000 }), fc.integer({ min: -50, max: 0 }), fc.string({ maxLength: 5 })),

@@ -18,7 +18,8 @@ let ops: Op[] = [];
 let components: Record<string, JsonSchema> = {};
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // the public rate limit would answer 429 before the input is read
+  t = await createTestApp({ config: { PAKN_RATE_LIMIT_PUBLIC: '1000000' } });
   const doc = t.app.swagger() as unknown as {
     paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema: JsonSchema }> }; parameters?: Array<{ in: string; name: string; schema: JsonSchema }> }>>;
     components?: { schemas?: Record<string, JsonSchema> };
@@ -45,6 +46,7 @@ const junk = fc.oneof(
   fc.constant(null),
   fc.constant(''),
   fc.constantFrom('2026-13-45', '0100109107', 'PAKN.20260302.0001', '../../etc/passwd', "' or 1=1 --", '<script>', '\u0000', 'đất đai', '9'.repeat(30)),
+  fc.string({ maxLength: 12, unit: fc.oneof(fc.constantFrom('a', 'đ', ' ', '\u200b', '\u202e'), fc.integer({ min: 0, max: 0x9f }).map((c) => String.fromCharCode(c))) }),
   fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
   fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }),
 );
@@ -78,6 +80,7 @@ function valueFor(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unkno
 const pathValue = fc.oneof(
   fc.constantFrom('1', '2', '3', '999999', '0', '-1', 'abc', 'PAKN.20260302.0001', '%00', '2026-03', '2026', '9'.repeat(25)),
   fc.string({ minLength: 1, maxLength: 12 }).map(encodeURIComponent),
+  fc.constantFrom('%00', '1%00', 'a%0Ab', '%1F', '%7F', '%C2%85', '%09'),
 );
 
 async function fingerprint(): Promise<string> {
@@ -135,4 +138,115 @@ describe(`generated requests over every route on ${dbLabel}`, () => {
     expect([...seen.keys()].some((s) => s < 300)).toBe(true);
     expect([...seen.keys()].some((s) => s === 400)).toBe(true);
   }, 60_000 + RUNS * 25);
+});
+
+// ---------------------------------------------------------------- control characters, every route
+
+/** Every route the app serves, read from its router (as an attacker maps a server, not from the docs). */
+function servedRoutes(): Array<{ method: string; url: string }> {
+  const out: Array<{ method: string; url: string }> = [];
+  const stack: string[] = [];
+  for (const line of t.app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^([│ ]*)(?:[├└]── )?(\S.*?) \(([A-Z, ]+)\)$/.exec(line.replace(/\u00a0/g, ' '));
+    if (!m) continue;
+    const depth = m[1].length / 4;
+    stack.length = depth;
+    stack.push(m[2]);
+    const url = stack.reduce((a, seg) => (seg === '*' && !a.endsWith('/') ? `${a}/*` : a + seg), '').replace(/^\/\//, '/');
+    for (const method of m[3].split(', ')) if (method !== 'HEAD' && method !== 'OPTIONS') out.push({ method, url });
+  }
+  return out;
+}
+
+// C0 (tab, LF and CR are refused only where a value is one line), DEL, C1
+const TEXT_CONTROLS = [...Array.from({ length: 32 }, (_, i) => i).filter((c) => c !== 9 && c !== 10 && c !== 13), 0x7f, 0x80, 0x85, 0x9f].map((c) =>
+  String.fromCharCode(c),
+);
+const LINE_CONTROLS = ['\t', '\n', '\r', ...TEXT_CONTROLS];
+const HEADER_CONTROLS = TEXT_CONTROLS.filter((c) => c.charCodeAt(0) < 0x80 && c !== '\n' && c !== '\r');
+const WEB_FIELDS = ['ma', 'khoa', 'title', 'content', 'businessName', 'contactName', 'text', 'reason', 'comment', 'rating', 'formId'];
+
+describe(`control characters sent to every route on ${dbLabel}`, () => {
+  it('answers 400 naming the field wherever a control character is (path, query, header, JSON, form, multipart), and writes nothing', async () => {
+    const routes = servedRoutes();
+    expect(routes.length).toBeGreaterThan(80);
+    expect(routes).toContainEqual({ method: 'GET', url: '/open311/v2/requests.:format' });
+    expect(routes).toContainEqual({ method: 'POST', url: '/tra-cuu/bo-sung' });
+    const byPath = new Map(ops.map((o) => [`${o.method} ${o.path.replace(/\{([^}]+)\}/g, ':$1')}`, o]));
+    const roles = ['coordinator', 'admin', 'inspector', 'agency_lead', 'agency_staff'];
+    const before = await fingerprint();
+    let n = 0;
+    const failures: string[] = [];
+    // first NUL everywhere (what PostgreSQL refuses), then every other control character in turn
+    let pass = 0;
+    const pick = (list: string[]) => (pass === 0 ? '\u0000' : list[n++ % list.length]);
+
+    for (const [route, p] of routes.flatMap((r) => [[r, 0], [r, 1]] as const)) {
+      pass = p;
+      const op = byPath.get(`${route.method} ${route.url}`);
+      const params = [...route.url.matchAll(/:(\w+)|\*/g)].map((m) => m[1] ?? '*');
+      // valid values elsewhere, so that the probed value is the only thing wrong
+      const good: Record<string, string> = { format: 'json', file: '1.json', period: '2026-03', year: '2026', trackingCode: 'PAKN.20260302.0001', '*': 'index.html' };
+      const fill = (bad?: string) =>
+        route.url.replace(/:(\w+)|\*/g, (_m, name: string | undefined) => {
+          const k = name ?? '*';
+          const v = good[k] ?? '1';
+          return bad === k ? encodeURIComponent(`${v}${pick(LINE_CONTROLS)}`) : v;
+        });
+      const queryNames = op?.querySchema.length ? op.querySchema.map((q) => q.name) : [route.url.startsWith('/tra-cuu') ? 'ma' : 'q'];
+      const bodyFields = Object.keys(resolve(op?.bodySchema ?? undefined)?.properties ?? {});
+      const writes = ['POST', 'PUT', 'PATCH'].includes(route.method);
+      const json = (fields: string[]) => JSON.stringify(Object.fromEntries((fields.length ? fields : ['x']).map((f) => [f, `ab${pick(TEXT_CONTROLS)}cd`])));
+      const form = () => new URLSearchParams(WEB_FIELDS.map((f) => [f, `ab${pick(TEXT_CONTROLS)}cd`])).toString();
+      const web = !route.url.startsWith('/api/') && !route.url.startsWith('/open311/');
+
+      type Probe = { where: string; name: string; url: string; headers?: Record<string, string>; payload?: string | Buffer };
+      const probes: Probe[] = [
+        ...params.map((p) => ({ where: 'params', name: p, url: fill(p) })),
+        ...queryNames.map((q) => ({ where: 'querystring', name: q, url: `${fill()}?${q}=${encodeURIComponent(`1${pick(LINE_CONTROLS)}`)}` })),
+        { where: 'headers', name: 'x-access-key', url: fill(), headers: { 'x-access-key': `k${pick(HEADER_CONTROLS)}k` } },
+      ];
+      if (writes && !web) probes.push({ where: 'body', name: bodyFields[0] ?? 'x', url: fill(), headers: { 'content-type': 'application/json' }, payload: json(bodyFields) });
+      if (writes && web) probes.push({ where: 'body', name: WEB_FIELDS[0], url: fill(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form() });
+      if (writes && (route.url === '/' || route.url === '/api/v1/public/cases' || route.url === '/api/v1/cases')) {
+        const boundary = 'XyZ0123456789';
+        const part = (name: string, value: string, filename?: string) =>
+          `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename !== undefined ? `; filename="${filename}"` : ''}\r\n` +
+          `${filename !== undefined ? 'Content-Type: image/png\r\n' : ''}\r\n${value}\r\n`;
+        const mp = (body: string) => ({ 'content-type': `multipart/form-data; boundary=${boundary}`, body: Buffer.from(`${body}--${boundary}--\r\n`, 'latin1') });
+        const a = mp(part('title', `Tiêu đề${pick(TEXT_CONTROLS)}`.replace(/[^\x00-\xff]/g, 'e')));
+        const b = mp(part('title', 'Tieu de') + part('attachments', '\x89PNG', `anh${pick(LINE_CONTROLS)}.png`));
+        probes.push({ where: 'body', name: 'title', url: fill(), headers: { 'content-type': a['content-type'] }, payload: a.body });
+        probes.push({ where: 'body', name: 'attachments.0', url: fill(), headers: { 'content-type': b['content-type'] }, payload: b.body });
+      }
+
+      for (const probe of probes) {
+        const send = (role: string | null) =>
+          t.app.inject({
+            method: route.method as 'GET',
+            url: probe.url,
+            headers: { ...(role ? bearer(t.tokens[role]) : {}), ...probe.headers },
+            payload: probe.payload,
+          });
+        let res = await send(null);
+        for (const role of roles) {
+          if (res.statusCode !== 401 && res.statusCode !== 403) break;
+          res = await send(role);
+        }
+        const label = `${route.method} ${route.url} [${probe.where} ${probe.name}${pass === 0 ? ' NUL' : ''}]`;
+        if (res.statusCode !== 400) {
+          failures.push(`${label} → ${res.statusCode} ${res.body.slice(0, 160)}`);
+          continue;
+        }
+        if (/problem\+json/.test(String(res.headers['content-type']))) {
+          const errors = (res.json() as { errors?: Array<{ path: string; in?: string }> }).errors ?? [];
+          if (!errors.some((e) => e.path.startsWith(probe.name) && (probe.where === 'body' || e.in === probe.where))) {
+            failures.push(`${label} → 400 without naming it: ${JSON.stringify(errors).slice(0, 200)}`);
+          }
+        }
+      }
+    }
+    expect(failures.join('\n')).toBe('');
+    expect(await fingerprint()).toBe(before);
+  }, 300_000);
 });

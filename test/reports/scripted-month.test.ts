@@ -6,6 +6,7 @@
  * March 2026: 22 working days, no holiday; an office day is 7.5 h (07:30–11:30, 13:30–17:00).
  * minCell is 3 for this test.
  */
+import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -206,6 +207,31 @@ describe(`a scripted month, published, on ${dbLabel}`, () => {
     expect(mail[0].textBody).toContain(sha256(json));
     // the scheduled job does nothing more once the month is published
     expect(await t.app.services.reports.publishPreviousMonthIfMissing()).toEqual({ period: '2026-03', published: false, revision: 1 });
+  });
+
+  it('serves an Excel workbook with the same figures and cases: rates as numbers, dates as dates', async () => {
+    const res = await t.request().get('/api/v1/public/reports/2026-03?format=xlsx').buffer(true).parse(rawBody);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="bao-cao-2026-03-r1.xlsx"');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.body as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Số liệu', 'Hồ sơ đã trả lời']);
+    const [figs, list] = wb.worksheets;
+    expect((figs.getRow(1).values as unknown[]).slice(1)).toEqual(['Phần', 'Mã', 'Tên', 'Chỉ tiêu', 'Giá trị']);
+    const row = (metric: string) => figs.getRows(2, figs.rowCount - 1)!.find((r) => r.getCell(1).value === 'totals' && r.getCell(4).value === metric)!;
+    expect(row('received.total').getCell(5).value).toBe(15);
+    const rate = row('onTimeRate.value').getCell(5);
+    expect(rate.value).toBe(0.7778);
+    expect(rate.numFmt).toBe('0.0%');
+    const json = JSON.parse((await t.request().get('/api/v1/public/reports/2026-03')).text) as { cases: Array<{ trackingCode: string; receivedAt: string }> };
+    expect(list.rowCount).toBe(1 + json.cases.length);
+    const first = list.getRow(2);
+    expect(first.getCell(1).value).toBe(json.cases[0].trackingCode);
+    const received = first.getCell(5).value as Date;
+    expect(received).toBeInstanceOf(Date);
+    // the local time the JSON shows, as Excel shows it
+    expect(received.toISOString().slice(0, 16)).toBe(json.cases[0].receivedAt.slice(0, 16));
   });
 
   it('serves a CSV that agrees with the JSON, figure by figure and case by case', async () => {

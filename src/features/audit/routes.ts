@@ -1,13 +1,69 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { toCsv } from '../../lib/csv.js';
-import { actorOf, problemSchema, sendCsv, wantsCsv } from '../../lib/http.js';
+import { actorOf, problemSchema, sendCsv } from '../../lib/http.js';
+import { exportFormat, sendXlsx, toXlsx, XLSX_TYPE, type XlsxColumn } from '../../lib/xlsx.js';
 import { auditCasesQuery, auditCasesSchema, findingInput, onTimeQuery, onTimeSchema, sampleIdParam, sampleInput, sampleListQuery, sampleListSchema, sampleSchema } from './schemas.js';
 import type { CaseFilters } from './service.js';
 
 const READ = { roles: ['inspector', 'admin', 'coordinator'] as const };
 const INSPECT = { roles: ['inspector'] as const };
 const CSV_MAX_ROWS = 100_000;
+
+/** a spreadsheet export: JSON schema for JSON, a file for CSV and XLSX */
+const exportResponse = (json: unknown, what: string) => ({
+  description: `${what}: JSON, or a file (CSV for machines, XLSX for people) with format= or Accept`,
+  content: {
+    'application/json': { schema: json },
+    'text/csv': { schema: z.string().describe('RFC 4180, UTF-8 with a byte-order mark; no cell opens as a formula') },
+    [XLSX_TYPE]: { schema: z.string().describe('an Excel workbook (binary)') },
+  },
+});
+
+const ON_TIME_XLSX: XlsxColumn[] = [
+  { header: 'Mã nhóm', kind: 'text' },
+  { header: 'Nhóm', kind: 'text', width: 36 },
+  { header: 'Đã trả lời', kind: 'integer' },
+  { header: 'Trước hạn', kind: 'integer' },
+  { header: 'Đúng hạn', kind: 'integer' },
+  { header: 'Trễ hạn', kind: 'integer' },
+  { header: 'Có gia hạn', kind: 'integer' },
+  { header: 'Số đúng hạn (tính gia hạn)', kind: 'integer' },
+  { header: 'Tỷ lệ đúng hạn (tính gia hạn)', kind: 'rate' },
+  { header: 'Số đúng hạn (không gia hạn)', kind: 'integer' },
+  { header: 'Tỷ lệ đúng hạn (không gia hạn)', kind: 'rate' },
+  { header: 'Trung vị ngày làm việc', kind: 'number' },
+  { header: 'P90 ngày làm việc', kind: 'number' },
+  { header: 'Ô nhỏ (ẩn số liệu)', kind: 'boolean' },
+];
+
+const CASE_XLSX: Record<string, XlsxColumn> = {
+  id: { header: 'ID', kind: 'integer' },
+  trackingCode: { header: 'Mã hồ sơ', kind: 'text', width: 22 },
+  kind: { header: 'Loại', kind: 'text' },
+  priority: { header: 'Mức ưu tiên', kind: 'text' },
+  channel: { header: 'Kênh tiếp nhận', kind: 'text' },
+  status: { header: 'Tình trạng', kind: 'text' },
+  agency: { header: 'Cơ quan', kind: 'text' },
+  category: { header: 'Lĩnh vực', kind: 'text' },
+  receivedAt: { header: 'Ngày tiếp nhận', kind: 'datetime', width: 18 },
+  resolveDueAt: { header: 'Hạn giải quyết', kind: 'datetime', width: 18 },
+  resolvedAt: { header: 'Ngày trả lời', kind: 'datetime', width: 18 },
+  closedAt: { header: 'Ngày đóng', kind: 'datetime', width: 18 },
+  outcome: { header: 'Kết quả', kind: 'text' },
+  onTime: { header: 'Đúng hạn (tính gia hạn)', kind: 'boolean' },
+  strictOnTime: { header: 'Đúng hạn (không gia hạn)', kind: 'boolean' },
+  resolvedWithExtension: { header: 'Trả lời sau gia hạn', kind: 'boolean' },
+  extensionsUsed: { header: 'Số lần gia hạn', kind: 'integer' },
+  pauses: { header: 'Số lần tạm dừng', kind: 'integer' },
+  pausedWorkingDays: { header: 'Ngày làm việc tạm dừng', kind: 'number' },
+  workingDays: { header: 'Ngày làm việc', kind: 'number' },
+  overdueNow: { header: 'Đang quá hạn', kind: 'boolean' },
+  disputeCount: { header: 'Số lần không đồng ý', kind: 'integer' },
+  rating: { header: 'Đánh giá', kind: 'integer' },
+  reason: { header: 'Lý do', kind: 'text', width: 40 },
+};
 
 const bool = (v: 'true' | 'false' | undefined) => (v === undefined ? undefined : v === 'true');
 
@@ -25,14 +81,16 @@ export async function registerAuditRoutes(app: FastifyInstance) {
         description:
           'Cases answered between from and to (local dates, inclusive), or in `period`. onTimeRate = (early + on time) / answered, ' +
           'against the deadline as extended (extension-adjusted); strictOnTimeRate counts only cases answered in time without any extension. ' +
-          'Each row links to the case list behind it. CSV with Accept: text/csv or format=csv.',
+          'Each row links to the case list behind it. CSV with Accept: text/csv or format=csv; an Excel workbook (rates as percentages) ' +
+          'with Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or format=xlsx.',
         querystring: onTimeQuery,
-        response: { 200: onTimeSchema, 400: problemSchema },
+        response: { 200: exportResponse(onTimeSchema, 'On-time rates'), 400: problemSchema },
       },
     },
     async (req, reply) => {
       const result = await audit.onTime(req.query);
-      if (req.query.format === 'csv' || (req.query.format !== 'json' && wantsCsv(req))) {
+      const format = exportFormat(req, req.query.format);
+      if (format !== 'json') {
         const rows = [...result.groups, { ...result.total, key: 'total' }].map((g) => [
           g.key,
           g.label,
@@ -49,9 +107,14 @@ export async function registerAuditRoutes(app: FastifyInstance) {
           g.p90WorkingDays,
           g.smallCell,
         ]);
+        const name = `dung-han-${result.from}-${result.to}-${result.groupBy}`;
+        if (format === 'xlsx') {
+          const book = await toXlsx([{ name: 'Tỷ lệ đúng hạn', columns: ON_TIME_XLSX, rows }], { title: `Tỷ lệ đúng hạn ${result.from} – ${result.to}`, created: app.services.clock.now() });
+          return sendXlsx(reply, `${name}.xlsx`, book);
+        }
         return sendCsv(
           reply,
-          `dung-han-${result.from}-${result.to}-${result.groupBy}.csv`,
+          `${name}.csv`,
           toCsv(
             ['key', 'label', 'resolved', 'early', 'onTime', 'late', 'withExtension', 'onTimeNumerator', 'onTimeRate', 'strictNumerator', 'strictOnTimeRate', 'medianWorkingDays', 'p90WorkingDays', 'smallCell'],
             rows,
@@ -72,9 +135,10 @@ export async function registerAuditRoutes(app: FastifyInstance) {
         description:
           'Filters combine with AND; a flag set to false keeps the cases without it. from/to/period apply to dateField (received by default). ' +
           'summary counts every matching case, so the on-time rate of a group from /audit/on-time can be checked against its list ' +
-          '(dateField=resolved&answered=true&…). CSV (Accept: text/csv or format=csv) has every matching case, without paging.',
+          '(dateField=resolved&answered=true&…). CSV (Accept: text/csv or format=csv) and XLSX (format=xlsx or the XLSX type in Accept; ' +
+          'dates as dates in Hà Nội time) have every matching case, without paging.',
         querystring: auditCasesQuery,
-        response: { 200: auditCasesSchema, 400: problemSchema },
+        response: { 200: exportResponse(auditCasesSchema, 'Cases'), 400: problemSchema },
       },
     },
     async (req, reply) => {
@@ -97,9 +161,9 @@ export async function registerAuditRoutes(app: FastifyInstance) {
         status: q.status,
         outcome: q.outcome,
       };
-      const csv = q.format === 'csv' || (q.format !== 'json' && wantsCsv(req));
-      const result = await audit.caseList(filters, csv ? { limit: CSV_MAX_ROWS } : { limit: q.limit, cursor: q.cursor });
-      if (csv) {
+      const format = exportFormat(req, q.format);
+      const result = await audit.caseList(filters, format !== 'json' ? { limit: CSV_MAX_ROWS } : { limit: q.limit, cursor: q.cursor });
+      if (format !== 'json') {
         const cols = [
           'id',
           'trackingCode',
@@ -126,7 +190,12 @@ export async function registerAuditRoutes(app: FastifyInstance) {
           'rating',
           'reason',
         ] as const;
-        return sendCsv(reply, `ho-so-kiem-tra.csv`, toCsv([...cols], result.items.map((i) => cols.map((c) => i[c]))));
+        const rows = result.items.map((i) => cols.map((c) => i[c]));
+        if (format === 'xlsx') {
+          const book = await toXlsx([{ name: 'Hồ sơ', columns: cols.map((c) => CASE_XLSX[c]), rows }], { title: 'Hồ sơ kiểm tra', created: app.services.clock.now() });
+          return sendXlsx(reply, 'ho-so-kiem-tra.xlsx', book);
+        }
+        return sendCsv(reply, `ho-so-kiem-tra.csv`, toCsv([...cols], rows));
       }
       return result;
     },

@@ -11,7 +11,10 @@ const period = z.string().regex(new RegExp(PERIOD_PATTERN), 'must be YYYY-MM, YY
 const flag = z.enum(['true', 'false']);
 /** an id of an integer column (agencies, categories) */
 const INT_MAX = 2_147_483_647;
-const format = z.enum(['json', 'csv']).optional().describe('csv is the same as Accept: text/csv');
+const format = z
+  .enum(['json', 'csv', 'xlsx'])
+  .optional()
+  .describe('csv is the same as Accept: text/csv, xlsx as Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
 
 export const onTimeQuery = z.object({
   from: isoDate.optional(),

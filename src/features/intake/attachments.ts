@@ -4,6 +4,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import type { Tx } from '../../db/client.js';
 import { attachments } from '../../db/schema.js';
 import { sha256Hex } from '../../lib/crypto.js';
+import { controlCharProblem, findControlChars, forbiddenChar, controlCharMessage } from '../../lib/control-chars.js';
 import { BadRequest, fieldError, type FieldError } from '../../lib/errors.js';
 
 /**
@@ -15,6 +16,11 @@ import { BadRequest, fieldError, type FieldError } from '../../lib/errors.js';
 export const ATTACHMENT_LIMITS = {
   maxFiles: 5,
   maxFileBytes: 5 * 1024 * 1024,
+  /**
+   * all files of one request together: files are held in memory until they are stored, so 50
+   * concurrent uploads hold at most 50 × 8 MB = 400 MB of file data (docs/intake.md)
+   */
+  maxTotalBytes: 8 * 1024 * 1024,
   maxFields: 40,
   maxFieldBytes: 64 * 1024,
   maxFilenameChars: 120,
@@ -98,15 +104,34 @@ function multipartProblem(err: unknown): BadRequest | null {
 export async function readMultipartBody(req: FastifyRequest): Promise<{ fields: Record<string, string>; files: IncomingFile[] }> {
   const fields: Record<string, string> = Object.create(null);
   const files: IncomingFile[] = [];
+  let total = 0;
   try {
     for await (const part of req.parts()) {
+      // the same rule as every other field (lib/control-chars.ts): names, file names and values
+      const nameBad = findControlChars({ [part.fieldname]: '' }, 'body', 'line');
+      if (nameBad.length > 0) throw controlCharProblem(nameBad);
       if (part.type === 'file') {
-        const data = await part.toBuffer();
+        const c = forbiddenChar(part.filename ?? '', 'line');
+        if (c) throw fieldError(`attachments.${files.length}`, `Tên tệp: ${controlCharMessage(c)}`);
+        // read chunk by chunk, so that a request never holds more than the total allowed
+        const chunks: Buffer[] = [];
+        for await (const chunk of part.file as AsyncIterable<Buffer>) {
+          total += chunk.length;
+          if (total > ATTACHMENT_LIMITS.maxTotalBytes) {
+            throw fieldError('attachments', `Tổng dung lượng các tệp đính kèm tối đa ${ATTACHMENT_LIMITS.maxTotalBytes / MB} MB.`);
+          }
+          chunks.push(chunk);
+        }
+        if (part.file.truncated) throw fieldError('attachments', `Mỗi tệp đính kèm tối đa ${ATTACHMENT_LIMITS.maxFileBytes / MB} MB.`);
+        const data = Buffer.concat(chunks);
         if (data.length === 0 && !part.filename) continue;
         files.push({ field: part.fieldname, filename: part.filename ?? '', clientType: part.mimetype, data });
       } else {
         if (part.valueTruncated) throw fieldError(part.fieldname, 'Nội dung quá dài.');
-        fields[part.fieldname] = typeof part.value === 'string' ? part.value : String(part.value ?? '');
+        const value = typeof part.value === 'string' ? part.value : String(part.value ?? '');
+        const bad = findControlChars({ [part.fieldname]: value }, 'body', 'text');
+        if (bad.length > 0) throw controlCharProblem(bad);
+        fields[part.fieldname] = value;
       }
     }
   } catch (err) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CASE_STATUSES } from '../../domain/lifecycle.js';
 import { CASE_KINDS, PRIORITIES, type CaseKind } from '../../domain/sla.js';
-import { isValidEmail, normalizePhone, normalizeText, taxCodeError } from '../../domain/validators.js';
+import { isValidEmail, normalizeLine, normalizePhone, normalizeText, taxCodeError } from '../../domain/validators.js';
 
 /**
  * Validation of a new case, shared by the public API, the coordinator's API and the web form:
@@ -62,7 +62,7 @@ export const PUBLIC_FIELDS = [
 ] as const;
 export const STAFF_FIELDS = [...PUBLIC_FIELDS, 'channel', 'receivedAt', 'priority', 'confidential', 'address'] as const;
 
-const oneLine = (s: string) => normalizeText(s).replace(/\s*\n\s*/g, ' ');
+const oneLine = normalizeLine;
 
 const missingOr = (missing: string, wrongType: string) => (iss: { input?: unknown }) =>
   iss.input === undefined || iss.input === null ? missing : wrongType;

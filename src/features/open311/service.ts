@@ -6,7 +6,7 @@ import { disclose, discloseText, NOT_LISTED_TO_OTHER_APPS } from '../../domain/d
 import { fmtDateTime } from '../notifications/templates.js';
 import { isOpenStatus, OPEN_STATUSES, type CaseStatus } from '../../domain/lifecycle.js';
 import { CASE_KINDS, describeDuration, type CaseKind, type SlaPolicy } from '../../domain/sla.js';
-import { isValidEmail, normalizePhone, normalizeText, parseTrackingCode, taxCodeError } from '../../domain/validators.js';
+import { isValidEmail, normalizeLine, normalizePhone, normalizeText, parseTrackingCode, taxCodeError } from '../../domain/validators.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomSecret, sha256Hex } from '../../lib/crypto.js';
 import { BadRequest, NotFound, type FieldError } from '../../lib/errors.js';
@@ -164,11 +164,14 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** A text field: undefined when absent or blank, normalised (NFC, no control characters) otherwise. */
+/**
+ * A text field: undefined when absent or blank, normalised (NFC, no control characters) otherwise;
+ * every field but the description is one line (no bidi or invisible characters either).
+ */
 function text(body: Body, key: string): string | undefined {
   const s = str(body[key]);
   if (s === undefined) return undefined;
-  const n = normalizeText(s);
+  const n = key === 'description' ? normalizeText(s) : normalizeLine(s);
   return n === '' ? undefined : n;
 }
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { normalizeLine } from '../../domain/validators.js';
 import { patchSchema } from '../../lib/strict.js';
 import { STAFF_ROLES } from '../auth/service.js';
 
 const isoDate = z.iso.date();
 const code = z.string().trim().min(1).max(64).regex(/^[a-z0-9_.-]+$/i, 'letters, digits, _ . - only');
-const name = z.string().trim().min(1).max(300);
+const name = z.string().overwrite(normalizeLine).min(1).max(300);
 
 export const AGENCY_KINDS = ['department', 'commune', 'police', 'tax', 'board', 'inspectorate', 'center', 'coordinator', 'other'] as const;
 

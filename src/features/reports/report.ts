@@ -358,6 +358,18 @@ function flatten(prefix: string, v: unknown, out: Array<[string, unknown]>): voi
  * route sends the mark before the stored text.
  */
 export function reportCsv(r: Report): string {
+  const { figures, cases } = reportTables(r);
+  const head = toCsv([...FIGURE_COLUMNS], figures);
+  const list = toCsv([...CASE_COLUMNS], cases);
+  // the two blocks are separated by an empty line
+  return head.replace(/^\uFEFF/, '') + '\r\n' + list.replace(/^\uFEFF/, '');
+}
+
+export const FIGURE_COLUMNS = ['section', 'key', 'label', 'metric', 'value'] as const;
+export { CASE_COLUMNS as REPORT_CASE_COLUMNS };
+
+/** The report's two tables (figures in long form, answered cases), as the CSV and the XLSX write them. */
+export function reportTables(r: Report): { figures: unknown[][]; cases: unknown[][] } {
   const figures: unknown[][] = [];
   const meta: Array<[string, unknown]> = [
     ['period', r.period],
@@ -396,11 +408,5 @@ export function reportCsv(r: Report): string {
       for (const [k, v] of f) figures.push([section, key ?? '', label, k, v]);
     }
   }
-  const head = toCsv(['section', 'key', 'label', 'metric', 'value'], figures);
-  const cases = toCsv(
-    [...CASE_COLUMNS],
-    r.cases.map((c) => CASE_COLUMNS.map((k) => c[k])),
-  );
-  // the two blocks are separated by an empty line
-  return head.replace(/^\uFEFF/, '') + '\r\n' + cases.replace(/^\uFEFF/, '');
+  return { figures, cases: r.cases.map((c) => CASE_COLUMNS.map((k) => c[k])) };
 }

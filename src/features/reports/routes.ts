@@ -3,10 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { toLocalIso } from '../../domain/calendar.js';
 import { AppError } from '../../lib/errors.js';
-import { actorOf, problemSchema, wantsCsv } from '../../lib/http.js';
+import { actorOf, problemSchema } from '../../lib/http.js';
 import { reportErrorPage, reportIndexPage, reportPage } from '../../web/report-pages.js';
 import { parsePeriod, PERIOD_PATTERN } from './period.js';
-import type { Report } from './report.js';
+import { reportTables, type Report } from './report.js';
+import { exportFormat, sendXlsx, toXlsx, XLSX_TYPE, type XlsxColumn, type XlsxKind } from '../../lib/xlsx.js';
 import { periodParam, publishedSchema, reportListQuery, reportListSchema, reportQuery, reportSchema } from './schemas.js';
 import type { ReportMeta } from './service.js';
 
@@ -21,6 +22,49 @@ const links = (period: string, revision?: number) => {
     html: `/bao-cao/${period}${q}`,
   };
 };
+
+const FIGURES_XLSX: XlsxColumn[] = [
+  { header: 'Phần', width: 20 },
+  { header: 'Mã', width: 16 },
+  { header: 'Tên', width: 36 },
+  { header: 'Chỉ tiêu', width: 36 },
+  { header: 'Giá trị', kind: 'number', width: 14 },
+];
+const CASES_XLSX: XlsxColumn[] = [
+  { header: 'Mã hồ sơ', width: 22 },
+  { header: 'Loại' },
+  { header: 'Lĩnh vực', width: 24 },
+  { header: 'Cơ quan', width: 30 },
+  { header: 'Ngày tiếp nhận', kind: 'datetime', width: 18 },
+  { header: 'Ngày trả lời', kind: 'datetime', width: 18 },
+  { header: 'Kết quả' },
+  { header: 'Trả lời sau gia hạn', kind: 'boolean' },
+  { header: 'Ngày làm việc', kind: 'number' },
+  { header: 'Nội dung trả lời', width: 60 },
+  { header: 'Doanh nghiệp', width: 30 },
+];
+/** in the long-form figures, a rate is a number shown as a percentage; dates are dates */
+const figureKind = (row: unknown[], col: number): XlsxKind | undefined => {
+  if (col !== 4) return undefined;
+  const metric = String(row[3]);
+  if (/(^|\.)(value|rate)$/i.test(metric) && /rate/i.test(metric)) return 'rate';
+  if (metric === 'generatedAt') return 'datetime';
+  if (metric === 'from' || metric === 'to') return 'date';
+  return typeof row[4] === 'number' ? 'number' : 'text';
+};
+
+/** The published report as a workbook: the figures and the answered cases, from the stored JSON. */
+async function reportXlsx(json: string, period: string): Promise<Buffer> {
+  const report = JSON.parse(json) as Report;
+  const { figures, cases } = reportTables(report);
+  return toXlsx(
+    [
+      { name: 'Số liệu', columns: FIGURES_XLSX, rows: figures, cellKind: figureKind },
+      { name: 'Hồ sơ đã trả lời', columns: CASES_XLSX, rows: cases },
+    ],
+    { title: `Báo cáo ${report.label ?? period}`, created: new Date(report.generatedAt ?? Date.now()) },
+  );
+}
 
 const metaOut = (m: ReportMeta) => ({
   revision: m.revision,
@@ -76,14 +120,26 @@ export async function registerReportRoutes(app: FastifyInstance) {
     {
       schema: {
         tags: ['public', 'reports'],
-        summary: 'A published report: the stored JSON byte for byte, or its CSV (Accept: text/csv or ?format=csv)',
+        summary: 'A published report: the stored JSON byte for byte, its CSV (Accept: text/csv or ?format=csv) or an Excel workbook (?format=xlsx)',
         description:
           'The latest revision unless `revision` is given. The body is exactly the text whose SHA-256 is `contentHash` ' +
           '(also sent as the ETag and in X-Content-SHA256). The CSV has a block of figures (section, key, label, metric, value), ' +
-          'an empty line, and the list of answered cases.',
+          'an empty line, and the list of answered cases. The XLSX (format=xlsx or Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet) ' +
+          'has the same two tables as two sheets, with dates as dates and rates as percentages.',
         params: periodParam,
         querystring: reportQuery,
-        response: { 200: reportSchema, 400: problemSchema, 404: problemSchema },
+        response: {
+          200: {
+            description: 'The report: JSON, CSV or XLSX',
+            content: {
+              'application/json': { schema: reportSchema },
+              'text/csv': { schema: z.string().describe('RFC 4180, UTF-8 with a byte-order mark; no cell opens as a formula') },
+              [XLSX_TYPE]: { schema: z.string().describe('an Excel workbook (binary)') },
+            },
+          },
+          400: problemSchema,
+          404: problemSchema,
+        },
       },
     },
     async (req, reply) => {
@@ -96,7 +152,9 @@ export async function registerReportRoutes(app: FastifyInstance) {
         .header('x-content-sha256', row.contentHash)
         .header('cache-control', req.query.revision ? 'public, max-age=86400, immutable' : 'public, max-age=60')
         .header('vary', 'accept');
-      if (req.query.format === 'csv' || (req.query.format !== 'json' && wantsCsv(req))) {
+      const format = exportFormat(req, req.query.format);
+      if (format === 'xlsx') return sendXlsx(out, `bao-cao-${row.period}-r${row.revision}.xlsx`, await reportXlsx(row.json, row.period));
+      if (format === 'csv') {
         return out
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="bao-cao-${row.period}-r${row.revision}.csv"`)

@@ -10,7 +10,10 @@ export const periodParam = z.object({
 
 export const reportQuery = z.object({
   revision: z.coerce.number().int().min(1).max(100000).optional().describe('A published revision; the latest when absent'),
-  format: z.enum(['json', 'csv']).optional().describe('csv is the same as Accept: text/csv'),
+  format: z
+    .enum(['json', 'csv', 'xlsx'])
+    .optional()
+    .describe('csv is the same as Accept: text/csv, xlsx as Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
 });
 
 export const rateSchema = z
