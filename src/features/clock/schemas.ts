@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CaseKind, DurationUnit, Priority } from '../../domain/sla.js';
+import { PAUSE_RULES, type CaseKind, type DurationUnit, type Priority } from '../../domain/sla.js';
 
 /** Years an admin may edit or ask about (the calendar itself supports 1900–2200). */
 export const MIN_EDIT_YEAR = 2000;
@@ -23,6 +23,11 @@ const UNITS = ['working_days', 'calendar_days', 'working_hours'] as const satisf
 const kind = z.enum(KINDS);
 const priority = z.enum(PRIOS);
 const unit = z.enum(UNITS);
+const pauseRule = z
+  .enum(PAUSE_RULES)
+  .describe(
+    'how a pause (awaiting_business) moves the resolve deadline. by_unit: working-day deadlines move by the working days that ended while paused (paused Mon 10:00, resumed Wed 09:00: +2; paused and resumed the same day: +0), calendar-day deadlines by the calendar days that ended while paused, working-hour deadlines by the paused office time rounded down to whole minutes. working_time (policies before this rule): the paused office time is added whatever the unit',
+  );
 const positiveId = z.coerce.number().int().positive().max(2_147_483_647);
 /** An ISO 8601 instant with its offset, as every API date is: "2026-02-12T10:00:00+07:00". */
 const isoInstant = z.string().describe('ISO 8601 with offset (+07:00)');
@@ -128,6 +133,7 @@ export const slaPolicyInput = z.object({
   extension: extensionInput.optional(),
   overdueEscalateAfter: durationInput.optional(),
   awaitingBusinessLimit: durationInput.optional(),
+  pauseRule: pauseRule.optional(),
   note: z.string().trim().max(500).nullish(),
 });
 
@@ -145,6 +151,7 @@ export const slaPolicySchema = z
     extension: z.object({ maxCount: z.number().int(), maxAmount: z.number(), unit }),
     overdueEscalateAfter: durationSchema,
     awaitingBusinessLimit: durationSchema,
+    pauseRule,
     effectiveFrom: isoInstant,
     supersededAt: isoInstant.nullable(),
     createdBy: z.number().int().nullable(),
@@ -172,6 +179,7 @@ export const frozenPolicySchema = z
     extension: z.object({ maxCount: z.number().int(), maxAmount: z.number(), unit }),
     overdueEscalateAfter: durationSchema,
     awaitingBusinessLimit: durationSchema,
+    pauseRule: pauseRule.optional().describe('absent on policies frozen before pause rules existed: working_time'),
   })
   .meta({ id: 'FrozenSlaPolicy' });
 
