@@ -80,6 +80,8 @@ interface InputOpts {
   maxlength?: number;
   narrow?: boolean;
   spellcheck?: boolean;
+  /** codes and keys: upper case on phone keyboards, no autocorrection */
+  code?: boolean;
 }
 
 function input(name: string, o: InputOpts, values: FormValues, errors: FieldErrors): SafeHtml {
@@ -92,7 +94,9 @@ function input(name: string, o: InputOpts, values: FormValues, errors: FieldErro
     o.required ? html` required aria-required="true"` : ''
   }${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}${o.inputmode ? html` inputmode="${o.inputmode}"` : ''}${
     o.maxlength ? html` maxlength="${o.maxlength}"` : ''
-  }${o.spellcheck === false ? html` spellcheck="false"` : ''}${err ? html` aria-invalid="true"` : ''}${describedBy(name, Boolean(o.hint), err)}>
+  }${o.spellcheck === false ? html` spellcheck="false"` : ''}${o.code ? html` autocapitalize="characters" autocorrect="off"` : ''}${
+    err ? html` aria-invalid="true"` : ''
+  }${describedBy(name, Boolean(o.hint), err)}>
 </div>`;
 }
 
@@ -261,11 +265,11 @@ export function lookupPage(d: { values: FormValues; errors: FieldErrors; notFoun
   const errors = d.errors;
   const body = html`
 <h1>Tra cứu hồ sơ</h1>
-<p class="lead">Nhập mã hồ sơ (dạng PAKN.20260302.0001) và mã truy cập nhận được khi gửi.</p>
-${d.notFound ? html`<div class="error-summary" role="alert" id="loi" tabindex="-1"><h2>Không tìm thấy hồ sơ</h2><p>Không có hồ sơ nào với mã hồ sơ và mã truy cập này. Vui lòng kiểm tra lại hai mã (phân biệt chữ hoa, chữ thường trong mã truy cập).</p></div>` : errorSummary(errors, TRACK_FIELDS)}
+<p class="lead">Nhập mã hồ sơ (dạng PAKN.20260302.0001) và mã truy cập (dạng K7QM-4XRP-9TWD) nhận được khi gửi.</p>
+${d.notFound ? html`<div class="error-summary" role="alert" id="loi" tabindex="-1"><h2>Không tìm thấy hồ sơ</h2><p>Không có hồ sơ nào với mã hồ sơ và mã truy cập này. Vui lòng kiểm tra lại hai mã.</p></div>` : errorSummary(errors, TRACK_FIELDS)}
 <form method="post" action="/tra-cuu" novalidate>
-  ${input('ma', { label: 'Mã hồ sơ', required: true, narrow: true, spellcheck: false, maxlength: 40, autocomplete: 'off' }, d.values, errors)}
-  ${input('khoa', { label: 'Mã truy cập', required: true, narrow: true, spellcheck: false, maxlength: 100, autocomplete: 'off' }, d.values, errors)}
+  ${input('ma', { label: 'Mã hồ sơ', required: true, narrow: true, spellcheck: false, code: true, maxlength: 40, autocomplete: 'off' }, d.values, errors)}
+  ${input('khoa', { label: 'Mã truy cập', hint: 'Không phân biệt chữ hoa, chữ thường; có thể gõ hoặc bỏ dấu gạch ngang.', required: true, narrow: true, spellcheck: false, code: true, maxlength: 100, autocomplete: 'off' }, d.values, errors)}
   <button type="submit">Tra cứu</button>
 </form>`;
   return page({ title: d.notFound || errors.size > 0 ? 'Lỗi: Tra cứu hồ sơ' : 'Tra cứu hồ sơ', body, current: 'track' });

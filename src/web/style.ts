@@ -30,7 +30,7 @@ h3{font-size:1.1rem;margin:1.2rem 0 .4rem}
 .notice strong{display:block}
 .panel{border:3px solid var(--ok);padding:1rem 1.2rem;margin:1rem 0}
 .panel h1{margin-top:0}
-.code{font:700 1.5rem/1.3 ui-monospace,Consolas,"Liberation Mono",monospace;letter-spacing:.03em;word-break:break-all}
+.code{font:700 clamp(1rem,5.2vw,1.5rem)/1.3 ui-monospace,Consolas,"Liberation Mono",monospace;letter-spacing:.03em;white-space:nowrap}
 .flash{border-left:6px solid var(--ok);background:#eef8f0;padding:.7rem 1rem;margin:1rem 0}
 .error-summary{border:4px solid var(--bad);padding:1rem 1.2rem;margin:1rem 0}
 .error-summary h2{margin-top:0;font-size:1.2rem}
