@@ -98,14 +98,21 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
     scope.post('/', { schema: hidden, config: limited }, async (req, reply) => {
       let raw: FormValues = {};
       let files: IncomingFile[] = [];
+      let fileProblems: FieldError[] = [];
       try {
-        if (req.isMultipart()) ({ fields: raw, files } = await readMultipartBody(req));
+        if (req.isMultipart()) ({ fields: raw, files, problems: fileProblems } = await readMultipartBody(req, { collect: true }));
         else raw = stringsOf(req.body);
       } catch (err) {
         if (err instanceof BadRequest) return renderForm(reply, 400, raw, errorsByField(err.errors), undefined, true);
         throw err;
       }
       const { website, formId, ...fields } = raw;
+      if (fileProblems.length > 0 && !(website && website.trim() !== '')) {
+        // the whole body was read: show the form again with everything typed and the error at the file field
+        const parsedAll = publicSubmission.safeParse(coerceFormFields(fields));
+        const all = [...fileProblems, ...(parsedAll.success ? [] : issuesToErrors(parsedAll.error.issues))];
+        return renderForm(reply, 400, fields, errorsByField(all), formId, true);
+      }
       if (website && website.trim() !== '') {
         // a robot filled the field people cannot see: thank it, record nothing
         req.log.info('form honeypot filled; nothing recorded');

@@ -91,21 +91,52 @@ function multipartProblem(err: unknown): BadRequest | null {
   }
 }
 
+/** Files counted (and drained, not kept) beyond the limit, so that one file too many is reported, not fatal. */
+const FILES_SEEN = ATTACHMENT_LIMITS.maxFiles * 4;
+
 /**
- * Reads a multipart request: text fields (the last value of a repeated field wins) and files,
- * kept in memory (bounded by the limits above). Empty file inputs (no file chosen) are skipped.
+ * Reads the whole multipart request before judging it: text fields (the last value of a
+ * repeated field wins) and files, kept in memory (bounded by the limits above). Empty file
+ * inputs (no file chosen) are skipped. A file too large or one file too many does not stop the
+ * reading: every text field is still read, and the problems are either returned (`collect`, for
+ * pages that show the form again with what was typed) or thrown once the body is read.
  */
-export async function readMultipartBody(req: FastifyRequest): Promise<{ fields: Record<string, string>; files: IncomingFile[] }> {
+export async function readMultipartBody(
+  req: FastifyRequest,
+  opts: { collect?: boolean } = {},
+): Promise<{ fields: Record<string, string>; files: IncomingFile[]; problems: FieldError[] }> {
   const fields: Record<string, string> = Object.create(null);
   const files: IncomingFile[] = [];
+  const problems: FieldError[] = [];
+  let fileIndex = 0;
+  let tooMany = false;
   try {
-    for await (const part of req.parts()) {
+    const parts = req.parts({
+      throwFileSizeLimit: false,
+      limits: { files: FILES_SEEN, parts: FILES_SEEN + ATTACHMENT_LIMITS.maxFields },
+    } as Parameters<FastifyRequest['parts']>[0]);
+    for await (const part of parts) {
       if (part.type === 'file') {
+        if (files.length >= ATTACHMENT_LIMITS.maxFiles) {
+          // read and forget: only the count matters
+          for await (const _chunk of part.file);
+          if (part.filename) tooMany = true;
+          continue;
+        }
         const data = await part.toBuffer();
         if (data.length === 0 && !part.filename) continue;
+        const i = fileIndex++;
+        if (part.file.truncated) {
+          const shown = safeFilename(part.filename ?? '', 'x').slice(0, -2) || `tệp ${i + 1}`;
+          problems.push({ path: `attachments.${i}`, message: `Tệp "${shown}" lớn hơn ${ATTACHMENT_LIMITS.maxFileBytes / MB} MB.` });
+          continue;
+        }
         files.push({ field: part.fieldname, filename: part.filename ?? '', clientType: part.mimetype, data });
       } else {
-        if (part.valueTruncated) throw fieldError(part.fieldname, 'Nội dung quá dài.');
+        if (part.valueTruncated) {
+          problems.push({ path: part.fieldname, message: 'Nội dung quá dài.' });
+          continue;
+        }
         fields[part.fieldname] = typeof part.value === 'string' ? part.value : String(part.value ?? '');
       }
     }
@@ -115,7 +146,11 @@ export async function readMultipartBody(req: FastifyRequest): Promise<{ fields: 
     if (p) throw p;
     throw err;
   }
-  return { fields: { ...fields }, files };
+  if (tooMany) problems.unshift({ path: 'attachments', message: `Chỉ được đính kèm tối đa ${ATTACHMENT_LIMITS.maxFiles} tệp.` });
+  if (problems.length > 0 && !opts.collect) {
+    throw new BadRequest(problems.map((e) => `${e.path}: ${e.message}`).join('; '), problems);
+  }
+  return { fields: { ...fields }, files, problems };
 }
 
 /** A file name safe to show and to send in Content-Disposition: no path, no control characters, bounded. */
