@@ -4,7 +4,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySensible from '@fastify/sensible';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
@@ -18,6 +18,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { registerFeatureRoutes } from './features/index.js';
 import { AppError, type FieldError } from './lib/errors.js';
+import { redactAccessKeyInUrl } from './lib/access-key.js';
 import type { Clock } from './lib/clock.js';
 import { bearerToken } from './lib/http.js';
 import { createServices, type Services } from './services.js';
@@ -61,6 +62,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             level: config.LOG_LEVEL,
             // tokens, access keys and bodies never reach the log; URLs carry no personal data
             redact: ['req.headers.authorization', 'req.headers["x-access-key"]', 'req.headers.cookie'],
+            // a hand-typed /tra-cuu?khoa=… link: the key never reaches the log
+            serializers: {
+              req: (req: FastifyRequest) => ({ method: req.method, url: redactAccessKeyInUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
+            },
           }),
     bodyLimit: 1024 * 1024,
     trustProxy: config.PAKN_TRUST_PROXY,
