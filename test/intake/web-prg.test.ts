@@ -37,7 +37,7 @@ describe(`Post/Redirect/Get on the public pages, on ${dbLabel}`, () => {
     const r = await postForm('/tra-cuu', { ma: c.code.toLowerCase(), khoa: c.key.toLowerCase() });
     expect(r.status).toBe(303);
     expect(r.headers.location).toBe(`/tra-cuu/ho-so?ma=${encodeURIComponent(c.code)}`);
-    const set = (r.headers['set-cookie'] as string[])[0];
+    const set = (r.headers['set-cookie'] as unknown as string[])[0];
     expect(set).toMatch(/^pakn_ho_so=[A-Za-z0-9_-]+; Max-Age=1800; Path=\/; HttpOnly; SameSite=Strict$/);
     const page = await get(String(r.headers.location), cookieOf(r));
     expect(page.status).toBe(200);
