@@ -1,3 +1,5 @@
+import { constants as zlibConstants } from 'node:zlib';
+import fastifyCompress from '@fastify/compress';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -73,6 +75,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rejectControlChars);
 
   await app.register(fastifySensible);
+  // upgrade-insecure-requests and HSTS only when the service is served over https: on a plain
+  // http host they would send every form to an https address nobody answers
+  const https = config.PUBLIC_BASE_URL.startsWith('https:');
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       directives: {
@@ -82,8 +87,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         scriptSrc: ["'self'"],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
+        upgradeInsecureRequests: https ? [] : null,
       },
     },
+    hsts: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  // the API explorer's page lacks a viewport: phones would show it zoomed out
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (typeof payload !== 'string' || !req.url.startsWith('/docs') || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+    return payload.replace(/<head>/i, '<head>\n<meta name="viewport" content="width=device-width, initial-scale=1">');
+  });
+  // HTML, JSON, CSV and the OpenAPI document, gzip or brotli when the client asks
+  await app.register(fastifyCompress, {
+    global: true,
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } },
   });
   await app.register(cors, { origins: config.PAKN_CORS_ORIGINS });
   await app.register(fastifyRateLimit, { global: false });

@@ -619,6 +619,8 @@ export const calendarFast = {
   addCalendarDaysMs: (cal: WorkingCalendar, t: number, n: number): number => impl(cal).addCalendarDaysMs(t, n),
   addWorkingMsMs: (cal: WorkingCalendar, t: number, ms: number): number => impl(cal).addWorkingMsMs(t, ms),
   workingMsBetweenMs: (cal: WorkingCalendar, a: number, b: number): number => impl(cal).workingMsBetweenMs(a, b),
+  /** Number of working days among the local day ordinals [a, b). */
+  countWorkingDays: (cal: WorkingCalendar, a: number, b: number): number => impl(cal).countWorking(a, b),
   workingDaysAfterDayMs: (cal: WorkingCalendar, t: number, n: number): number => {
     const c = impl(cal);
     const day = Math.floor((t + VN_OFFSET_MS) / DAY_MS);

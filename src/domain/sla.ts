@@ -34,6 +34,19 @@ export interface Duration {
   unit: DurationUnit;
 }
 
+/**
+ * How a pause (awaiting_business) moves the resolve deadline:
+ * - `working_time` (policies before pause rules existed; the default when the field is absent):
+ *   the office time spent paused is added, whatever the unit of the deadline;
+ * - `by_unit`: counted in the deadline's own unit — working days: the working days that ended
+ *   while paused (a day counts when the case was paused at its close of office and still paused
+ *   when the day was over: paused Mon 10:00, resumed Wed 09:00 → 2; paused and resumed on the
+ *   same day → 0); calendar days: the calendar days that ended while paused, counted the same
+ *   way; working hours: the office time paused, rounded down to whole minutes.
+ */
+export type PauseRule = 'working_time' | 'by_unit';
+export const PAUSE_RULES: PauseRule[] = ['working_time', 'by_unit'];
+
 export interface SlaPolicy {
   kind: CaseKind;
   priority: Priority;
@@ -50,6 +63,8 @@ export interface SlaPolicy {
    * count from receipt.
    */
   resolutionStartsAt?: ResolutionStart;
+  /** absent on policies frozen before the rule existed: `working_time` */
+  pauseRule?: PauseRule;
 }
 
 /** The policy's resolution start; policies without the field count from receipt. */
@@ -100,6 +115,8 @@ export interface DeadlineResult {
   baseResolveDueAt: Date;
   resolveDueAt: Date;
   pausedWorkingMs: number;
+  /** what the pauses added to the deadline under the policy's pause rule (working_time: working hours) */
+  pauseCredit: Duration;
   explanation: SlaExplanationStep[];
   resolutionStartsAt: ResolutionStart;
   /**
@@ -132,6 +149,7 @@ function basePolicy(kind: CaseKind, priority: Priority): Omit<SlaPolicy, 'accept
     warnBefore: urgent ? wh(2) : wd(1),
     overdueEscalateAfter: urgent ? wd(1) : wd(5),
     awaitingBusinessLimit: wd(15),
+    pauseRule: 'by_unit',
   };
 }
 
@@ -315,6 +333,8 @@ interface ResolveBase {
   provisional: boolean;
   /** the acceptance deadline used for a provisional deadline */
   acceptDue: number | null;
+  /** the deadline by the policy had it granted `amount` units instead (whole-day pause credit) */
+  recount: (amount: number) => number;
 }
 
 /**
@@ -329,30 +349,75 @@ function resolveBaseMs(cal: WorkingCalendar, input: DeadlineInput, received: num
   if (resolutionStart(policy) === 'acceptance') {
     if (input.acceptedAt) {
       const accepted = Math.max(instantMs(input.acceptedAt, 'acceptedAt'), received);
-      return { base: addDurationMs(cal, accepted, rw), start: calendarFast.nextOpeningMs(cal, accepted), provisional: false, acceptDue: null };
+      return { base: addDurationMs(cal, accepted, rw), start: calendarFast.nextOpeningMs(cal, accepted), provisional: false, acceptDue: null, recount: (amount) => addDurationMs(cal, accepted, { amount, unit: rw.unit }) };
     }
     assertDuration(policy.acceptWithin, 'acceptWithin');
     const acceptDue = input.acceptDueAt ? instantMs(input.acceptDueAt, 'acceptDueAt') : addDurationMs(cal, received, policy.acceptWithin);
-    return { base: extendMs(cal, acceptDue, rw), start: acceptDue, provisional: true, acceptDue };
+    return { base: extendMs(cal, acceptDue, rw), start: acceptDue, provisional: true, acceptDue, recount: (amount) => extendMs(cal, acceptDue, { amount, unit: rw.unit }) };
   }
-  return { base: addDurationMs(cal, received, rw), start: calendarFast.nextOpeningMs(cal, received), provisional: false, acceptDue: null };
+  return { base: addDurationMs(cal, received, rw), start: calendarFast.nextOpeningMs(cal, received), provisional: false, acceptDue: null, recount: (amount) => addDurationMs(cal, received, { amount, unit: rw.unit }) };
+}
+
+/** The policy's pause rule; policies frozen before the rule existed count office time. */
+export function pauseRuleOf(policy: SlaPolicy): PauseRule {
+  return policy.pauseRule === 'by_unit' ? 'by_unit' : 'working_time';
+}
+
+/**
+ * What one pause interval adds to the resolve deadline, in the unit the rule counts in:
+ * office ms for `working_time` and for working-hour deadlines (whole minutes under `by_unit`),
+ * working days or calendar days that ended while paused otherwise.
+ */
+function pauseCreditOf(cal: WorkingCalendar, policy: SlaPolicy, iv: { start: number; end: number }): number {
+  if (iv.end <= iv.start) return 0;
+  if (pauseRuleOf(policy) === 'working_time') return calendarFast.workingMsBetweenMs(cal, iv.start, iv.end);
+  // a day "ended while paused" when the case was paused at its close of office and still paused
+  // when the day was over: the day the pause began counts only if it began before the close
+  const startDay = dayOf(iv.start);
+  const close = cal.officeHours[cal.officeHours.length - 1].end;
+  const closeMs = Number(close.slice(0, 2)) * HOUR_MS + Number(close.slice(3, 5)) * 60_000;
+  const first = iv.start + VN_OFFSET_MS - startDay * DAY_MS < closeMs ? startDay : startDay + 1;
+  const endDay = dayOf(iv.end);
+  switch (policy.resolveWithin.unit) {
+    case 'working_days':
+      return calendarFast.countWorkingDays(cal, first, endDay);
+    case 'calendar_days':
+      return Math.max(0, endDay - first);
+    default: {
+      const ms = calendarFast.workingMsBetweenMs(cal, iv.start, iv.end);
+      return ms - (ms % 60_000);
+    }
+  }
+}
+
+/** The deadline after adding the total pause credit (see pauseCreditOf) to the base deadline `due`. */
+function applyPauseCredit(cal: WorkingCalendar, policy: SlaPolicy, rb: Pick<ResolveBase, 'recount'>, due: number, credit: number): number {
+  if (credit <= 0) return due;
+  const rw = policy.resolveWithin;
+  if (pauseRuleOf(policy) === 'working_time' || rw.unit === 'working_hours') return calendarFast.addWorkingMsMs(cal, due, credit);
+  // whole days: as if the policy had granted that many more days, counted from where its clock starts
+  return rb.recount(rw.amount + credit);
+}
+
+function pauseCreditDuration(policy: SlaPolicy, credit: number): Duration {
+  if (pauseRuleOf(policy) === 'working_time' || policy.resolveWithin.unit === 'working_hours') {
+    return { amount: credit / HOUR_MS, unit: 'working_hours' };
+  }
+  return { amount: credit, unit: policy.resolveWithin.unit };
 }
 
 /** Fast path: the resolve deadline only, no explanation. */
 export function computeResolveDueAt(cal: WorkingCalendar, input: DeadlineInput): Date {
   const { policy } = input;
   assertDuration(policy.resolveWithin, 'resolveWithin');
-  let due = resolveBaseMs(cal, input, instantMs(input.receivedAt, 'receivedAt')).base;
+  const rb = resolveBaseMs(cal, input, instantMs(input.receivedAt, 'receivedAt'));
+  let due = rb.base;
   const pauses = input.pauses;
   if (pauses && pauses.length > 0) {
     const now = input.now ? instantMs(input.now, 'now') : undefined;
-    let paused = 0;
-    if (pauses.length === 1 && pauses[0].end != null) {
-      paused = calendarFast.workingMsBetweenMs(cal, instantMs(pauses[0].start, 'pause.start'), instantMs(pauses[0].end, 'pause.end'));
-    } else {
-      for (const iv of pauseIntervals(pauses, now)) paused += calendarFast.workingMsBetweenMs(cal, iv.start, iv.end);
-    }
-    if (paused > 0) due = calendarFast.addWorkingMsMs(cal, due, paused);
+    let credit = 0;
+    for (const iv of pauseIntervals(pauses, now)) credit += pauseCreditOf(cal, policy, iv);
+    if (credit > 0) due = applyPauseCredit(cal, policy, rb, due, credit);
   }
   const extensions = input.extensions;
   if (extensions && extensions.length > 0) {
@@ -567,6 +632,8 @@ export function computeDeadlines(cal: WorkingCalendar, input: DeadlineInput): De
 
   let due = base;
   let pausedTotal = 0;
+  let credit = 0;
+  const byUnit = pauseRuleOf(policy) === 'by_unit';
   for (const iv of pauseIntervals(input.pauses ?? [], now)) {
     const ms = calendarFast.workingMsBetweenMs(cal, iv.start, iv.end);
     pausedTotal += ms;
@@ -582,17 +649,43 @@ export function computeDeadlines(cal: WorkingCalendar, input: DeadlineInput): De
     }
     const endTxt = iv.open ? `nay (${formatInstantVi(new Date(iv.end))}), vẫn đang tạm dừng` : formatInstantVi(new Date(iv.end));
     const before = due;
-    if (ms > 0) due = calendarFast.addWorkingMsMs(cal, due, ms);
-    steps.push({
-      kind: 'pause',
-      text:
+    const c = pauseCreditOf(cal, policy, iv);
+    credit += c;
+    if (!byUnit) {
+      if (ms > 0) due = calendarFast.addWorkingMsMs(cal, due, ms);
+    } else if (c > 0) due = applyPauseCredit(cal, policy, rb, base, credit);
+    const added = pauseCreditDuration(policy, c);
+    let text: string;
+    if (!byUnit) {
+      text =
         ms > 0
           ? `Tạm dừng từ ${startTxt} đến ${endTxt}: ${formatWorkingMsVi(ms)} không tính; hạn lùi thêm ${formatWorkingMsVi(ms)}, thành ${formatInstantVi(new Date(due))}.`
-          : `Tạm dừng từ ${startTxt} đến ${endTxt}: ngoài giờ làm việc, hạn không đổi.`,
+          : `Tạm dừng từ ${startTxt} đến ${endTxt}: ngoài giờ làm việc, hạn không đổi.`;
+    } else if (rw.unit === 'working_hours') {
+      text =
+        c > 0
+          ? `Tạm dừng từ ${startTxt} đến ${endTxt}: ${formatWorkingMsVi(c)} không tính (làm tròn xuống theo phút); hạn lùi thành ${formatInstantVi(new Date(due))}.`
+          : `Tạm dừng từ ${startTxt} đến ${endTxt}: chưa đủ một phút làm việc, hạn không đổi.`;
+    } else {
+      const unitTxt = rw.unit === 'working_days' ? 'ngày làm việc' : 'ngày';
+      text =
+        c > 0
+          ? `Tạm dừng từ ${startTxt} đến ${endTxt}: ${c} ${unitTxt} đã kết thúc trong thời gian tạm dừng; hạn lùi thêm ${describeDuration(added)}, thành ${formatInstantVi(new Date(due))}.`
+          : `Tạm dừng từ ${startTxt} đến ${endTxt}: không có ${unitTxt} nào kết thúc trong thời gian tạm dừng, hạn không đổi.`;
+    }
+    steps.push({
+      kind: 'pause',
+      text,
       at: toLocalIso(new Date(iv.start)),
-      data: { workingMs: ms, open: iv.open, start: toLocalIso(new Date(iv.start)), end: toLocalIso(new Date(iv.end)) },
+      data: {
+        workingMs: ms,
+        open: iv.open,
+        start: toLocalIso(new Date(iv.start)),
+        end: toLocalIso(new Date(iv.end)),
+        ...(byUnit ? { rule: 'by_unit', added } : {}),
+      },
     });
-    if (ms > 0) skipSteps(cal, dayOf(before) + 1, dayOf(due), steps);
+    if (due > before) skipSteps(cal, dayOf(before) + 1, dayOf(due), steps);
   }
 
   for (const ext of sortedExtensions(input.extensions ?? [])) {
@@ -619,6 +712,7 @@ export function computeDeadlines(cal: WorkingCalendar, input: DeadlineInput): De
       acceptDueAt: toLocalIso(new Date(acceptDue)),
       pausedWorkingMs: pausedTotal,
       provisional: rb.provisional,
+      pauseCredit: pauseCreditDuration(policy, credit),
     },
   });
 
@@ -629,6 +723,7 @@ export function computeDeadlines(cal: WorkingCalendar, input: DeadlineInput): De
     baseResolveDueAt: new Date(base),
     resolveDueAt: new Date(due),
     pausedWorkingMs: pausedTotal,
+    pauseCredit: pauseCreditDuration(policy, credit),
     explanation: steps,
     resolutionStartsAt: resolutionStart(policy),
     resolveStart: new Date(rb.start),

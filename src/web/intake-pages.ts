@@ -80,6 +80,8 @@ interface InputOpts {
   maxlength?: number;
   narrow?: boolean;
   spellcheck?: boolean;
+  /** codes and keys: upper case on phone keyboards, no autocorrection */
+  code?: boolean;
 }
 
 function input(name: string, o: InputOpts, values: FormValues, errors: FieldErrors): SafeHtml {
@@ -92,7 +94,9 @@ function input(name: string, o: InputOpts, values: FormValues, errors: FieldErro
     o.required ? html` required aria-required="true"` : ''
   }${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}${o.inputmode ? html` inputmode="${o.inputmode}"` : ''}${
     o.maxlength ? html` maxlength="${o.maxlength}"` : ''
-  }${o.spellcheck === false ? html` spellcheck="false"` : ''}${err ? html` aria-invalid="true"` : ''}${describedBy(name, Boolean(o.hint), err)}>
+  }${o.spellcheck === false ? html` spellcheck="false"` : ''}${o.code ? html` autocapitalize="characters" autocorrect="off"` : ''}${
+    err ? html` aria-invalid="true"` : ''
+  }${describedBy(name, Boolean(o.hint), err)}>
 </div>`;
 }
 
@@ -235,11 +239,7 @@ export function confirmationPage(a: SubmissionAnswer): string {
   }</dd>
   ${a.attachments > 0 ? html`<dt>Tệp đính kèm</dt><dd>${a.attachments} tệp</dd>` : ''}
 </dl>
-<form method="post" action="/tra-cuu">
-  <input type="hidden" name="ma" value="${a.trackingCode}">
-  <input type="hidden" name="khoa" value="${a.accessKey}">
-  <button type="submit">Xem tình trạng hồ sơ</button>
-</form>
+<p><a class="button" href="/tra-cuu/ho-so?ma=${encodeURIComponent(a.trackingCode)}">Xem tình trạng hồ sơ</a></p>
 <p><a href="/">Gửi một phản ánh, kiến nghị khác</a></p>`;
   return page({ title: 'Đã tiếp nhận', body, current: 'form' });
 }
@@ -259,15 +259,16 @@ const TRACK_FIELDS: Array<[string, string]> = [
   ['khoa', 'Mã truy cập'],
 ];
 
-export function lookupPage(d: { values: FormValues; errors: FieldErrors; notFound?: boolean }): string {
+export function lookupPage(d: { values: FormValues; errors: FieldErrors; notFound?: boolean; expired?: boolean }): string {
   const errors = d.errors;
   const body = html`
 <h1>Tra cứu hồ sơ</h1>
-<p class="lead">Nhập mã hồ sơ (dạng PAKN.20260302.0001) và mã truy cập nhận được khi gửi.</p>
-${d.notFound ? html`<div class="error-summary" role="alert" id="loi" tabindex="-1"><h2>Không tìm thấy hồ sơ</h2><p>Không có hồ sơ nào với mã hồ sơ và mã truy cập này. Vui lòng kiểm tra lại hai mã (phân biệt chữ hoa, chữ thường trong mã truy cập).</p></div>` : errorSummary(errors, TRACK_FIELDS)}
+<p class="lead">Nhập mã hồ sơ (dạng PAKN.20260302.0001) và mã truy cập (dạng K7QM-4XRP-9TWD) nhận được khi gửi.</p>
+${d.expired && !d.notFound ? html`<div class="notice" role="status"><strong>Vui lòng nhập lại mã truy cập</strong> Để bảo mật, hồ sơ chỉ được mở trong một thời gian ngắn trên trình duyệt này.</div>` : ''}
+${d.notFound ? html`<div class="error-summary" role="alert" id="loi" tabindex="-1"><h2>Không tìm thấy hồ sơ</h2><p>Không có hồ sơ nào với mã hồ sơ và mã truy cập này. Vui lòng kiểm tra lại hai mã.</p></div>` : errorSummary(errors, TRACK_FIELDS)}
 <form method="post" action="/tra-cuu" novalidate>
-  ${input('ma', { label: 'Mã hồ sơ', required: true, narrow: true, spellcheck: false, maxlength: 40, autocomplete: 'off' }, d.values, errors)}
-  ${input('khoa', { label: 'Mã truy cập', required: true, narrow: true, spellcheck: false, maxlength: 100, autocomplete: 'off' }, d.values, errors)}
+  ${input('ma', { label: 'Mã hồ sơ', required: true, narrow: true, spellcheck: false, code: true, maxlength: 40, autocomplete: 'off' }, d.values, errors)}
+  ${input('khoa', { label: 'Mã truy cập', hint: 'Không phân biệt chữ hoa, chữ thường; có thể gõ hoặc bỏ dấu gạch ngang.', required: true, narrow: true, spellcheck: false, code: true, maxlength: 100, autocomplete: 'off' }, d.values, errors)}
   <button type="submit">Tra cứu</button>
 </form>`;
   return page({ title: d.notFound || errors.size > 0 ? 'Lỗi: Tra cứu hồ sơ' : 'Tra cứu hồ sơ', body, current: 'track' });
@@ -333,9 +334,7 @@ function actionForms(d: CasePageData): SafeHtml {
   if (v.allowedActions.includes('withdraw')) {
     sections.push(html`<section aria-labelledby="h-rut"><h3 id="h-rut">Rút phản ánh, kiến nghị</h3>
       <p>Khi rút, hồ sơ kết thúc và cơ quan ngừng xử lý. Việc rút không thể hoàn tác.</p>
-      <form method="post" action="/tra-cuu/rut" novalidate>${hiddenAccess(d)}
-      ${textarea('reason', { label: 'Lý do rút (không bắt buộc)', rows: 3 }, vals('withdraw'), errs('withdraw'))}
-      <button type="submit" class="warning">Rút hồ sơ</button></form></section>`);
+      <p><a class="button warning" href="/tra-cuu/rut?ma=${encodeURIComponent(v.trackingCode)}">Rút hồ sơ…</a></p></section>`);
   }
   if (sections.length === 0) return html``;
   return html`<div class="actions"><h2>Doanh nghiệp có thể</h2>${sections}</div>`;
@@ -384,6 +383,24 @@ ${v.lastPublicNote && v.lastPublicNote !== v.publicAnswer && v.status !== 'resol
 ${actionForms(d)}
 <p><a href="/tra-cuu">Tra cứu hồ sơ khác</a></p>`;
   return page({ title: `${errorCount > 0 ? 'Lỗi: ' : ''}Hồ sơ ${v.trackingCode}`, body, current: 'track' });
+}
+
+/** "Rút hồ sơ": a page of its own that says the withdrawal cannot be undone; only its button withdraws. */
+export function withdrawConfirmPage(d: { view: PublicCaseView; accessKey: string; errors?: FieldErrors; values?: FormValues }): string {
+  const v = d.view;
+  const errors = d.errors ?? new Map<string, string>();
+  const body = html`
+<h1>Rút hồ sơ ${v.trackingCode}?</h1>
+${errorSummary(errors, [['reason', 'Lý do rút']])}
+<p class="lead">${v.title}</p>
+<div class="notice"><strong>Việc rút hồ sơ không thể hoàn tác.</strong> Hồ sơ sẽ kết thúc và cơ quan xử lý ngừng giải quyết. Nếu cần, doanh nghiệp phải gửi một phản ánh, kiến nghị mới.</div>
+<form method="post" action="/tra-cuu/rut" novalidate>
+  <input type="hidden" name="ma" value="${v.trackingCode}"><input type="hidden" name="khoa" value="${d.accessKey}"><input type="hidden" name="confirm" value="1">
+  ${textarea('reason', { label: 'Lý do rút (không bắt buộc)', rows: 3 }, d.values ?? {}, errors)}
+  <button type="submit" class="warning">Xác nhận rút hồ sơ</button>
+</form>
+<p><a href="/tra-cuu/ho-so?ma=${encodeURIComponent(v.trackingCode)}">Không rút, quay lại hồ sơ</a></p>`;
+  return page({ title: `${errors.size > 0 ? 'Lỗi: ' : ''}Rút hồ sơ ${v.trackingCode}`, body, current: 'track' });
 }
 
 /** Any other failure of a public page, in Vietnamese. */

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { z } from 'zod';
 import { randomSecret } from '../lib/crypto.js';
 import { AppError, BadRequest, NotFound, Unprocessable, type FieldError } from '../lib/errors.js';
+import { readOpenCase, sameTrackingCode, writeOpenCase, type OpenCase } from './open-case.js';
 import { readMultipartBody, registerMultipart, type IncomingFile } from '../features/intake/attachments.js';
 import { publicAct, type BusinessAction } from '../features/intake/public-actions.js';
 import { publicRateLimit } from '../features/intake/routes.js';
@@ -14,6 +15,7 @@ import {
   formPage,
   honeypotPage,
   lookupPage,
+  withdrawConfirmPage,
   type FieldErrors,
   type FormValues,
 } from './intake-pages.js';
@@ -48,12 +50,23 @@ const ACTION_PATHS: Record<string, { action: BusinessAction; done: string }> = {
   rut: { action: 'withdraw', done: 'Hồ sơ đã được rút theo đề nghị của doanh nghiệp.' },
 };
 
+/** The message shown after the redirect (?xong=…): the action done, or a form sent again. */
+const DONE_TEXT: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(ACTION_PATHS).map(([k, v]) => [k, v.done])),
+  'da-xu-ly': 'Yêu cầu này đã được thực hiện trước đó hoặc không còn phù hợp với tình trạng hiện tại của hồ sơ; dưới đây là tình trạng mới nhất.',
+};
+
+function seeOther(reply: FastifyReply, location: string) {
+  return reply.code(303).header('location', location).header('cache-control', 'no-store').send();
+}
+
 /** The public web pages: /, /tra-cuu and the business's actions under /tra-cuu/…. */
 export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
   await app.register(async (scope) => {
     await registerMultipart(scope);
     const intake = app.services.intake;
     const limited = publicRateLimit(app);
+    const setOpenCase = (reply: FastifyReply, v: OpenCase) => writeOpenCase(reply, v, app.config.PUBLIC_BASE_URL.startsWith('https:'));
     const hidden = { hide: true };
 
     // every failure of a page is a page
@@ -98,14 +111,21 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
     scope.post('/', { schema: hidden, config: limited }, async (req, reply) => {
       let raw: FormValues = {};
       let files: IncomingFile[] = [];
+      let fileProblems: FieldError[] = [];
       try {
-        if (req.isMultipart()) ({ fields: raw, files } = await readMultipartBody(req));
+        if (req.isMultipart()) ({ fields: raw, files, problems: fileProblems } = await readMultipartBody(req, { collect: true }));
         else raw = stringsOf(req.body);
       } catch (err) {
         if (err instanceof BadRequest) return renderForm(reply, 400, raw, errorsByField(err.errors), undefined, true);
         throw err;
       }
       const { website, formId, ...fields } = raw;
+      if (fileProblems.length > 0 && !(website && website.trim() !== '')) {
+        // the whole body was read: show the form again with everything typed and the error at the file field
+        const parsedAll = publicSubmission.safeParse(coerceFormFields(fields));
+        const all = [...fileProblems, ...(parsedAll.success ? [] : issuesToErrors(parsedAll.error.issues))];
+        return renderForm(reply, 400, fields, errorsByField(all), formId, true);
+      }
       if (website && website.trim() !== '') {
         // a robot filled the field people cannot see: thank it, record nothing
         req.log.info('form honeypot filled; nothing recorded');
@@ -123,7 +143,9 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
           if (!(err instanceof Unprocessable)) throw err;
           result = await intake.submitPublic({ input: parsed.data, files, channel: 'web' });
         }
-        return sendPage(reply, 200, confirmationPage(result.body));
+        const b = result.body;
+        setOpenCase(reply, { c: b.trackingCode, k: b.accessKey, n: b.attachments });
+        return seeOther(reply, `/da-tiep-nhan?ma=${encodeURIComponent(b.trackingCode)}`);
       } catch (err) {
         if (err instanceof BadRequest) return renderForm(reply, 400, fields, errorsByField(err.errors), formId, files.length > 0);
         throw err;
@@ -131,9 +153,20 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
     });
 
     // ------------------------------------------------------------ tracking
-    async function showCase(reply: FastifyReply, code: string, key: string, extra: { flash?: string } = {}) {
-      const c = await intake.findByAccess(code, key);
-      return sendPage(reply, 200, casePage({ view: await intake.publicView(c), accessKey: key.trim(), ...extra }));
+    // Post/Redirect/Get: every successful form post answers 303 to a page whose URL carries the
+    // code, never the key; the open case travels in a short-lived HttpOnly cookie (open-case.ts).
+    const casePath = (code: string, done?: string) => `/tra-cuu/ho-so?ma=${encodeURIComponent(code)}${done ? `&xong=${done}` : ''}`;
+
+    /** The case the cookie opens, when it is the one the URL names and its key still works. */
+    async function openCaseFor(req: FastifyRequest, code: string) {
+      const oc = readOpenCase(req);
+      if (!oc || !code || !sameTrackingCode(oc.c, code)) return null;
+      try {
+        return { c: await intake.findByAccess(oc.c, oc.k), key: oc.k, attachments: oc.n };
+      } catch (err) {
+        if (err instanceof NotFound) return null;
+        throw err;
+      }
     }
 
     async function lookup(reply: FastifyReply, values: FormValues) {
@@ -142,9 +175,11 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
       const errors: FieldErrors = new Map();
       if (!ma) errors.set('ma', 'Vui lòng nhập mã hồ sơ.');
       if (!khoa) errors.set('khoa', 'Vui lòng nhập mã truy cập.');
-      if (errors.size > 0) return sendPage(reply, 400, lookupPage({ values, errors }));
+      if (errors.size > 0) return sendPage(reply, 400, lookupPage({ values: { ma }, errors }));
       try {
-        return await showCase(reply, ma, khoa);
+        const c = await intake.findByAccess(ma, khoa);
+        setOpenCase(reply, { c: c.trackingCode, k: khoa });
+        return seeOther(reply, casePath(c.trackingCode));
       } catch (err) {
         if (err instanceof NotFound) return sendPage(reply, 404, lookupPage({ values: { ma }, errors: new Map(), notFound: true }));
         throw err;
@@ -153,14 +188,67 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
 
     scope.get('/tra-cuu', { schema: hidden }, async (req, reply) => {
       const q = stringsOf(req.query);
-      // a link from the receipt carries the code; the key is typed (or posted), never put in links by us
-      if (q.ma && q.khoa) return lookup(reply, { ma: q.ma, khoa: q.khoa });
-      return sendPage(reply, 200, lookupPage({ values: { ma: (q.ma ?? '').slice(0, 40) }, errors: new Map() }));
+      if (q.khoa !== undefined) {
+        // a link typed or kept with the key: open the case, then show a URL without the key
+        const ma = (q.ma ?? '').trim().slice(0, 40);
+        try {
+          const c = await intake.findByAccess(ma, q.khoa);
+          setOpenCase(reply, { c: c.trackingCode, k: q.khoa.trim() });
+          return seeOther(reply, casePath(c.trackingCode));
+        } catch (err) {
+          if (!(err instanceof NotFound)) throw err;
+          return seeOther(reply, `/tra-cuu?ma=${encodeURIComponent(ma)}&khong-thay=1`);
+        }
+      }
+      const notFound = q['khong-thay'] === '1';
+      const expired = q['het-han'] === '1';
+      return sendPage(reply, notFound ? 404 : 200, lookupPage({ values: { ma: (q.ma ?? '').slice(0, 40) }, errors: new Map(), notFound, expired }));
     });
 
     scope.post('/tra-cuu', { schema: hidden, config: limited }, async (req, reply) => lookup(reply, stringsOf(req.body)));
 
-    for (const [path, { action, done }] of Object.entries(ACTION_PATHS)) {
+    scope.get('/tra-cuu/ho-so', { schema: hidden }, async (req, reply) => {
+      const q = stringsOf(req.query);
+      const code = (q.ma ?? '').trim().slice(0, 40);
+      const open = await openCaseFor(req, code);
+      if (!open) return seeOther(reply, `/tra-cuu?ma=${encodeURIComponent(code)}&het-han=1`);
+      const flash = q.xong && q.xong in DONE_TEXT ? DONE_TEXT[q.xong] : undefined;
+      return sendPage(reply, 200, casePage({ view: await intake.publicView(open.c), accessKey: open.key, flash }));
+    });
+
+    scope.get('/da-tiep-nhan', { schema: hidden }, async (req, reply) => {
+      const code = (stringsOf(req.query).ma ?? '').trim().slice(0, 40);
+      const open = await openCaseFor(req, code);
+      if (!open) return seeOther(reply, `/tra-cuu?ma=${encodeURIComponent(code)}&het-han=1`);
+      const v = await intake.publicView(open.c);
+      return sendPage(
+        reply,
+        200,
+        confirmationPage({
+          trackingCode: v.trackingCode,
+          accessKey: open.key,
+          status: v.status,
+          statusLabel: v.statusLabel,
+          agency: v.agency,
+          receivedAt: v.receivedAt,
+          resolveDueAt: v.deadline.resolveDueAt,
+          trackingUrl: '',
+          attachments: open.attachments ?? 0,
+        } as Parameters<typeof confirmationPage>[0]),
+      );
+    });
+
+    // the withdrawal asks first: a page saying it cannot be undone, then the confirmed post
+    scope.get('/tra-cuu/rut', { schema: hidden }, async (req, reply) => {
+      const code = (stringsOf(req.query).ma ?? '').trim().slice(0, 40);
+      const open = await openCaseFor(req, code);
+      if (!open) return seeOther(reply, `/tra-cuu?ma=${encodeURIComponent(code)}&het-han=1`);
+      const view = await intake.publicView(open.c);
+      if (!view.allowedActions.includes('withdraw')) return seeOther(reply, casePath(view.trackingCode));
+      return sendPage(reply, 200, withdrawConfirmPage({ view, accessKey: open.key }));
+    });
+
+    for (const [path, { action }] of Object.entries(ACTION_PATHS)) {
       scope.post(`/tra-cuu/${path}`, { schema: hidden, config: limited }, async (req: FastifyRequest, reply) => {
         const { ma = '', khoa = '', ...fields } = stringsOf(req.body);
         let c;
@@ -170,8 +258,16 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
           if (err instanceof NotFound) return sendPage(reply, 404, lookupPage({ values: { ma }, errors: new Map(), notFound: true }));
           throw err;
         }
-        const again = async (status: number, errors: FieldErrors, flash?: string) =>
-          sendPage(reply, status, casePage({ view: await intake.publicView(c), accessKey: khoa.trim(), errorsFor: action, errors, values: fields, flash }));
+        setOpenCase(reply, { c: c.trackingCode, k: khoa.trim() });
+        if (action === 'withdraw' && fields.confirm !== '1') {
+          // from an older page or a form without the confirmation: ask first
+          return seeOther(reply, `/tra-cuu/rut?ma=${encodeURIComponent(c.trackingCode)}`);
+        }
+        const again = async (status: number, errors: FieldErrors) => {
+          const view = await intake.publicView(c);
+          if (action === 'withdraw') return sendPage(reply, status, withdrawConfirmPage({ view, accessKey: khoa.trim(), errors, values: fields }));
+          return sendPage(reply, status, casePage({ view, accessKey: khoa.trim(), errorsFor: action, errors, values: fields }));
+        };
 
         let input: Record<string, unknown>;
         let parsed;
@@ -198,13 +294,12 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
         try {
           await publicAct(app, c.id, action, input);
         } catch (err) {
-          if (err instanceof AppError && err.status === 409) {
-            return again(409, new Map([['(body)', 'Thao tác này không còn thực hiện được ở tình trạng hiện tại của hồ sơ.']]));
-          }
+          // sent again (reload, Back): the case has moved on; show it as it is now, not as an error
+          if (err instanceof AppError && err.status === 409) return seeOther(reply, casePath(c.trackingCode, 'da-xu-ly'));
           if (err instanceof BadRequest) return again(400, errorsByField(err.errors));
           throw err;
         }
-        return showCase(reply, ma, khoa, { flash: done });
+        return seeOther(reply, casePath(c.trackingCode, path));
       });
     }
   });

@@ -30,7 +30,7 @@ h3{font-size:1.1rem;margin:1.2rem 0 .4rem}
 .notice strong{display:block}
 .panel{border:3px solid var(--ok);padding:1rem 1.2rem;margin:1rem 0}
 .panel h1{margin-top:0}
-.code{font:700 1.5rem/1.3 ui-monospace,Consolas,"Liberation Mono",monospace;letter-spacing:.03em;word-break:break-all}
+.code{font:700 clamp(1rem,5.2vw,1.5rem)/1.3 ui-monospace,Consolas,"Liberation Mono",monospace;letter-spacing:.03em;white-space:nowrap}
 .flash{border-left:6px solid var(--ok);background:#eef8f0;padding:.7rem 1rem;margin:1rem 0}
 .error-summary{border:4px solid var(--bad);padding:1rem 1.2rem;margin:1rem 0}
 .error-summary h2{margin-top:0;font-size:1.2rem}
@@ -55,7 +55,8 @@ textarea{min-height:9rem;max-width:100%}
 .rating .choice{margin:0}
 button,.button{font:inherit;font-weight:700;background:#0b6e35;color:#fff;border:0;border-bottom:3px solid #063d1d;padding:.6rem 1.2rem;cursor:pointer}
 button.secondary{background:#e7eaee;color:var(--ink);border-bottom-color:#8b949e}
-button.warning{background:var(--bad);border-bottom-color:#5e130f}
+button.warning,.button.warning{background:var(--bad);border-bottom-color:#5e130f}
+a.button{display:inline-block;text-decoration:none;color:#fff}
 .hp{position:absolute!important;left:-10000px!important;width:1px;height:1px;overflow:hidden}
 dl.summary{display:grid;grid-template-columns:minmax(9rem,14rem) 1fr;gap:.35rem 1rem;margin:1rem 0}
 dl.summary dt{font-weight:700}

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -15,6 +17,37 @@ let t: TestApp;
 let browser: Browser;
 let context: BrowserContext;
 let base: string;
+let axeContext: BrowserContext;
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core on the page as it is now: its HTML is loaded into a page of a JavaScript-enabled
+ * context (the pages themselves run without script) and checked; no violation is allowed.
+ */
+async function axe(page: Page, state: string): Promise<void> {
+  const html = await page.content();
+  const probe = await axeContext.newPage();
+  try {
+    await probe.setContent(html);
+    await probe.addScriptTag({ content: AXE_SOURCE });
+    const violations = (await probe.evaluate(async () => {
+      const r = await (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown }> }> }> } }).axe.run({
+        resultTypes: ['violations'],
+      });
+      return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+    })) as string[];
+    expect(violations, state).toEqual([]);
+  } finally {
+    await probe.close();
+  }
+}
+
+/** The key never appears in an address the browser was sent to. */
+function keyNotIn(page: Page, key: string): void {
+  const compact = key.replace(/-/g, '');
+  expect(page.url()).not.toContain(key);
+  expect(page.url().toUpperCase().replace(/-/g, '')).not.toContain(compact);
+}
 
 beforeAll(async () => {
   t = await createTestApp({ config: { PAKN_RATE_LIMIT_PUBLIC: '1000' } });
@@ -24,10 +57,13 @@ beforeAll(async () => {
     executablePath: process.env.PAKN_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  context = await browser.newContext({ javaScriptEnabled: false, locale: 'vi-VN' });
+  // a phone: 390 × 844
+  context = await browser.newContext({ javaScriptEnabled: false, locale: 'vi-VN', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   context.setDefaultTimeout(30_000);
+  axeContext = await browser.newContext({ javaScriptEnabled: true, locale: 'vi-VN', viewport: { width: 390, height: 844 } });
 });
 afterAll(async () => {
+  await axeContext?.close();
   await context?.close();
   await browser?.close();
   await t?.close();
@@ -56,6 +92,7 @@ describe(`the public pages in Chromium on ${dbLabel}`, () => {
   it('files a case through the form and shows the tracking code and access key', async () => {
     const page = await context.newPage();
     await fillForm(page);
+    await axe(page, 'the form');
     expect(await page.locator('html').getAttribute('lang')).toBe('vi');
     expect(await page.locator('body').textContent()).toContain('Không dùng cho trường hợp khẩn cấp');
     await page.getByLabel('Tệp đính kèm (không bắt buộc)').setInputFiles({ name: 'hien-truong.png', mimeType: 'image/png', buffer: PNG_1PX });
@@ -64,14 +101,31 @@ describe(`the public pages in Chromium on ${dbLabel}`, () => {
     code = await text(page, '#ma-ho-so');
     key = await text(page, '#ma-truy-cap');
     expect(code).toMatch(/^PAKN\.20260302\.\d{4}$/);
-    expect(key).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(key).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+    keyNotIn(page, key);
+    await axe(page, 'the confirmation');
+    // code and key never wrap mid-string, even on a 320 px screen
+    await page.setViewportSize({ width: 320, height: 700 });
+    for (const sel of ['#ma-ho-so', '#ma-truy-cap']) {
+      const box = await page.locator(sel).boundingBox();
+      const lineHeight = await page.locator(sel).evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
+      expect(box!.height, sel).toBeLessThan(lineHeight * 1.5);
+      expect(box!.x + box!.width, sel).toBeLessThanOrEqual(320);
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
+    // reloading the confirmation shows it again; it does not file the case twice
+    const n = (await t.database.db.select({ id: cases.id }).from(cases)).length;
+    await page.reload();
+    expect(await text(page, '#ma-ho-so')).toBe(code);
+    expect((await t.database.db.select({ id: cases.id }).from(cases)).length).toBe(n);
     const [row] = await t.database.db.select().from(cases).where(eq(cases.trackingCode, code));
     expect(row).toMatchObject({ channel: 'web', status: 'assigned', taxCode: '0100109106', phone: '0912345678' });
     expect(await t.database.db.select({ id: attachments.id }).from(attachments).where(eq(attachments.caseId, row.id))).toHaveLength(1);
 
     // straight from the confirmation to the case
-    await page.getByRole('button', { name: 'Xem tình trạng hồ sơ' }).click();
+    await page.getByRole('link', { name: 'Xem tình trạng hồ sơ' }).click();
     await page.getByRole('heading', { name: `Hồ sơ ${code}` }).waitFor();
+    keyNotIn(page, key);
     expect(await page.locator('body').textContent()).toContain('Sở Xây dựng');
     await page.close();
   });
@@ -80,14 +134,24 @@ describe(`the public pages in Chromium on ${dbLabel}`, () => {
     const page = await context.newPage();
     await page.goto(`${base}/tra-cuu?ma=${encodeURIComponent(code)}`);
     expect(await page.getByLabel('Mã hồ sơ').inputValue()).toBe(code);
-    await page.getByLabel('Mã truy cập').fill('sai-ma-truy-cap');
+    const keyInput = page.getByLabel('Mã truy cập');
+    expect(await keyInput.getAttribute('autocapitalize')).toBe('characters');
+    expect(await keyInput.getAttribute('autocorrect')).toBe('off');
+    expect(await keyInput.getAttribute('spellcheck')).toBe('false');
+    expect(await page.getByLabel('Mã hồ sơ').getAttribute('autocapitalize')).toBe('characters');
+    await axe(page, 'the lookup');
+    await keyInput.fill('sai-ma-truy-cap');
     await page.getByRole('button', { name: 'Tra cứu' }).click();
     await page.getByRole('heading', { name: 'Không tìm thấy hồ sơ' }).waitFor();
+    await axe(page, 'the lookup, not found');
 
-    await page.getByLabel('Mã truy cập').fill(key);
+    // typed in lower case with spaces instead of hyphens, as read out over the phone
+    await page.getByLabel('Mã truy cập').fill(key.toLowerCase().replace(/-/g, ' '));
     // keyboard: Enter in a field sends the form
     await page.getByLabel('Mã truy cập').press('Enter');
     await page.getByRole('heading', { name: `Hồ sơ ${code}` }).waitFor();
+    keyNotIn(page, key);
+    await axe(page, 'the case');
     const body = (await page.locator('main').textContent()) ?? '';
     expect(body).toContain('Đã chuyển đến cơ quan xử lý');
     expect(body).toContain('Sở Xây dựng');
@@ -98,11 +162,28 @@ describe(`the public pages in Chromium on ${dbLabel}`, () => {
     expect(body).not.toContain('0912345678');
     expect(body).not.toContain('Nguyễn Văn An');
 
+    // withdrawing asks first, on a page of its own
+    await page.getByRole('link', { name: 'Rút hồ sơ…' }).click();
+    await page.getByRole('heading', { name: `Rút hồ sơ ${code}?` }).waitFor();
+    expect(await page.locator('main').textContent()).toContain('không thể hoàn tác');
+    await axe(page, 'the withdrawal confirmation');
+    await page.getByRole('link', { name: 'Không rút, quay lại hồ sơ' }).click();
+    await page.getByRole('heading', { name: `Hồ sơ ${code}` }).waitFor();
+    expect((await t.database.db.select().from(cases).where(eq(cases.trackingCode, code)))[0].status).toBe('assigned');
+    await page.getByRole('link', { name: 'Rút hồ sơ…' }).click();
     await page.getByLabel('Lý do rút (không bắt buộc)').fill('Doanh nghiệp đã tự giải quyết được.');
-    await page.getByRole('button', { name: 'Rút hồ sơ' }).click();
+    await page.getByRole('button', { name: 'Xác nhận rút hồ sơ' }).click();
     await page.getByRole('status').filter({ hasText: 'Hồ sơ đã được rút' }).waitFor();
+    keyNotIn(page, key);
+    await axe(page, 'the case, withdrawn');
     expect(await page.locator('.status').textContent()).toBe('Doanh nghiệp đã rút');
-    expect(await page.getByRole('button', { name: 'Rút hồ sơ' }).count()).toBe(0);
+    // reloading (or going Back and sending again) never withdraws twice nor shows an error
+    await page.reload();
+    expect(await page.locator('.error-summary').count()).toBe(0);
+    await page.goBack();
+    await page.goBack();
+    expect(await page.locator('body').textContent()).not.toMatch(/"status"\s*:/);
+    expect(await page.getByRole('link', { name: 'Rút hồ sơ…' }).count()).toBe(0);
     await page.close();
   });
 
@@ -112,6 +193,7 @@ describe(`the public pages in Chromium on ${dbLabel}`, () => {
     await fillForm(page, { taxCode: '0100109107' });
     await page.getByRole('button', { name: 'Gửi phản ánh, kiến nghị' }).click();
     await page.getByRole('heading', { name: /nội dung cần sửa/ }).waitFor();
+    await axe(page, 'the form with an error');
     const fieldError = page.locator('#f-taxCode-error');
     expect(await fieldError.isVisible()).toBe(true);
     expect(await fieldError.textContent()).toContain('chữ số kiểm tra');
@@ -132,6 +214,25 @@ describe(`the public pages in Chromium on ${dbLabel}`, () => {
     await taxInput.fill('0100109106');
     await page.getByRole('button', { name: 'Gửi phản ánh, kiến nghị' }).click();
     await page.getByRole('heading', { name: 'Đã tiếp nhận phản ánh, kiến nghị' }).waitFor();
+    await page.close();
+  });
+
+  it('keeps every typed field when an attachment is refused, with the error at the file field', async () => {
+    const before = (await t.database.db.select({ id: cases.id }).from(cases)).length;
+    const page = await context.newPage();
+    await fillForm(page);
+    await page.getByLabel('Tệp đính kèm (không bắt buộc)').setInputFiles({ name: 'chuong-trinh.exe', mimeType: 'application/octet-stream', buffer: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]) });
+    await page.getByRole('button', { name: 'Gửi phản ánh, kiến nghị' }).click();
+    await page.getByRole('heading', { name: /nội dung cần sửa/ }).waitFor();
+    await axe(page, 'the form with a refused file');
+    expect(await page.locator('#f-attachments-error').textContent()).toMatch(/chuong-trinh.*không phải ảnh/);
+    expect(await page.getByLabel('Tiêu đề').inputValue()).toBe('Chậm cấp giấy phép xây dựng nhà xưởng');
+    expect(await page.getByLabel('Tên doanh nghiệp, hộ kinh doanh hoặc nhà đầu tư').inputValue()).toBe('Công ty TNHH Cơ khí Kinh Bắc');
+    expect(await page.getByLabel('Mã số thuế').inputValue()).toBe('0100109106');
+    expect(await page.getByLabel('Họ tên người liên hệ').inputValue()).toBe('Nguyễn Văn An');
+    expect(await page.getByLabel('Thư điện tử').inputValue()).toBe('an.nguyen@cokhikinhbac.vn');
+    expect(await page.getByLabel(/^Nội dung/).inputValue()).toContain('đã quá hạn');
+    expect((await t.database.db.select({ id: cases.id }).from(cases)).length).toBe(before);
     await page.close();
   });
 });

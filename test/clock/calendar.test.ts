@@ -185,7 +185,9 @@ describe(`working calendar administration on ${dbLabel}`, () => {
     });
     expect(sla.body.extensions[0]).toMatchObject({ amount: 5, unit: 'working_days', reason: 'Cần lấy ý kiến liên ngành' });
     expect(sla.body.explanation.map((s: { kind: string }) => s.kind)).toEqual(expect.arrayContaining(['start', 'rule', 'skip', 'pause', 'extension', 'result']));
-    expect(sla.body.text).toContain('15 giờ làm việc');
+    // the policy counts pauses by unit: Mon 23/2 and Tue 24/2 ended while paused
+    expect(sla.body.text).toContain('hạn lùi thêm 2 ngày làm việc');
+    expect(sla.body.policy.pauseRule).toBe('by_unit');
     expect(sla.body.text).toContain('Đã gia hạn 1 lần: 5 ngày làm việc (lý do: Cần lấy ý kiến liên ngành)');
     expect(sla.body.text).toContain('Tình trạng: còn trong hạn');
 

@@ -179,8 +179,14 @@ describe('computeDeadlines: base deadlines on real dates', () => {
   });
 });
 
-describe('pauses and extensions', () => {
-  const p = policy('phan_anh', 'normal');
+/** A policy frozen before pause rules existed: a pause adds its office time. */
+const legacy = (p: SlaPolicy): SlaPolicy => {
+  const { pauseRule: _omit, ...rest } = p;
+  return rest;
+};
+
+describe('pauses and extensions (policies frozen before the pause rule: office time)', () => {
+  const p = legacy(policy('phan_anh', 'normal'));
   const receivedAt = at('2026-02-12 10:00'); // base: 2026-03-05 17:00
 
   it('a closed pause shifts the deadline by its office time', () => {
@@ -275,13 +281,15 @@ describe('explanation', () => {
     expect(skips.find((s) => s.at === '2026-02-17')?.text).toMatch(/Tết Nguyên đán/);
     expect(skips.find((s) => s.at === '2026-02-28')?.text).toMatch(/nghỉ hằng tuần/);
     const pause = r.explanation.find((s) => s.kind === 'pause');
-    expect(pause?.text).toContain('8 giờ 30 phút làm việc');
+    // Tuesday 24/02 ended while paused: one working day more (5/3 → 6/3), then 10 working days
+    expect(pause?.text).toContain('1 ngày làm việc đã kết thúc trong thời gian tạm dừng');
+    expect(pause?.text).toContain('17:00 thứ Sáu 06/03/2026');
     expect(pause?.data?.workingMs).toBe(8.5 * H);
     expect(r.explanation.find((s) => s.kind === 'extension')?.text).toContain('Cần phối hợp liên ngành');
     const last = r.explanation[r.explanation.length - 1];
     expect(last.kind).toBe('result');
-    expect(last.text).toBe('Hạn giải quyết: 17:00 thứ Hai 23/03/2026.');
-    expect(last.at).toBe('2026-03-23T17:00:00+07:00');
+    expect(last.text).toBe('Hạn giải quyết: 17:00 thứ Sáu 20/03/2026.');
+    expect(last.at).toBe('2026-03-20T17:00:00+07:00');
   });
 
   it.each([
@@ -376,8 +384,8 @@ describe('canExtend', () => {
 const FROM = Date.parse('2024-09-01T00:00:00+07:00');
 const TO = Date.parse('2027-03-31T00:00:00+07:00');
 const instantArb = fc.integer({ min: FROM, max: TO }).map((ms) => new Date(ms));
-const policyArb = fc.constantFrom(...DEFAULT_SLA_POLICIES);
-const workingPolicyArb = fc.constantFrom(...DEFAULT_SLA_POLICIES.filter((p) => p.resolveWithin.unit !== 'calendar_days'));
+const policyArb = fc.tuple(fc.constantFrom(...DEFAULT_SLA_POLICIES), fc.boolean()).map(([p, old]) => (old ? legacy(p) : p));
+const workingPolicyArb = fc.constantFrom(...DEFAULT_SLA_POLICIES.filter((p) => p.resolveWithin.unit !== 'calendar_days').map(legacy));
 
 const extensionArb: fc.Arbitrary<Extension> = fc.record({
   amount: fc.integer({ min: 0, max: 30 }),

@@ -23,7 +23,7 @@ describe(`public submission on ${dbLabel}`, () => {
     expect(r.headers['cache-control']).toBe('no-store');
     expect(r.body).toMatchObject({
       trackingCode: expect.stringMatching(/^PAKN\.20260302\.\d{4}$/),
-      accessKey: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
+      accessKey: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/),
       status: 'assigned',
       statusLabel: 'Đã chuyển đến cơ quan xử lý',
       agency: { id: expect.any(Number), name: 'Sở Xây dựng' },

@@ -99,7 +99,7 @@ describe(`attachments on ${dbLabel}`, () => {
     ['an empty file', [{ name: 'trong.pdf', data: Buffer.alloc(0), type: 'application/pdf' }], 'attachments.0'],
     ['a good file then a bad one', [{ name: 'a.png', data: PNG_1PX }, { name: 'b.svg', data: SVG }], 'attachments.1'],
     ['six files', Array.from({ length: 6 }, (_, i) => ({ name: `a${i}.png`, data: PNG_1PX })), 'attachments'],
-    ['a file over 5 MB', [{ name: 'big.pdf', data: Buffer.concat([PDF_MIN, Buffer.alloc(5 * 1024 * 1024, 0x20)]) }], 'attachments'],
+    ['a file over 5 MB', [{ name: 'big.pdf', data: Buffer.concat([PDF_MIN, Buffer.alloc(5 * 1024 * 1024, 0x20)]) }], 'attachments.0'],
     // two files of 4.5 MB each are allowed one by one, not together: the request total is 8 MB
     ['files over 8 MB together', [1, 2].map((i) => ({ name: `b${i}.pdf`, data: Buffer.concat([PDF_MIN, Buffer.alloc(4.5 * 1024 * 1024, 0x20)]) })), 'attachments'],
   ] as Array<[string, File[], string]>)('refuses %s with a 400 naming the file, and writes nothing', async (_n, files, path) => {

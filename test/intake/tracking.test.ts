@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cases } from '../../src/db/schema.js';
+import { sha256Hex } from '../../src/lib/crypto.js';
 import type { Actor } from '../../src/features/auth/service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { dbLabel } from '../helpers/db.js';
@@ -80,6 +81,32 @@ describe(`public tracking on ${dbLabel}`, () => {
     }
     // the code is not case-sensitive
     expect((await view(c.code.toLowerCase(), c.key)).status).toBe(200);
+  });
+
+  it('issues a readable key (Crockford base32, XXXX-XXXX-XXXX) matched whatever the case, spaces or hyphens', async () => {
+    const c = await file();
+    expect(c.key).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+    const compact = c.key.replace(/-/g, '');
+    for (const typed of [c.key, c.key.toLowerCase(), compact, ` ${compact.slice(0, 4)} ${compact.slice(4, 8)} ${compact.slice(8)} `, c.key.replace(/0/g, 'O').replace(/1/g, 'l')]) {
+      const r = await view(c.code, typed);
+      expect(r.status, typed).toBe(200);
+    }
+    // one character off, one missing, one too many: not found
+    const off = compact.slice(0, 11) + (compact[11] === 'Z' ? 'Y' : 'Z');
+    for (const typed of [off, compact.slice(0, 11), `${compact}A`]) expect((await view(c.code, typed)).status, typed).toBe(404);
+    // the key is stored hashed, never in clear
+    const [row] = await t.database.db.select().from(cases).where(eq(cases.id, c.id));
+    expect(JSON.stringify(row)).not.toContain(compact);
+  });
+
+  it('keeps keys issued before (16 case-sensitive base64url characters) working, exactly as typed', async () => {
+    const c = await file();
+    const oldKey = '0_C_jptSNGuX0OCq';
+    await t.database.db.update(cases).set({ accessKeyHash: sha256Hex(oldKey) }).where(eq(cases.id, c.id));
+    expect((await view(c.code, oldKey)).status).toBe(200);
+    expect((await view(c.code, ` ${oldKey} `)).status).toBe(200);
+    expect((await view(c.code, oldKey.toLowerCase())).status).toBe(404);
+    expect((await view(c.code, c.key)).status).toBe(404);
   });
 
   it('hides the reporter of a confidential report like any other', async () => {

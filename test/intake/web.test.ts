@@ -18,6 +18,12 @@ const form = (over: Record<string, unknown> = {}) => {
   return new URLSearchParams(Object.entries(b).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, String(v)])).toString();
 };
 const postForm = (body: string, path = '/') => t.request().post(path).set('content-type', 'application/x-www-form-urlencoded').send(body);
+/** Follows a 303 as a browser does, with the cookie it set. */
+async function follow(r: { status: number; headers: Record<string, unknown> }) {
+  expect(r.status).toBe(303);
+  const cookies = ((r.headers['set-cookie'] as string[] | undefined) ?? []).map((c) => c.split(';')[0]).join('; ');
+  return t.request().get(String(r.headers.location)).set('cookie', cookies);
+}
 const codeOf = (html: string) => /id="ma-ho-so">([^<]+)</.exec(html)?.[1];
 const keyOf = (html: string) => /id="ma-truy-cap">([^<]+)</.exec(html)?.[1];
 
@@ -38,7 +44,9 @@ describe(`web pages on ${dbLabel}`, () => {
   });
 
   it('files a case from a url-encoded form post (channel web) and shows code and key', async () => {
-    const r = await postForm(form({ formId: 'form-token-aaaaaaaaaaaaa1' }));
+    const posted = await postForm(form({ formId: 'form-token-aaaaaaaaaaaaa1' }));
+    expect(posted.headers.location).toMatch(/^\/da-tiep-nhan\?ma=PAKN\.\d{8}\.\d{4}$/);
+    const r = await follow(posted);
     expect(r.status).toBe(200);
     expect(r.headers['cache-control']).toBe('no-store');
     const code = codeOf(r.text)!;
@@ -49,12 +57,12 @@ describe(`web pages on ${dbLabel}`, () => {
     expect(row.consentPublishName).toBe(false);
     // sent twice (a double click, a reload): one case, the same code and key
     const n = await countRows(t, 'cases');
-    const again = await postForm(form({ formId: 'form-token-aaaaaaaaaaaaa1' }));
+    const again = await follow(await postForm(form({ formId: 'form-token-aaaaaaaaaaaaa1' })));
     expect(codeOf(again.text)).toBe(code);
     expect(keyOf(again.text)).toBe(keyOf(r.text));
     expect(await countRows(t, 'cases')).toBe(n);
     // the same form sent again after an edit is a new case
-    const edited = await postForm(form({ formId: 'form-token-aaaaaaaaaaaaa1', title: 'Nội dung đã sửa sau khi gửi' }));
+    const edited = await follow(await postForm(form({ formId: 'form-token-aaaaaaaaaaaaa1', title: 'Nội dung đã sửa sau khi gửi' })));
     expect(codeOf(edited.text)).not.toBe(code);
   });
 
@@ -73,10 +81,12 @@ describe(`web pages on ${dbLabel}`, () => {
     expect(bad.status).toBe(400);
     expect(bad.text).not.toContain('<script>alert');
     expect(bad.text).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
-    const ok = await postForm(form({ title: `Giấy phép ${evil}` }));
+    const ok = await follow(await postForm(form({ title: `Giấy phép ${evil}` })));
     const code = codeOf(ok.text)!;
     const key = keyOf(ok.text)!;
-    const page = await t.request().get(`/tra-cuu?ma=${encodeURIComponent(code)}&khoa=${encodeURIComponent(key)}`);
+    const link = await t.request().get(`/tra-cuu?ma=${encodeURIComponent(code)}&khoa=${encodeURIComponent(key)}`);
+    expect(link.headers.location).not.toContain(key.slice(0, 4));
+    const page = await follow(link);
     expect(page.status).toBe(200);
     expect(page.text).not.toContain('<img src=x');
     expect(page.text).toContain('&lt;img src=x onerror=alert(1)&gt;');

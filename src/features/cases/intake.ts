@@ -7,7 +7,7 @@ import { localDate } from '../../domain/calendar.js';
 import { route } from '../../domain/routing.js';
 import { computeAcceptDueAt, computeResolveDueAt, resolutionStart, type CaseKind, type Priority } from '../../domain/sla.js';
 import { foldVietnamese, formatTrackingCode } from '../../domain/validators.js';
-import { randomSecret, sha256Hex } from '../../lib/crypto.js';
+import { hashAccessKey, newAccessKey } from '../../lib/access-key.js';
 import { fieldError, isUniqueViolation } from '../../lib/errors.js';
 import type { ClockService } from '../clock/service.js';
 import { outboxRows, type OutgoingMessage } from '../notifications/outbox.js';
@@ -194,12 +194,12 @@ export async function insertNewCase(
   const resolveDueAt = computeResolveDueAt(calendar, { policy, receivedAt: c.receivedAt, acceptDueAt });
 
   const trackingCode = opts.trackingCode ?? (await allocateTrackingCode(ex, c.receivedAt));
-  const accessKey = randomSecret('', 12);
+  const accessKey = newAccessKey();
   const status = agency ? 'assigned' : 'received';
 
   const caseRow = {
     trackingCode,
-    accessKeyHash: sha256Hex(accessKey),
+    accessKeyHash: hashAccessKey(accessKey),
     kind: c.kind,
     priority,
     categoryId: c.categoryId,

@@ -34,6 +34,7 @@ import {
   formatDayVi,
   formatInstantVi,
   formatWorkingMsVi,
+  pauseRuleOf,
   openState,
   resolutionStart,
   resolutionStartVi,
@@ -94,8 +95,21 @@ export function describePolicyVi(p: SlaPolicy): string {
     `cảnh báo trước hạn ${describeDuration(p.warnBefore)}`,
     `báo cáo lãnh đạo tỉnh khi quá hạn ${describeDuration(p.overdueEscalateAfter)}`,
     `đóng vụ việc khi doanh nghiệp không bổ sung thông tin sau ${describeDuration(p.awaitingBusinessLimit)}`,
+    pauseRuleVi(p),
   ];
   return `${parts.join('; ')}.`;
+}
+
+function pauseRuleVi(p: SlaPolicy): string {
+  if (pauseRuleOf(p) === 'working_time') return 'thời gian tạm dừng chờ doanh nghiệp được cộng vào hạn theo giờ làm việc';
+  switch (p.resolveWithin.unit) {
+    case 'working_days':
+      return 'khi tạm dừng chờ doanh nghiệp, hạn lùi thêm số ngày làm việc đã kết thúc trong thời gian tạm dừng';
+    case 'calendar_days':
+      return 'khi tạm dừng chờ doanh nghiệp, hạn lùi thêm số ngày đã kết thúc trong thời gian tạm dừng';
+    default:
+      return 'khi tạm dừng chờ doanh nghiệp, hạn lùi thêm thời gian làm việc đã tạm dừng (tính đến phút)';
+  }
 }
 
 function extensionRuleVi(p: SlaPolicy): string {
@@ -203,7 +217,11 @@ function summaryVi(opts: {
   if (result.resolveDueAt.getTime() !== result.baseResolveDueAt.getTime()) {
     s.push(`Theo thời hạn quy định, hạn là ${formatInstantVi(result.baseResolveDueAt)}.`);
   }
-  if (opts.pauses && result.pausedWorkingMs > 0) {
+  if (opts.pauses && pauseRuleOf(opts.policy) === 'by_unit' && rw.unit !== 'working_hours') {
+    if (result.pauseCredit.amount > 0) {
+      s.push(`Thời gian chờ doanh nghiệp bổ sung thông tin làm hạn lùi thêm ${describeDuration(result.pauseCredit)} (số ngày đã kết thúc trong thời gian tạm dừng).`);
+    }
+  } else if (opts.pauses && result.pausedWorkingMs > 0) {
     s.push(`Thời gian chờ doanh nghiệp bổ sung thông tin (${formatWorkingMsVi(result.pausedWorkingMs)}) không tính vào thời hạn.`);
   }
   const exts = opts.extensions ?? [];
@@ -428,6 +446,7 @@ export function createClockAdminService({ db, clock, clockService }: { db: Db; c
       overdueEscalateAfter: full.overdueEscalateAfter,
       awaitingBusinessLimit: full.awaitingBusinessLimit,
       resolutionStartsAt: resolutionStart(full),
+      pauseRule: pauseRuleOf(full),
       effectiveFrom: iso(r.effectiveFrom),
       supersededAt: isoOrNull(r.supersededAt),
       createdBy: r.createdBy,
@@ -583,11 +602,15 @@ export function createClockAdminService({ db, clock, clockService }: { db: Db; c
           overdueEscalateAfter: v.overdueEscalateAfter ?? base.overdueEscalateAfter,
           awaitingBusinessLimit: v.awaitingBusinessLimit ?? base.awaitingBusinessLimit,
           resolutionStartsAt: v.resolutionStartsAt ?? resolutionStart(base),
+          pauseRule: v.pauseRule ?? pauseRuleOf(base),
         };
         if (current) {
           const fields = ['acceptWithin', 'resolveWithin', 'warnBefore', 'extension', 'overdueEscalateAfter', 'awaitingBusinessLimit'] as const;
           const was = current.policy as unknown as SlaPolicy;
-          const same = fields.every((f) => JSON.stringify(policy[f]) === JSON.stringify(was[f])) && policy.resolutionStartsAt === resolutionStart(was);
+          const same =
+            fields.every((f) => JSON.stringify(policy[f]) === JSON.stringify(was[f])) &&
+            policy.resolutionStartsAt === resolutionStart(was) &&
+            policy.pauseRule === pauseRuleOf(was);
           if (same) throw new BadRequest(`Nothing to change: the new version would equal version ${current.version}`, [{ path: '(body)', message: `equals version ${current.version} in force` }]);
           await tx.update(slaPolicies).set({ supersededAt: now }).where(and(keyOf(v.kind, v.priority, categoryId), isNull(slaPolicies.supersededAt)));
         }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { patchSchema } from '../../lib/strict.js';
-import type { CaseKind, DurationUnit, Priority, ResolutionStart } from '../../domain/sla.js';
+import { PAUSE_RULES, type CaseKind, type DurationUnit, type Priority, type ResolutionStart } from '../../domain/sla.js';
 
 /** Years an admin may edit or ask about (the calendar itself supports 1900–2200). */
 export const MIN_EDIT_YEAR = 2000;
@@ -28,6 +28,11 @@ const STARTS = ['receipt', 'acceptance'] as const satisfies readonly ResolutionS
 const resolutionStartsAt = z
   .enum(STARTS)
   .describe('where the resolution clock starts: receipt, or acceptance (thụ lý; khiếu nại: Luật Khiếu nại 2011 Điều 28, tố cáo: Luật Tố cáo 2018 Điều 30)');
+const pauseRule = z
+  .enum(PAUSE_RULES)
+  .describe(
+    'how a pause (awaiting_business) moves the resolve deadline. by_unit: working-day deadlines move by the working days that ended while paused (paused Mon 10:00, resumed Wed 09:00: +2; paused and resumed the same day: +0), calendar-day deadlines by the calendar days that ended while paused, working-hour deadlines by the paused office time rounded down to whole minutes. working_time (policies before this rule): the paused office time is added whatever the unit',
+  );
 const positiveId = z.coerce.number().int().positive().max(2_147_483_647);
 /** An ISO 8601 instant with its offset, as every API date is: "2026-02-12T10:00:00+07:00". */
 const isoInstant = z.string().describe('ISO 8601 with offset (+07:00)');
@@ -134,6 +139,7 @@ export const slaPolicyInput = z.object({
   overdueEscalateAfter: durationInput.optional(),
   awaitingBusinessLimit: durationInput.optional(),
   resolutionStartsAt: resolutionStartsAt.optional(),
+  pauseRule: pauseRule.optional(),
   note: z.string().trim().max(500).nullish(),
 });
 
@@ -152,6 +158,7 @@ export const slaPolicySchema = z
     overdueEscalateAfter: durationSchema,
     awaitingBusinessLimit: durationSchema,
     resolutionStartsAt,
+    pauseRule,
     effectiveFrom: isoInstant,
     supersededAt: isoInstant.nullable(),
     createdBy: z.number().int().nullable(),
@@ -180,6 +187,7 @@ export const frozenPolicySchema = z
     overdueEscalateAfter: durationSchema,
     awaitingBusinessLimit: durationSchema,
     resolutionStartsAt: resolutionStartsAt.describe('where the resolution clock starts (a policy frozen before this field existed counts from receipt)'),
+    pauseRule: pauseRule.optional().describe('absent on policies frozen before pause rules existed: working_time'),
   })
   .meta({ id: 'FrozenSlaPolicy' });
 

@@ -97,37 +97,73 @@ function multipartProblem(err: unknown): BadRequest | null {
   }
 }
 
+/** Files counted (and drained, not kept) beyond the limit, so that one file too many is reported, not fatal. */
+const FILES_SEEN = ATTACHMENT_LIMITS.maxFiles * 4;
+
 /**
- * Reads a multipart request: text fields (the last value of a repeated field wins) and files,
- * kept in memory (bounded by the limits above). Empty file inputs (no file chosen) are skipped.
+ * Reads the whole multipart request before judging it: text fields (the last value of a
+ * repeated field wins) and files, kept in memory (bounded by the limits above). Empty file
+ * inputs (no file chosen) are skipped. A file too large or one file too many does not stop the
+ * reading: every text field is still read, and the problems are either returned (`collect`, for
+ * pages that show the form again with what was typed) or thrown once the body is read.
  */
-export async function readMultipartBody(req: FastifyRequest): Promise<{ fields: Record<string, string>; files: IncomingFile[] }> {
+export async function readMultipartBody(
+  req: FastifyRequest,
+  opts: { collect?: boolean } = {},
+): Promise<{ fields: Record<string, string>; files: IncomingFile[]; problems: FieldError[] }> {
   const fields: Record<string, string> = Object.create(null);
   const files: IncomingFile[] = [];
+  const problems: FieldError[] = [];
+  let fileIndex = 0;
+  let tooMany = false;
   let total = 0;
+  let overTotal = false;
   try {
-    for await (const part of req.parts()) {
+    const parts = req.parts({
+      throwFileSizeLimit: false,
+      limits: { files: FILES_SEEN, parts: FILES_SEEN + ATTACHMENT_LIMITS.maxFields },
+    } as Parameters<FastifyRequest['parts']>[0]);
+    for await (const part of parts) {
       // the same rule as every other field (lib/control-chars.ts): names, file names and values
       const nameBad = findControlChars({ [part.fieldname]: '' }, 'body', 'line');
       if (nameBad.length > 0) throw controlCharProblem(nameBad);
       if (part.type === 'file') {
+        if (files.length >= ATTACHMENT_LIMITS.maxFiles || overTotal) {
+          // read and forget: only the count matters (or the total is already over)
+          for await (const _chunk of part.file);
+          if (part.filename && files.length >= ATTACHMENT_LIMITS.maxFiles) tooMany = true;
+          continue;
+        }
         const c = forbiddenChar(part.filename ?? '', 'line');
         if (c) throw fieldError(`attachments.${files.length}`, `Tên tệp: ${controlCharMessage(c)}`);
-        // read chunk by chunk, so that a request never holds more than the total allowed
+        // read chunk by chunk, so that a request never holds more than the total allowed; past
+        // it, the rest of the body is read and forgotten, so that every typed field still arrives
         const chunks: Buffer[] = [];
         for await (const chunk of part.file as AsyncIterable<Buffer>) {
+          if (overTotal) continue;
           total += chunk.length;
           if (total > ATTACHMENT_LIMITS.maxTotalBytes) {
-            throw fieldError('attachments', `Tổng dung lượng các tệp đính kèm tối đa ${ATTACHMENT_LIMITS.maxTotalBytes / MB} MB.`);
+            overTotal = true;
+            chunks.length = 0;
+            continue;
           }
           chunks.push(chunk);
         }
-        if (part.file.truncated) throw fieldError('attachments', `Mỗi tệp đính kèm tối đa ${ATTACHMENT_LIMITS.maxFileBytes / MB} MB.`);
+        if (overTotal) continue;
         const data = Buffer.concat(chunks);
         if (data.length === 0 && !part.filename) continue;
+        const i = fileIndex++;
+        if (part.file.truncated) {
+          const shown = safeFilename(part.filename ?? '', 'x').slice(0, -2) || `tệp ${i + 1}`;
+          problems.push({ path: `attachments.${i}`, message: `Tệp "${shown}" lớn hơn ${ATTACHMENT_LIMITS.maxFileBytes / MB} MB.` });
+          continue;
+        }
         files.push({ field: part.fieldname, filename: part.filename ?? '', clientType: part.mimetype, data });
       } else {
-        if (part.valueTruncated) throw fieldError(part.fieldname, 'Nội dung quá dài.');
+        if (part.valueTruncated) {
+          problems.push({ path: part.fieldname, message: 'Nội dung quá dài.' });
+          continue;
+        }
         const value = typeof part.value === 'string' ? part.value : String(part.value ?? '');
         const bad = findControlChars({ [part.fieldname]: value }, 'body', 'text');
         if (bad.length > 0) throw controlCharProblem(bad);
@@ -140,7 +176,12 @@ export async function readMultipartBody(req: FastifyRequest): Promise<{ fields: 
     if (p) throw p;
     throw err;
   }
-  return { fields: { ...fields }, files };
+  if (tooMany) problems.unshift({ path: 'attachments', message: `Chỉ được đính kèm tối đa ${ATTACHMENT_LIMITS.maxFiles} tệp.` });
+  if (overTotal) problems.unshift({ path: 'attachments', message: `Tổng dung lượng các tệp đính kèm tối đa ${ATTACHMENT_LIMITS.maxTotalBytes / MB} MB.` });
+  if (problems.length > 0 && !opts.collect) {
+    throw new BadRequest(problems.map((e) => `${e.path}: ${e.message}`).join('; '), problems);
+  }
+  return { fields: { ...fields }, files, problems };
 }
 
 /** A file name safe to show and to send in Content-Disposition: no path, no control characters, bounded. */

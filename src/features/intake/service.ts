@@ -7,7 +7,8 @@ import { allowedActions, eventLabelVi, disputeDeadline, isCaseStatus, isOpenStat
 import { describeDuration, formatInstantVi, openState, type CaseKind, type DurationUnit } from '../../domain/sla.js';
 import { formatTrackingCode, parseTrackingCode } from '../../domain/validators.js';
 import type { Clock } from '../../lib/clock.js';
-import { canonicalJson, safeEqualHex, sha256Hex } from '../../lib/crypto.js';
+import { canonicalJson, sha256Hex } from '../../lib/crypto.js';
+import { accessKeyMatches } from '../../lib/access-key.js';
 import { fieldError, isUniqueViolation, NotFound, Unprocessable } from '../../lib/errors.js';
 import { attachmentName, disclose } from '../../domain/disclosure.js';
 import { isAgencyRole, type Actor } from '../../domain/roles.js';
@@ -253,9 +254,9 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
       }
       if (canonical) [row] = await db.select().from(cases).where(eq(cases.trackingCode, canonical)).limit(1);
     }
-    const key = typeof accessKey === 'string' ? accessKey.trim() : '';
-    const matches = safeEqualHex(sha256Hex(key), row?.accessKeyHash ?? DUMMY_HASH);
-    if (!row || key === '' || !matches) throw new NotFound(NOT_FOUND_DETAIL);
+    const key = typeof accessKey === 'string' && accessKey.length <= 200 ? accessKey : '';
+    const matches = accessKeyMatches(key, row?.accessKeyHash ?? DUMMY_HASH);
+    if (!row || !matches) throw new NotFound(NOT_FOUND_DETAIL);
     return row;
   }
 
