@@ -93,11 +93,10 @@ describe(`a khiếu nại through the workflow on ${dbLabel}`, () => {
     expect(pub.status).toBe(200);
     expect(pub.body.deadline).toMatchObject({ resolveDueAt: local('2026-03-25 17:00'), provisional: true });
     expect(pub.body.deadline.resolveDueText).toContain('tạm tính');
-    const o311 = await t.request().get(`/open311/v2/requests/${c.trackingCode}.json`).query({ extensions: 'true' });
-    expect(o311.status).toBe(200);
-    expect(o311.body[0].expected_datetime).toBe(local('2026-03-25 17:00'));
-    expect(o311.body[0].service_notice).toContain('muộn nhất');
-    expect(o311.body[0].extended_attributes.expected_datetime_provisional).toBe(true);
+    // a khiếu nại is never shown to an Open311 app that did not file it (docs/decisions.md, "Who sees what")
+    const otherApp = (await t.request().post('/api/v1/admin/api-clients').set(bearer(t.tokens.admin)).send({ name: 'Ứng dụng khác' })).body.apiKey as string;
+    const o311 = await t.request().get(`/open311/v2/requests/${c.trackingCode}.json`).query({ extensions: 'true', api_key: otherApp });
+    expect(o311.status).toBe(404);
 
     // thụ lý on Wednesday 11/2, before Tết: 30 days → Friday 13/3
     setLocal('2026-02-11 10:00');
@@ -107,9 +106,6 @@ describe(`a khiếu nại through the workflow on ${dbLabel}`, () => {
     expect(ev[0].publicText).toContain('đã thụ lý');
     expect(ev[0].publicText).toContain('17:00 thứ Sáu 13/03/2026');
     expect(ev[0].data).toMatchObject({ resolutionStarted: true });
-    const o311b = await t.request().get(`/open311/v2/requests/${c.trackingCode}.json`).query({ extensions: 'true' });
-    expect(o311b.body[0].extended_attributes.expected_datetime_provisional).toBe(false);
-    expect(o311b.body[0].service_notice).not.toContain('tạm tính');
 
     // returned on 12/2, assigned to Sở NN&MT and accepted there on 25/2: the clock follows the case
     setLocal('2026-02-12 09:00');
@@ -213,5 +209,41 @@ describe(`publication judges from acceptance on ${dbLabel}`, () => {
     const row = r.body.cases.find((x: { trackingCode: string }) => x.trackingCode === c.trackingCode);
     expect(row).toMatchObject({ kind: 'khieu_nai', outcome: 'on_time' });
     expect(r.body.method).toContain('Với khiếu nại và tố cáo, hạn giải quyết tính từ ngày thụ lý');
+  });
+});
+
+describe(`a khiếu nại filed through Open311 on ${dbLabel}`, () => {
+  it('shows its app a provisional expected_datetime until thụ lý, then the deadline from acceptance', async () => {
+    setLocal('2026-02-02 09:00');
+    const key = (await t.request().post('/api/v1/admin/api-clients').set(bearer(t.tokens.admin)).send({ name: 'Cổng dịch vụ công' })).body.apiKey as string;
+    const services = (await t.request().get('/open311/v2/services.json')).body as Array<{ service_code: string; service_name: string }>;
+    const service = services.find((s) => s.service_name === 'Xây dựng')!;
+    const filed = await t.request().post('/open311/v2/requests.json').type('form').send({
+      api_key: key,
+      service_code: service.service_code,
+      kind: 'khieu_nai',
+      description: 'Khiếu nại quyết định xử phạt vi phạm hành chính trong xây dựng',
+      address_string: 'KCN Quế Võ',
+      email: 'phaply@congty-abc.vn',
+      business_name: 'Công ty Cổ phần ABC',
+    });
+    expect(filed.status).toBe(200);
+    const code = filed.body[0].service_request_id as string;
+    const read = async () => (await t.request().get(`/open311/v2/requests/${code}.json`).query({ extensions: 'true', api_key: key })).body[0];
+    const before = await read();
+    expect(before.extended_attributes.expected_datetime_provisional).toBe(true);
+    expect(before.service_notice).toContain('muộn nhất');
+    const id = Number((await t.database.db.execute(sql`select id from cases where tracking_code = ${code}`)).rows[0].id);
+    const v = await view(t, 'agency_staff', id);
+    expect(v.resolveDueProvisional).toBe(true);
+    expect(before.expected_datetime).toBe(v.resolveDueAt);
+
+    setLocal('2026-02-11 10:00');
+    const accepted = await ok(t, 'agency_staff', id, 'accept', { version: v.version });
+    expect(accepted).toMatchObject({ resolveDueAt: local('2026-03-13 17:00'), resolveDueProvisional: false });
+    const after = await read();
+    expect(after.extended_attributes.expected_datetime_provisional).toBe(false);
+    expect(after.expected_datetime).toBe(local('2026-03-13 17:00'));
+    expect(after.service_notice).not.toContain('tạm tính');
   });
 });
