@@ -28,8 +28,10 @@ export const staffAuth = fp<StaffAuthOptions>(
       if (route.schema) {
         // every secured operation can answer 401 (no, unknown or revoked token) and 403 (role)
         const response = { ...((route.schema.response as Record<string, unknown> | undefined) ?? {}) };
-        response[401] ??= problemResponse('No Bearer token, or an unknown, revoked or expired one');
-        response[403] ??= problemResponse('The role of the token may not use this operation');
+        // as problem+json, keeping a route's own wording of when it answers them
+        const said = (r: unknown) => (r as { description?: string } | undefined)?.description;
+        response[401] = problemResponse(said(response[401]) ?? 'No Bearer token, or an unknown, revoked or expired one');
+        response[403] = problemResponse(said(response[403]) ?? 'The role of the token may not use this operation');
         // unknown query parameters answer 400 naming them (lib/strict.ts)
         route.schema = { ...route.schema, security: [{ bearerAuth: [] }], response, querystring: strictQuery(route.schema.querystring) } as typeof route.schema;
       }

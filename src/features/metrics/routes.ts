@@ -44,8 +44,8 @@ export async function registerMetricsRoutes(app: FastifyInstance) {
         security: [{ bearerAuth: [] }],
         response: {
           200: z.string().describe('text/plain; version=0.0.4'),
-          401: problemSchema.describe('no Bearer token, or not PAKN_METRICS_TOKEN'),
-          404: problemSchema.describe('PAKN_METRICS_TOKEN is not set: metrics are off'),
+          401: { description: 'no Bearer token, or not PAKN_METRICS_TOKEN', content: { 'application/problem+json': { schema: problemSchema } } },
+          404: { description: 'PAKN_METRICS_TOKEN is not set: metrics are off', content: { 'application/problem+json': { schema: problemSchema } } },
         },
       },
     },
