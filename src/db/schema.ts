@@ -176,6 +176,8 @@ export const cases = pgTable(
     channel: text('channel').notNull(),
     /** open311 / api client that filed it */
     clientId: integer('client_id'),
+    /** Open311 media_url as the client app gave it (http/https, never fetched); shown only to that app */
+    mediaUrl: text('media_url'),
     title: text('title').notNull(),
     content: text('content').notNull(),
     /** accent-folded lower-case title + content, for search */

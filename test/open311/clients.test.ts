@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseUrlOf, loadConfig } from '../../src/config.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
@@ -157,6 +159,70 @@ describe(`Open311 with the query shapes real clients send on ${dbLabel}`, () => 
       await any.close();
     }
     expect(() => loadConfig({ PAKN_CORS_ORIGINS: 'ftp://x.example' })).toThrow(/PAKN_CORS_ORIGINS/);
+  });
+
+  it('keeps media_url and returns it to the filing app only, in both formats, without ever fetching it', async () => {
+    // a loopback server stands for the photo host: the service must never call it
+    let hits = 0;
+    const host = createServer((_req, res) => {
+      hits++;
+      res.end();
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(host.address() as AddressInfo).port}/anh/cong-trinh 1.jpg?kich_thuoc=lon&v=2`;
+    try {
+      const other = (await t.request().post('/api/v1/admin/api-clients').set(bearer(t.tokens.admin)).send({ name: 'Ứng dụng khác' })).body.apiKey as string;
+      const r = await file(form({ ...base, api_key: key, media_url: url }));
+      expect(r.status).toBe(200);
+      const code = r.body[0].service_request_id as string;
+      const bare = (await file(form({ ...base, api_key: key }))).body[0].service_request_id as string;
+
+      // the filing app: one request and a list, JSON and XML (the & escaped and read back intact)
+      const one = await get(`/requests/${code}.json`);
+      expect(one.body[0].media_url).toBe(url);
+      // staff read it in the content, where it has always been
+      expect(one.body[0].description).toContain(`Ảnh/tệp minh họa: ${url}`);
+      const list = await get(`/requests.json?service_request_id=${code},${bare}`);
+      expect(Object.fromEntries(list.body.map((x: { service_request_id: string; media_url: string | null }) => [x.service_request_id, x.media_url]))).toEqual({ [code]: url, [bare]: null });
+      const x = await get(`/requests/${code}.xml`);
+      expect(x.text).toContain('kich_thuoc=lon&amp;v=2');
+      expect(val(kid(parseXml(x.text).root, 'request'), 'media_url')).toBe(url);
+      const xl = kids(parseXml((await get(`/requests.xml?service_request_id=${bare},${code}`)).text).root, 'request');
+      expect(Object.fromEntries(xl.map((n) => [val(n, 'service_request_id'), val(n, 'media_url')]))).toEqual({ [code]: url, [bare]: '' });
+
+      // another app sees the request, not the media (the same rule as description)
+      const asOther = (p: string) => t.request().get(`${BASE}${p}${p.includes('?') ? '&' : '?'}api_key=${encodeURIComponent(other)}`);
+      const oj = await asOther(`/requests/${code}.json`);
+      expect(oj.status).toBe(200);
+      expect(oj.body[0]).toMatchObject({ service_request_id: code, media_url: null, description: null });
+      const ox = await asOther(`/requests.xml?service_request_id=${code}`);
+      const on = kid(parseXml(ox.text).root, 'request');
+      expect([val(on, 'media_url'), val(on, 'description')]).toEqual(['', '']);
+      expect(ox.text).not.toContain('127.0.0.1');
+
+      // a confidential tố cáo: its filing app still gets the media_url; no other app sees the request
+      const tc = await file(form({ ...base, api_key: key, kind: 'to_cao', media_url: url }));
+      expect(tc.status).toBe(200);
+      const tcCode = tc.body[0].service_request_id as string;
+      expect((await get(`/requests/${tcCode}.json`)).body[0].media_url).toBe(url);
+      expect((await asOther(`/requests/${tcCode}.json`)).status).toBe(404);
+
+      // 2000 characters are kept whole; 2001, or a scheme other than http(s), are refused and nothing is written
+      const long = `https://anh.example.vn/${'a'.repeat(2000 - 'https://anh.example.vn/'.length)}`;
+      const lr = await file(form({ ...base, api_key: key, media_url: long }));
+      expect(lr.status).toBe(200);
+      expect((await get(`/requests/${lr.body[0].service_request_id}.xml`)).text).toContain(`<media_url>${long}</media_url>`);
+      const before = (await get('/requests.json')).body.length;
+      for (const bad of [`${long}a`, 'ftp://anh.example.vn/1.jpg', 'file:///etc/passwd', 'anh.jpg']) {
+        const br = await file(form({ ...base, api_key: key, media_url: bad }));
+        expect(br.status).toBe(400);
+        expect(br.body).toEqual([{ code: 400, description: expect.stringMatching(/^media_url: /) }]);
+      }
+      expect((await get('/requests.json')).body.length).toBe(before);
+      expect(hits).toBe(0);
+    } finally {
+      await new Promise((resolve) => host.close(resolve));
+    }
   });
 
   it('advertises HOST:PORT in discovery when PUBLIC_BASE_URL is unset', () => {

@@ -49,6 +49,8 @@ export interface NewCase {
   channel: Channel;
   receivedAt: Date;
   clientId?: number | null;
+  /** Open311 media_url (validated at the edge, never fetched) */
+  mediaUrl?: string | null;
   /** staff user who entered it (coordinator), or null for the business itself */
   enteredBy?: { userId: number; role: string; name: string } | null;
 }
@@ -206,6 +208,7 @@ export async function insertNewCase(
     localityId: c.localityId,
     channel: c.channel,
     clientId: c.clientId ?? null,
+    mediaUrl: c.mediaUrl ?? null,
     title: c.title,
     content: c.content,
     searchText: foldVietnamese(`${c.title}\n${c.content}`),

@@ -76,7 +76,7 @@ export const requestSchema = z
     zipcode: z.string().nullable(),
     lat: z.number().nullable(),
     long: z.number().nullable(),
-    media_url: z.string().nullable(),
+    media_url: z.string().nullable().describe('the media_url given when filing, as given (never fetched); only to the client app that filed the request'),
     extended_attributes: z
       .object({
         detailed_status: z.string(),

@@ -536,6 +536,7 @@ export function createOpen311Service(deps: Open311Deps) {
         channel: 'open311',
         receivedAt: now,
         clientId: client.id,
+        mediaUrl: mediaUrl ?? null,
       },
       now,
     );
@@ -613,7 +614,8 @@ export function createOpen311Service(deps: Open311Deps) {
         zipcode: null,
         lat: showLocation ? c.lat : null,
         long: showLocation ? c.long : null,
-        media_url: null,
+        // the filing app's own submission, as description: only that app sees it (never a masked URL)
+        media_url: d.text === 'full' ? c.mediaUrl : null,
       };
       if (extensions) {
         r.extended_attributes = {
