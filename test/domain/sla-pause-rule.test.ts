@@ -61,9 +61,30 @@ describe('working-day deadlines: + the working days that ended while paused', ()
   });
 });
 
-describe('calendar-day deadlines: + the calendar days that ended while paused', () => {
-  // khieu_nai/normal: 30 days; received Mon 02/03/2026 09:00 → day 30 = Wed 01/04/2026, 17:00
+describe('an acceptance-started deadline: the pause credit counts from the acceptance too', () => {
+  // khieu_nai/normal counts 30 days from thụ lý: accepted Wed 04/03/2026 10:00 → day 30 = Fri 03/04, 17:00
   const p = policy('khieu_nai', 'normal');
+  const input = (pauses: Array<[string, string]>) => ({
+    policy: p,
+    receivedAt: at('2026-03-02 09:00'),
+    acceptedAt: at('2026-03-04 10:00'),
+    pauses: pauses.map(([s, e]) => ({ start: at(s), end: at(e) })),
+  });
+  it.each<[string, Array<[string, string]>, string]>([
+    ['no pause', [], '2026-04-03 17:00'],
+    // 05/03 and 06/03 ended while paused: day 32 = Sun 05/04 → Mon 06/04
+    ['Thu 10:00 → Sat 09:00: +2', [['2026-03-05 10:00', '2026-03-07 09:00']], '2026-04-06 17:00'],
+  ])('%s', (_name, pauses, expected) => {
+    const full = computeDeadlines(cal, input(pauses));
+    expect(computeResolveDueAt(cal, input(pauses)).getTime()).toBe(full.resolveDueAt.getTime());
+    expect(show(full.resolveDueAt)).toBe(expected);
+  });
+});
+
+describe('calendar-day deadlines: + the calendar days that ended while paused', () => {
+  // 30 calendar days counted from receipt (khieu_nai/normal's period, as a receipt-started policy);
+  // received Mon 02/03/2026 09:00 → day 30 = Wed 01/04/2026, 17:00
+  const p: SlaPolicy = { ...policy('khieu_nai', 'normal'), resolutionStartsAt: 'receipt' };
   const rec = '2026-03-02 09:00';
   it.each<[string, Array<[string, string]>, string]>([
     ['no pause', [], '2026-04-01 17:00'],
