@@ -213,9 +213,22 @@ describe(`control characters sent to every route on ${dbLabel}`, () => {
         const part = (name: string, value: string, filename?: string) =>
           `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename !== undefined ? `; filename="${filename}"` : ''}\r\n` +
           `${filename !== undefined ? 'Content-Type: image/png\r\n' : ''}\r\n${value}\r\n`;
-        const mp = (body: string) => ({ 'content-type': `multipart/form-data; boundary=${boundary}`, body: Buffer.from(`${body}--${boundary}--\r\n`, 'latin1') });
-        const a = mp(part('title', `Tiêu đề${pick(TEXT_CONTROLS)}`.replace(/[^\x00-\xff]/g, 'e')));
-        const b = mp(part('title', 'Tieu de') + part('attachments', '\x89PNG', `anh${pick(LINE_CONTROLS)}.png`));
+        // text parts as a client sends them, in UTF-8 (a C1 control is two bytes there); the file part in
+        // latin1 so that the PNG signature stays raw bytes
+        const mp = (body: string, encoding: BufferEncoding = 'latin1') => ({
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          body: Buffer.from(`${body}--${boundary}--\r\n`, encoding),
+        });
+        const a = mp(part('title', `Tiêu đề${pick(TEXT_CONTROLS)}`), 'utf8');
+        // the file name in UTF-8 as browsers send it, the file's bytes raw
+        const b = {
+          'content-type': a['content-type'],
+          body: Buffer.concat([
+            Buffer.from(part('title', 'Tieu de') + part('attachments', '@@FILE@@', `anh${pick(LINE_CONTROLS)}.png`).split('@@FILE@@')[0], 'utf8'),
+            Buffer.from('\x89PNG', 'latin1'),
+            Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8'),
+          ]),
+        };
         probes.push({ where: 'body', name: 'title', url: fill(), headers: { 'content-type': a['content-type'] }, payload: a.body });
         probes.push({ where: 'body', name: 'attachments.0', url: fill(), headers: { 'content-type': b['content-type'] }, payload: b.body });
       }
