@@ -1,3 +1,4 @@
+import { normalizeLine } from '../../domain/validators.js';
 import { z } from 'zod';
 
 /** GeoReport v2 error list: `[{code, description}]` (XML: `<errors><error>…`). */
@@ -165,7 +166,7 @@ export const apiClientSchema = z
   })
   .meta({ id: 'ApiClient' });
 
-export const apiClientInput = z.object({ name: z.string().trim().min(1).max(200) });
+export const apiClientInput = z.object({ name: z.string().overwrite(normalizeLine).min(1).max(200) });
 
 export const apiClientCreated = z
   .object({

@@ -27,7 +27,7 @@ export const agencySchema = z
 export const agencyInput = z.object({
   code,
   name,
-  shortName: z.string().trim().max(100).nullish(),
+  shortName: z.string().overwrite(normalizeLine).max(100).nullish(),
   kind: z.enum(AGENCY_KINDS),
   parentId: z.number().int().positive().nullish(),
   contactEmails: z.array(z.email()).max(20).default([]),
@@ -63,9 +63,9 @@ export const categoryInput = z.object({
         code: code,
         datatype: z.enum(['string', 'number', 'datetime', 'text', 'singlevaluelist', 'multivaluelist']),
         required: z.boolean().default(false),
-        description: z.string().max(500),
+        description: z.string().overwrite(normalizeLine).max(500),
         order: z.number().int().optional(),
-        values: z.array(z.object({ key: z.string(), name: z.string() })).optional(),
+        values: z.array(z.object({ key: z.string(), name: z.string().overwrite(normalizeLine) })).optional(),
       }),
     )
     .max(20)
@@ -112,7 +112,7 @@ export const tokenSchema = z
   .meta({ id: 'ApiToken' });
 export const tokenInput = z.object({
   userId: z.number().int().positive(),
-  label: z.string().trim().max(200).nullish(),
+  label: z.string().overwrite(normalizeLine).max(200).nullish(),
   expiresAt: z.coerce.date().nullish(),
 });
 export const tokenCreated = z
