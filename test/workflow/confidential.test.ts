@@ -180,6 +180,20 @@ describe(`a confidential reporter across every view on ${dbLabel}`, () => {
     for (const m of mails) expectNoSecret(`mail ${m.template}`, [m.subject, m.textBody, m.htmlBody ?? '', m.toAddrs.join(','), m.ccAddrs.join(',')].join('\n'));
   });
 
+  it('the weekly report, read by the agency lead and mailed, lists the overdue case without the reporter', async () => {
+    // the week before "now" (80 days on): both cases are open and overdue in it
+    const run = await t.request().post('/api/v1/admin/jobs/weekly-report/run').set(bearer(t.tokens.admin)).send({});
+    expect(run.status).toBe(200);
+    const week = run.body.week as string;
+    const read = await t.request().get(`/api/v1/reports/weekly/${week}`).set(bearer(t.tokens.agency_lead));
+    expect(read.status).toBe(200);
+    expect(read.body.overdue.map((c: { trackingCode: string }) => c.trackingCode)).toContain(caseA.trackingCode);
+    expectNoSecret('weekly report (agency lead)', read.text);
+    const mails = await t.database.db.select().from(outbox).where(sql`${outbox.template} like 'weekly%'`);
+    expect(mails.length).toBeGreaterThan(0);
+    for (const m of mails) expectNoSecret(`mail ${m.template}`, [m.subject, m.textBody, m.htmlBody ?? ''].join('\n'));
+  });
+
   it('Open311: another app does not see the cases at all; the app that filed one reads it without the reporter', async () => {
     const other = `api_key=${encodeURIComponent(otherKey)}`;
     const reads = [

@@ -13,6 +13,7 @@ import type { Db, Executor } from '../../db/client.js';
 import { rows } from '../../db/client.js';
 import { agencies, weeklyReports } from '../../db/schema.js';
 import { DAY_MS, toLocalIso, workingMsBetween, type WorkingCalendar } from '../../domain/calendar.js';
+import { disclose, discloseText } from '../../domain/disclosure.js';
 import type { Clock } from '../../lib/clock.js';
 import { toCsv } from '../../lib/csv.js';
 import { Conflict, fieldError } from '../../lib/errors.js';
@@ -84,7 +85,21 @@ export function weekOrThrow(text: string, field = 'week'): IsoWeek {
 /** The open cases at `end` (status then) that are overdue or due in [end, end + 7 days), oldest deadline first. */
 async function openCaseList(ex: Executor, end: Date): Promise<Array<{ tracking_code: string; title: string; agency_id: number | null; resolve_due_at: Date; overdue: boolean }>> {
   const next = new Date(end.getTime() + 7 * DAY_MS);
-  const r = await rows<{ tracking_code: string; title: string; agency_id: number | string | null; resolve_due_at: Date | string; overdue: boolean }>(
+  const r = await rows<{
+    tracking_code: string;
+    title: string;
+    kind: string;
+    confidential: boolean;
+    consent_publish_name: boolean;
+    business_name: string | null;
+    contact_name: string | null;
+    tax_code: string | null;
+    phone: string | null;
+    email: string | null;
+    agency_id: number | string | null;
+    resolve_due_at: Date | string;
+    overdue: boolean;
+  }>(
     ex,
     sql`with st as (
       select distinct on (e.case_id) e.case_id, e.to_status
@@ -92,14 +107,21 @@ async function openCaseList(ex: Executor, end: Date): Promise<Array<{ tracking_c
       where e.at < ${tsp(end)} and e.to_status is not null
       order by e.case_id, e.at desc, e.id desc
     )
-    select c.tracking_code, c.title, c.agency_id, c.resolve_due_at, c.resolve_due_at < ${tsp(end)} as overdue
+    select c.tracking_code, c.title, c.kind, c.confidential, c.consent_publish_name, c.business_name, c.contact_name, c.tax_code,
+      c.phone, c.email, c.agency_id, c.resolve_due_at, c.resolve_due_at < ${tsp(end)} as overdue
     from cases c left join st on st.case_id = c.id
     where c.received_at < ${tsp(end)}
       and coalesce(st.to_status, 'received') in ('received', 'assigned', 'in_progress')
       and c.resolve_due_at < ${tsp(next)}
     order by c.resolve_due_at, c.tracking_code`,
   );
-  return r.map((x) => ({ ...x, agency_id: x.agency_id == null ? null : Number(x.agency_id), resolve_due_at: new Date(x.resolve_due_at) }));
+  // the report goes by e-mail to agency leads: a title shows what staff mail shows (a confidential
+  // reporter's own identity masked, docs/decisions.md "Who sees what")
+  return r.map((x) => {
+    const identity = { businessName: x.business_name, contactName: x.contact_name, taxCode: x.tax_code, phone: x.phone, email: x.email };
+    const shown = discloseText(disclose({ kind: x.kind, confidential: x.confidential, consentPublishName: x.consent_publish_name, ...identity }, { kind: 'email', to: 'staff' }), x.title, identity) ?? '';
+    return { tracking_code: x.tracking_code, title: shown, agency_id: x.agency_id == null ? null : Number(x.agency_id), resolve_due_at: new Date(x.resolve_due_at), overdue: x.overdue };
+  });
 }
 
 /** Computes the week's report for the province (every agency), in one snapshot. */
