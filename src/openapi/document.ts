@@ -1,0 +1,50 @@
+import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
+
+type Json = Record<string, unknown>;
+type OverrideCtx = { zodSchema: unknown; jsonSchema: Json & { anyOf?: Json[] } };
+const defType = (s: unknown) => (s as { _zod?: { def?: { type?: string } } })?._zod?.def?.type;
+
+/**
+ * zod → JSON Schema as fastify-type-provider-zod does it, and a date taken as input (z.coerce.date())
+ * is an ISO 8601 string too: without this it became `{}` ("anything").
+ */
+const zodToJsonConfig = {
+  override: (ctx: OverrideCtx) => {
+    const type = defType(ctx.zodSchema);
+    if (type === 'union') ctx.jsonSchema.anyOf = ctx.jsonSchema.anyOf?.filter((s) => Object.keys(s).length > 0);
+    if (type === 'date') {
+      ctx.jsonSchema.type = 'string';
+      ctx.jsonSchema.format = 'date-time';
+    }
+  },
+} as unknown as NonNullable<Parameters<typeof createJsonSchemaTransform>[0]['zodToJsonConfig']>;
+
+export const transform = createJsonSchemaTransform({ zodToJsonConfig });
+const baseTransformObject = createJsonSchemaTransformObject({ zodToJsonConfig });
+
+/**
+ * The document object, without the component schemas no operation reaches (the zod registry
+ * also yields an input variant of every output schema, which no request uses).
+ */
+export const transformObject: typeof baseTransformObject = (input) => {
+  const doc = baseTransformObject(input) as Json & { components?: { schemas?: Record<string, unknown> } };
+  const schemas = doc.components?.schemas;
+  if (!schemas) return doc as ReturnType<typeof baseTransformObject>;
+  const reached = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/')) {
+        const name = v.slice('#/components/schemas/'.length);
+        if (!reached.has(name)) {
+          reached.add(name);
+          visit(schemas[name]);
+        }
+      } else visit(v);
+    }
+  };
+  visit(doc.paths);
+  doc.components = { ...doc.components, schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => reached.has(name))) };
+  return doc as ReturnType<typeof baseTransformObject>;
+};

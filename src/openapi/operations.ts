@@ -1,0 +1,222 @@
+import type { RouteOptions } from 'fastify';
+import { z } from 'zod';
+import { problemSchema } from '../lib/http.js';
+import { isStaffUrl } from '../plugins/staff-auth.js';
+
+/**
+ * The API documentation of every operation, in one table: key `"METHOD /path"` (OpenAPI path
+ * form, `{param}`). `operationId` is stable — client generators name their methods after it.
+ * A summary, description or tags written on the route itself win; the table fills in what the
+ * route leaves out. `example` is a realistic request body for writes. A test fails when a
+ * documented route has no entry here, or when an entry has no route.
+ */
+export interface OperationDoc {
+  operationId: string;
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  /** request body example (writes) */
+  example?: unknown;
+  /** success responses the route itself does not declare (a 204, a file download) */
+  responses?: Record<number, unknown>;
+}
+
+const noContent = (description: string) => ({ 204: z.null().describe(description) });
+const download = { 200: { description: 'The file, as a download (Content-Disposition: attachment)', content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } } };
+
+export const OPERATIONS: Record<string, OperationDoc> = {
+  'GET /metrics': {operationId: 'getMetrics'},
+  'GET /api/v1/admin/jobs/runs': {operationId: 'listJobRuns'},
+  'GET /healthz': {operationId: 'getLiveness'},
+  'GET /readyz': {operationId: 'getReadiness'},
+  'GET /api/v1/public/categories': {operationId: 'listPublicCategories'},
+  'GET /api/v1/public/localities': {operationId: 'listPublicLocalities'},
+  'GET /api/v1/public/agencies': {operationId: 'listPublicAgencies'},
+  'GET /api/v1/agencies': {operationId: 'listAgencies'},
+  'GET /api/v1/admin/agencies': {operationId: 'listAdminAgencies', summary: 'Agencies,  with their contact addresses and validity'},
+  'POST /api/v1/admin/agencies': {operationId: 'createAgency', summary: 'Create an agency'},
+  'GET /api/v1/admin/agencies/{id}': {operationId: 'getAgency', summary: 'One agency'},
+  'PATCH /api/v1/admin/agencies/{id}': {operationId: 'updateAgency'},
+  'GET /api/v1/admin/categories': {operationId: 'listAdminCategories', summary: 'Categories (lĩnh vực),  active and inactive'},
+  'POST /api/v1/admin/categories': {operationId: 'createCategory', summary: 'Create a category'},
+  'PATCH /api/v1/admin/categories/{id}': {operationId: 'updateCategory'},
+  'GET /api/v1/admin/localities': {operationId: 'listAdminLocalities', summary: 'Communes and wards,  active and inactive'},
+  'POST /api/v1/admin/localities': {operationId: 'createLocality', summary: 'Create a commune or ward'},
+  'PATCH /api/v1/admin/localities/{id}': {operationId: 'updateLocality'},
+  'GET /api/v1/admin/users': {operationId: 'listUsers', summary: 'Staff users'},
+  'POST /api/v1/admin/users': {operationId: 'createUser', summary: 'Create a staff user'},
+  'PATCH /api/v1/admin/users/{id}': {operationId: 'updateUser'},
+  'GET /api/v1/admin/tokens': {operationId: 'listTokens', summary: 'API tokens (never the token itself)'},
+  'POST /api/v1/admin/tokens': {operationId: 'issueToken'},
+  'DELETE /api/v1/admin/tokens/{id}': {operationId: 'revokeToken', responses: noContent('Revoked: the token stops working at once')},
+  'POST /api/v1/public/cases': {operationId: 'submitPublicCase', example: {kind: 'kien_nghi', categoryId: 3, localityId: 12, title: 'Đề nghị rút ngắn thời gian cấp giấy phép xây dựng', content: 'Công ty chúng tôi nộp hồ sơ xin giấy phép xây dựng nhà xưởng tại KCN Phú Mỹ từ ngày 02/3 nhưng đến nay chưa nhận được kết quả. Đề nghị Sở Xây dựng cho biết tiến độ xử lý.', businessName: 'Công ty TNHH Cơ khí Minh Phát', taxCode: '0312345678', contactName: 'Nguyễn Văn An', phone: '0909123456', email: 'an.nguyen@minhphat.vn', consentPublishName: false}},
+  'POST /api/v1/cases': {operationId: 'createCase'},
+  'GET /api/v1/cases': {operationId: 'listCases'},
+  'GET /api/v1/public/cases/{trackingCode}': {operationId: 'getPublicCase'},
+  'POST /api/v1/public/cases/{trackingCode}/reply': {operationId: 'replyPublicCase', example: {text: 'Công ty xin gửi bổ sung bản sao giấy chứng nhận quyền sử dụng đất số CS 04512 cấp ngày 10/5/2021.'}},
+  'POST /api/v1/public/cases/{trackingCode}/rating': {operationId: 'ratePublicCase'},
+  'POST /api/v1/public/cases/{trackingCode}/dispute': {operationId: 'disputePublicCase'},
+  'POST /api/v1/public/cases/{trackingCode}/withdraw': {operationId: 'withdrawPublicCase'},
+  'GET /api/v1/cases/{id}/attachments': {operationId: 'listCaseAttachments'},
+  'GET /api/v1/cases/{id}/attachments/{attId}': {operationId: 'downloadCaseAttachment', responses: download},
+  'GET /api/v1/admin/calendar': {operationId: 'listCalendarYears'},
+  'GET /api/v1/admin/calendar/{year}': {operationId: 'getCalendarYear'},
+  'PUT /api/v1/admin/calendar/{year}': {operationId: 'putCalendarYear'},
+  'DELETE /api/v1/admin/calendar/{year}': {operationId: 'deleteCalendarYear'},
+  'GET /api/v1/admin/sla-policies': {operationId: 'listSlaPolicies'},
+  'POST /api/v1/admin/sla-policies': {operationId: 'createSlaPolicy'},
+  'PUT /api/v1/admin/sla-policies': {operationId: 'putSlaPolicy'},
+  'DELETE /api/v1/admin/sla-policies/{id}': {operationId: 'retireSlaPolicy'},
+  'GET /api/v1/admin/routing-rules': {operationId: 'listRoutingRules'},
+  'POST /api/v1/admin/routing-rules': {operationId: 'createRoutingRule'},
+  'POST /api/v1/admin/routing-rules/test': {operationId: 'testRoutingRules'},
+  'PATCH /api/v1/admin/routing-rules/{id}': {operationId: 'updateRoutingRule'},
+  'DELETE /api/v1/admin/routing-rules/{id}': {operationId: 'deleteRoutingRule', responses: noContent('Removed')},
+  'GET /api/v1/cases/{id}/sla': {operationId: 'getCaseSla'},
+  'GET /api/v1/public/deadline': {operationId: 'getPublicDeadline'},
+  'GET /api/v1/admin/api-clients': {operationId: 'listApiClients'},
+  'POST /api/v1/admin/api-clients': {operationId: 'createApiClient'},
+  'DELETE /api/v1/admin/api-clients/{id}': {operationId: 'deactivateApiClient', responses: noContent('Deactivated: its api_key stops working')},
+  'GET /open311/v2/discovery.{format}': {operationId: 'getOpen311Discovery'},
+  'GET /open311/v2/services.{format}': {operationId: 'listOpen311Services'},
+  'GET /open311/v2/services/{file}': {operationId: 'getOpen311ServiceDefinition'},
+  'POST /open311/v2/requests.{format}': {operationId: 'createOpen311Request'},
+  'GET /open311/v2/requests.{format}': {operationId: 'listOpen311Requests'},
+  'GET /open311/v2/requests/{file}': {operationId: 'getOpen311Request'},
+  'GET /api/v1/public/reports': {operationId: 'listPublicReports'},
+  'GET /api/v1/public/reports/{period}': {operationId: 'getPublicReport'},
+  'POST /api/v1/admin/reports/{period}/publish': {operationId: 'publishReport'},
+  'GET /api/v1/reports/{period}/preview': {operationId: 'previewReport'},
+  'GET /api/v1/admin/outbox': {operationId: 'listOutboxMessages'},
+  'POST /api/v1/admin/outbox/{id}/retry': {operationId: 'retryOutboxMessage'},
+  'POST /api/v1/admin/jobs/outbox/run': {operationId: 'runOutboxJob'},
+  'GET /api/v1/admin/outbox/summary': {operationId: 'getOutboxSummary'},
+  'POST /api/v1/admin/outbox/retry': {operationId: 'retryOutboxMessages'},
+  'POST /api/v1/admin/jobs/escalation/run': {operationId: 'runEscalationJob'},
+  'GET /api/v1/cases/{id}': {operationId: 'getCase'},
+  'GET /api/v1/cases/{id}/timeline': {operationId: 'getCaseTimeline'},
+  'GET /api/v1/agencies/{id}/feed': {operationId: 'getAgencyFeed'},
+  'POST /api/v1/cases/{id}/assign': {operationId: 'assignCase', example: {version: 1, updateId: '18c0d2e4-7f90-4b12-93e5-6f708192a3b4', agencyId: 4}},
+  'POST /api/v1/cases/{id}/accept': {operationId: 'acceptCase', example: {version: 3, updateId: '6f1c2d7e-3b7a-4c1e-9d2a-1f0e5b8c4a21', priority: 'normal', internalText: 'Giao phòng Quản lý xây dựng xử lý'}},
+  'POST /api/v1/cases/{id}/request-info': {operationId: 'requestCaseInfo', example: {version: 4, updateId: 'c3d5e7f9-2a4b-4c6d-8e0f-1a2b3c4d5e6f', publicText: 'Đề nghị doanh nghiệp bổ sung bản sao giấy chứng nhận quyền sử dụng đất của khu đất xây dựng nhà xưởng.'}},
+  'POST /api/v1/cases/{id}/resolve': {operationId: 'resolveCase', example: {version: 5, updateId: 'b2e4f6a8-1c3d-4e5f-8a9b-0c1d2e3f4a5b', reason: 'answered', publicText: 'Sở Xây dựng đã cấp giấy phép xây dựng số 125/GPXD ngày 18/3. Doanh nghiệp nhận bản chính tại Trung tâm Phục vụ hành chính công tỉnh.'}},
+  'POST /api/v1/cases/{id}/return': {operationId: 'returnCase', example: {version: 2, updateId: 'f6a8b0c2-5d7e-4f90-b1c3-4d5e6f708192', reason: 'Nội dung thuộc thẩm quyền của Ban Quản lý các khu công nghiệp, không thuộc Sở Xây dựng'}},
+  'POST /api/v1/cases/{id}/reject': {operationId: 'rejectCase', example: {version: 2, updateId: '07b9c1d3-6e8f-4a01-82d4-5e6f708192a3', reason: 'spam'}},
+  'POST /api/v1/cases/{id}/extend': {operationId: 'extendCase', example: {version: 6, updateId: 'd4e6f8a0-3b5c-4d7e-9f1a-2b3c4d5e6f70', amount: 5, unit: 'working_days', reason: 'Cần lấy ý kiến của Sở Tài nguyên và Môi trường về quy hoạch khu đất'}},
+  'POST /api/v1/cases/{id}/note': {operationId: 'addCaseNote', example: {version: 4, updateId: 'e5f7a9b1-4c6d-4e8f-a0b2-3c4d5e6f7081', internalText: 'Đã liên hệ điện thoại với doanh nghiệp, hẹn làm việc ngày 20/3'}},
+  'POST /api/v1/cases/{id}/reopen': {operationId: 'reopenCase'},
+  'POST /api/v1/cases/{id}/close': {operationId: 'closeCase'},
+  'POST /api/v1/cases/{id}/merge': {operationId: 'mergeCase'},
+  'GET /api/v1/audit/verify': {operationId: 'verifyIntegrity'},
+  'GET /api/v1/public/chain/head': {operationId: 'getChainHead'},
+  'GET /api/v1/audit/on-time': {operationId: 'getOnTimeRates'},
+  'GET /api/v1/audit/cases': {operationId: 'listAuditCases'},
+  'POST /api/v1/audit/samples': {operationId: 'drawAuditSample'},
+  'GET /api/v1/audit/samples': {operationId: 'listAuditSamples'},
+  'GET /api/v1/audit/samples/{id}': {operationId: 'getAuditSample'},
+  'POST /api/v1/audit/samples/{id}/findings': {operationId: 'recordAuditFinding'},
+  'GET /api/v1/audit/access': {operationId: 'listAccessRecords'},
+  'GET /api/v1/admin/settings': {operationId: 'getSettings'},
+  'PUT /api/v1/admin/settings': {operationId: 'updateSettings'},
+  'PATCH /api/v1/admin/settings': {operationId: 'patchSettings'},
+  'GET /api/v1/admin/settings/changes': {operationId: 'listSettingChanges'},
+  'GET /api/v1/reports/weekly/{week}': {operationId: 'getWeeklyReport'},
+  'POST /api/v1/admin/jobs/weekly-report/run': {operationId: 'runWeeklyReport'},
+};
+
+/** Tags of the document, with what each groups. */
+export const TAGS = [
+  { name: 'public', description: 'Anonymous operations of the public site: submit and follow a case, reference lists, published reports. No token.' },
+  { name: 'cases', description: 'Staff work on cases: queue, one case, its clock and timeline, the agency feed, and the workflow actions (version / If-Match, updateId).' },
+  { name: 'reference', description: 'Reference data for staff (agency directory).' },
+  { name: 'reports', description: 'Monthly publication and the weekly report.' },
+  { name: 'audit', description: 'Inspection: on-time rates, timing of cases, samples and findings, timeline integrity, access to confidential identities.' },
+  { name: 'admin', description: 'Administration: agencies, categories, localities, users and tokens, calendar, SLA policies, routing rules, settings, outbox.' },
+  { name: 'jobs', description: 'Background jobs: run history and running a job now.' },
+  { name: 'open311', description: 'GeoReport v2 (Open311) interface for registered client apps.' },
+  { name: 'health', description: 'Liveness and readiness probes.' },
+  { name: 'operations', description: 'Operating the service: Prometheus metrics.' },
+];
+
+/** `/api/v1/cases/:id` → `/api/v1/cases/{id}` */
+export const openapiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
+
+/** What each error status means, for error responses a route declares as a bare schema. */
+const ERROR_MEANING: Record<string, string> = {
+  400: 'Invalid request: the problem names the field (`errors[].path`)',
+  401: 'No Bearer token, or an unknown, revoked or expired one',
+  403: 'The role of the token may not use this operation',
+  404: 'Not found (or not visible to the role of the token)',
+  409: 'Conflict with the current state (stale version, transition not allowed, already done); nothing changed',
+  412: 'If-Match does not name the current version; nothing changed',
+  413: 'The request body is too large',
+  415: 'Unsupported Content-Type',
+  422: 'Well-formed but not acceptable (see `detail`); nothing changed',
+  429: 'Too many requests: wait the seconds given in Retry-After',
+  503: 'Not available right now (see `detail`); try again later',
+};
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Keys of the documented routes seen that have no entry in OPERATIONS (the test reads it). */
+export const undocumentedRoutes = new Set<string>();
+
+/**
+ * Applies the table and the error rules to a route's schema (an onRoute hook). Idempotent:
+ * a response, security or field the route (or the staff-auth plugin) already declares is kept.
+ */
+export function documentRoute(route: RouteOptions): void {
+  const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD' && m !== 'OPTIONS');
+  const schema = (route.schema ?? {}) as Record<string, unknown> & { hide?: boolean };
+  if (schema.hide || methods.length !== 1) return;
+  const method = methods[0]!;
+  const path = openapiPath(route.url);
+  const key = `${method} ${path}`;
+  const doc = OPERATIONS[key];
+  if (!doc) undocumentedRoutes.add(key);
+
+  const roles = (route.config as { roles?: readonly string[] } | undefined)?.roles;
+  const out: Record<string, unknown> = { ...schema };
+  if (doc) out.operationId = doc.operationId;
+  out.summary ??= doc?.summary;
+  out.tags ??= doc?.tags;
+  const description = (schema.description as string | undefined) ?? doc?.description ?? (out.summary as string | undefined);
+  if (description !== undefined) {
+    out.description = roles?.length && !description.includes('Roles:') ? `${description}\n\nRoles: ${roles.join(', ')}.` : description;
+  }
+  // anonymous operations say so (the staff-auth plugin marks staff ones with bearerAuth)
+  if (!isStaffUrl(route.url)) out.security ??= [];
+
+  const response = { ...((schema.response as Record<string, unknown> | undefined) ?? {}) };
+  for (const [status, value] of Object.entries(doc?.responses ?? {})) response[status] ??= value;
+  // an error declared as a bare schema is problem+json, with what the status means
+  for (const [status, value] of Object.entries(response)) {
+    if (Number(status) >= 400 && value && typeof value === 'object' && !('content' in value)) {
+      response[status] = { description: (value as { description?: string }).description ?? ERROR_MEANING[status] ?? 'Error (problem+json)', content: { 'application/problem+json': { schema: value } } };
+    }
+  }
+  const headers = (schema.headers as { shape?: Record<string, unknown> } | undefined)?.shape ?? {};
+  const hasBody = schema.body !== undefined || schema.consumes !== undefined;
+  // every operation: a control character in a path segment, query parameter or header read, or a malformed request
+  response[400] ??= problem(ERROR_MEANING[400]!);
+  if (path.includes('{')) response[404] ??= problem(ERROR_MEANING[404]!);
+  if ('if-match' in headers) {
+    response[409] ??= problem(ERROR_MEANING[409]!);
+    response[412] ??= problem(ERROR_MEANING[412]!);
+  }
+  if (hasBody && WRITE_METHODS.has(method)) {
+    response[413] ??= problem(ERROR_MEANING[413]!);
+    response[415] ??= problem(ERROR_MEANING[415]!);
+  }
+  if ((route.config as { rateLimit?: unknown } | undefined)?.rateLimit) {
+    response[429] ??= problem(ERROR_MEANING[429]!);
+  }
+  out.response = response;
+  if (doc?.example !== undefined && schema.body !== undefined) {
+    // @fastify/swagger puts a body schema's `examples` on the request body's media type
+    out.body = (schema.body as { meta?: (m: object) => unknown }).meta?.({ examples: [doc.example] }) ?? schema.body;
+  }
+  route.schema = out as typeof route.schema;
+}
