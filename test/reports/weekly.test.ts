@@ -4,6 +4,7 @@
  * (JSON, CSV, per role) and mailed once through a real SMTP server, also with two instances.
  */
 import { eq, sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cases, outbox } from '../../src/db/schema.js';
 import type { Action } from '../../src/domain/lifecycle.js';
@@ -154,6 +155,32 @@ describe(`the weekly report on ${dbLabel}`, () => {
     expect(rowsOut[0]).toEqual(['week', 'agency_code', 'agency', 'received', 'answered', 'early', 'on_time', 'late', 'open_within_deadline', 'overdue', 'due_next_week', 'awaiting_business']);
     expect(rowsOut.find((x) => x[1] === 'so_xay_dung')).toEqual(['2026-W11', 'so_xay_dung', 'Sở Xây dựng', '2', '3', '1', '1', '1', '1', '2', '1', '0']);
     expect(rowsOut[rowsOut.length - 1]).toEqual(['2026-W11', '', 'Toàn tỉnh', '4', '3', '1', '1', '1', '2', '2', '1', '1']);
+  });
+
+  it('XLSX by Accept: the same figures as numbers, and the overdue cases with their deadlines as dates', async () => {
+    const r = await t.request()
+      .get('/api/v1/reports/weekly/2026-W11')
+      .set(bearer(t.tokens.coordinator))
+      .set('Accept', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toMatch(/spreadsheetml/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(r.body as ArrayBuffer);
+    const figures = wb.worksheets[0];
+    const row = (name: string) => figures.getSheetValues().find((v) => Array.isArray(v) && v[2] === name) as unknown[];
+    // [_, code, name, received, answered, early, on time, late, open within, overdue, due next week, awaiting]
+    expect(row('Sở Xây dựng').slice(1)).toEqual(['so_xay_dung', 'Sở Xây dựng', 2, 3, 1, 1, 1, 1, 2, 1, 0]);
+    expect(row('Toàn tỉnh').slice(3)).toEqual([4, 3, 1, 1, 1, 2, 2, 1, 1]);
+    const overdue = wb.getWorksheet('Quá hạn')!;
+    expect(overdue.rowCount - 1).toBe(2);
+    expect(overdue.getRow(2).getCell(4).value).toBeInstanceOf(Date);
+    expect(String(overdue.getRow(2).getCell(5).value)).toMatch(/làm việc/);
   });
 
   it('a bad week is a 400 naming it; a week not over is a 409', async () => {

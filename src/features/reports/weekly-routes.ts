@@ -3,7 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, problemSchema } from '../../lib/http.js';
 import { WEEK_PATTERN } from './week.js';
-import type { WeeklyReport } from './weekly.js';
+import { sendXlsx, XLSX_TYPE } from '../../lib/xlsx.js';
+import { weeklyXlsx, type WeeklyReport } from './weekly.js';
 
 const figures = {
   received: z.number().int().describe('cases received in the week'),
@@ -69,13 +70,13 @@ export async function registerWeeklyReportRoutes(app: FastifyInstance) {
       schema: {
         tags: ['reports'],
         operationId: 'getWeeklyReport',
-        summary: 'The weekly report of an ISO week (JSON, or CSV with Accept: text/csv)',
+        summary: 'The weekly report of an ISO week (JSON, or CSV or XLSX by Accept)',
         description:
           'Figures of a finished ISO week (Monday–Sunday, Hà Nội time) per agency and for the province: received, answered ' +
           '(early / on time / late — the same SQL as the monthly publication), open within the deadline, overdue, due in the next ' +
           '7 days and awaiting the business at the end of the week; the overdue cases oldest deadline first with the working time ' +
           'overdue, and the cases due next week. An agency lead sees its own agency only (`scope: agency`). With `Accept: text/csv` ' +
-          'one row per agency (and the province total). XLSX is not offered.',
+          'one row per agency (and the province total); with the XLSX type in `Accept` an Excel workbook (figures, overdue cases, cases due next week).',
         params: weekParam,
         response: {
           200: weeklyReportSchema,
@@ -90,6 +91,9 @@ export async function registerWeeklyReportRoutes(app: FastifyInstance) {
       const rep: WeeklyReport = await svc.get(req.params.week, { agencyId: actor.role === 'agency_lead' ? (actor.agencyId ?? -1) : null });
       const out = reply as unknown as FastifyReply;
       out.header('vary', 'accept');
+      if ((req.headers.accept ?? '').includes(XLSX_TYPE)) {
+        return sendXlsx(out, `bao-cao-tuan-${rep.week}.xlsx`, await weeklyXlsx(rep, app.services.clock.now()));
+      }
       if (/\btext\/csv\b/.test(req.headers.accept ?? '')) {
         return out
           .header('content-type', 'text/csv; charset=utf-8')

@@ -16,6 +16,7 @@ import { DAY_MS, toLocalIso, workingMsBetween, type WorkingCalendar } from '../.
 import { disclose, discloseText } from '../../domain/disclosure.js';
 import type { Clock } from '../../lib/clock.js';
 import { toCsv } from '../../lib/csv.js';
+import { toXlsx, type XlsxColumn } from '../../lib/xlsx.js';
 import { Conflict, fieldError } from '../../lib/errors.js';
 import type { ClockService } from '../clock/service.js';
 import { enqueueMessages, type OutgoingMessage } from '../notifications/outbox.js';
@@ -219,6 +220,38 @@ export function agencyView(r: WeeklyReport, agencyId: number, agencyName: string
 }
 
 const CSV_HEADER = ['week', 'agency_code', 'agency', 'received', 'answered', 'early', 'on_time', 'late', 'open_within_deadline', 'overdue', 'due_next_week', 'awaiting_business'];
+
+/** XLSX for people: the figures per agency (and the province), then the overdue and the due-next-week cases. */
+export function weeklyXlsx(r: WeeklyReport, created: Date): Promise<Buffer> {
+  const figures = (code: string | null, name: string, f: WeeklyFigures) => [code ?? '', name, f.received, f.answered, f.early, f.onTime, f.late, f.openWithinDeadline, f.overdue, f.dueNextWeek, f.awaitingBusiness];
+  const count = (header: string): XlsxColumn => ({ header, kind: 'integer' });
+  const caseCols: XlsxColumn[] = [{ header: 'Mã hồ sơ', width: 22 }, { header: 'Nội dung', width: 50 }, { header: 'Cơ quan', width: 30 }, { header: 'Hạn giải quyết', kind: 'datetime', width: 18 }];
+  const caseRow = (c: WeeklyCase) => [c.trackingCode, c.title, c.agencyName ?? 'chưa phân công', c.resolveDueAt];
+  return toXlsx(
+    [
+      {
+        name: `Tuần ${r.week}`,
+        columns: [
+          { header: 'Mã cơ quan' },
+          { header: 'Cơ quan', width: 40 },
+          count('Tiếp nhận'),
+          count('Đã trả lời'),
+          count('Trước hạn'),
+          count('Đúng hạn'),
+          count('Quá hạn (đã trả lời)'),
+          count('Đang xử lý trong hạn'),
+          count('Quá hạn chưa trả lời'),
+          count('Đến hạn tuần tới'),
+          count('Chờ doanh nghiệp'),
+        ],
+        rows: [...r.agencies.map((a) => figures(a.code, a.name, a)), ...(r.scope === 'province' ? [figures('', 'Toàn tỉnh', r.totals)] : [])],
+      },
+      { name: 'Quá hạn', columns: [...caseCols, { header: 'Quá hạn', width: 24 }], rows: r.overdue.map((c) => [...caseRow(c), c.overdueText ?? '']) },
+      { name: 'Đến hạn tuần tới', columns: caseCols, rows: r.dueNextWeek.map(caseRow) },
+    ],
+    { title: `Báo cáo tuần ${r.week}`, created },
+  );
+}
 
 /** CSV: one row per agency, then the total. */
 export function weeklyCsv(r: WeeklyReport): string {
