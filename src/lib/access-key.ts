@@ -52,7 +52,3 @@ export function accessKeyMatches(typed: string, storedHash: string): boolean {
   return byCanonical || asTyped;
 }
 
-/** A URL for the log: the value of a `khoa` (access key) query parameter replaced by "[redacted]". */
-export function redactAccessKeyInUrl(url: string): string {
-  return url.replace(/([?&]khoa=)[^&#]*/gi, '$1[redacted]');
-}

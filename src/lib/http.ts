@@ -57,9 +57,3 @@ export function sendCsv(reply: FastifyReply, filename: string, csv: string) {
     .send(csv);
 }
 
-export function wantsCsv(req: FastifyRequest): boolean {
-  const q = req.query as Record<string, unknown> | undefined;
-  if (q && q.format === 'csv') return true;
-  const a = req.headers.accept ?? '';
-  return /\btext\/csv\b/.test(a);
-}
