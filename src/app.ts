@@ -19,6 +19,8 @@ import { sealTimeline } from './plugins/seal-timeline.js';
 import { staffAuth } from './plugins/staff-auth.js';
 import { loggerOptions } from './lib/log.js';
 import { createServices, type Services } from './services.js';
+import { problemPage } from './web/error-pages.js';
+import { siteIdentity } from './web/site-identity.js';
 
 export { API_VERSION } from './plugins/openapi.js';
 
@@ -95,8 +97,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // the API explorer's page lacks a viewport: phones would show it zoomed out
   app.addHook('onSend', async (req, reply, payload) => {
     if (typeof payload !== 'string' || !req.url.startsWith('/docs') || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+    if (/<meta name="viewport"/i.test(payload)) return payload;
     return payload.replace(/<head>/i, '<head>\n<meta name="viewport" content="width=device-width, initial-scale=1">');
   });
+  // the province, hotline and office address on every public page, as the settings say now
+  await app.register(siteIdentity);
   // HTML, JSON, CSV and the OpenAPI document, gzip or brotli when the client asks
   await app.register(fastifyCompress, {
     global: true,
@@ -109,7 +114,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
   await app.register(openapi);
   await app.register(sealTimeline, { chain: services.chain });
-  await app.register(problemDetails);
+  // problem+json, or a Vietnamese page for a browser outside the API paths
+  await app.register(problemDetails, { htmlPage: problemPage });
 
   await registerFeatureRoutes(app);
 

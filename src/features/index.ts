@@ -17,6 +17,8 @@ import { registerChainRoutes } from './timeline/routes.js';
 import { registerSettingsRoutes } from './settings/routes.js';
 import { registerWeeklyReportRoutes } from './reports/weekly-routes.js';
 import { registerWebRoutes } from '../web/routes.js';
+import { registerReportPages } from '../web/report-routes.js';
+import { registerSiteRoutes } from '../web/site-routes.js';
 
 /** Every feature's routes, in one place. */
 export async function registerFeatureRoutes(app: FastifyInstance): Promise<void> {
@@ -29,6 +31,8 @@ export async function registerFeatureRoutes(app: FastifyInstance): Promise<void>
   await registerClockRoutes(app);
   await registerOpen311Routes(app);
   await registerReportRoutes(app);
+  await registerReportPages(app);
+  await registerSiteRoutes(app);
   await registerNotificationRoutes(app);
   await registerEscalationRoutes(app);
   await registerCaseWorkflowRoutes(app);

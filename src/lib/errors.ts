@@ -1,4 +1,10 @@
-/** Typed errors thrown by services; the one error handler in app.ts turns them into problem+json. */
+/**
+ * Typed errors thrown by services; the one error handler (plugins/problem-details.ts) turns them
+ * into problem+json, or an HTML page for a browser. `type` is one of PROBLEM_TYPES, each explained
+ * at /docs/problems.
+ */
+import type { ProblemType } from './problem-types.js';
+
 export interface FieldError {
   path: string;
   message: string;
@@ -7,7 +13,7 @@ export interface FieldError {
 export class AppError extends Error {
   constructor(
     public readonly status: number,
-    public readonly type: string,
+    public readonly type: ProblemType,
     public readonly title: string,
     detail?: string,
     public readonly extra: Record<string, unknown> = {},

@@ -85,7 +85,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'GET /open311/v2/requests/{file}': {operationId: 'getOpen311Request'},
   'GET /api/v1/public/reports': {operationId: 'listPublicReports'},
   'GET /api/v1/public/reports/{period}': {operationId: 'getPublicReport'},
-  'POST /api/v1/admin/reports/{period}/publish': {operationId: 'publishReport'},
+  'POST /api/v1/admin/reports/{period}/publish': {operationId: 'publishReport', example: {note: 'Bổ sung 3 hồ sơ Sở Xây dựng trả lời trong tháng 3 nhưng cập nhật trên hệ thống muộn; số liệu của Sở Xây dựng được tính lại.'}},
   'GET /api/v1/reports/{period}/preview': {operationId: 'previewReport'},
   'GET /api/v1/admin/outbox': {operationId: 'listOutboxMessages'},
   'POST /api/v1/admin/outbox/{id}/retry': {operationId: 'retryOutboxMessage'},

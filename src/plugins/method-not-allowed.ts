@@ -1,10 +1,12 @@
 import fp from 'fastify-plugin';
 import FindMyWay from 'find-my-way';
-import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from './problem-details.js';
+import { AppError, NotFound } from '../lib/errors.js';
+import { PROBLEM_TYPES } from '../lib/problem-types.js';
 
 /**
  * Routes known by path, to answer 405 (with Allow) instead of 404 for a wrong method.
- * Register before any route: it collects them in onRoute.
+ * Register before any route: it collects them in onRoute. Both answers are errors thrown to the
+ * one error handler (problem-details.ts): problem+json, or a page for a browser.
  */
 export const methodNotAllowed = fp(
   async (app) => {
@@ -21,29 +23,14 @@ export const methodNotAllowed = fp(
       }
     });
 
-    app.setNotFoundHandler((req, reply) => {
+    app.setNotFoundHandler(async (req, reply) => {
       const path = req.url.split('?')[0];
       const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => methodsRouter.find(m as 'GET', path));
       if (allowed.length > 0) {
-        return reply
-          .code(405)
-          .header('allow', allowed.join(', '))
-          .type(PROBLEM_CONTENT_TYPE)
-          .send({
-            type: PROBLEM_TYPE_BASE + 'method-not-allowed',
-            title: 'Phương thức không được hỗ trợ (method not allowed)',
-            status: 405,
-            detail: `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
-            instance: path,
-          });
+        reply.header('allow', allowed.join(', '));
+        throw new AppError(405, 'method-not-allowed', PROBLEM_TYPES['method-not-allowed'].title, `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`);
       }
-      return reply.code(404).type(PROBLEM_CONTENT_TYPE).send({
-        type: PROBLEM_TYPE_BASE + 'not-found',
-        title: 'Không tìm thấy (not found)',
-        status: 404,
-        detail: `No route ${req.method} ${path}`,
-        instance: path,
-      });
+      throw new NotFound(`No route ${req.method} ${path}`);
     });
   },
   { name: 'method-not-allowed' },

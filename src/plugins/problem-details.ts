@@ -1,12 +1,74 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { FastifyBaseLogger, FastifyError, FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, type FieldError } from '../lib/errors.js';
+import { PROBLEM_TYPE_BASE, PROBLEM_TYPES, problemTypeOfStatus, problemTypeUri, type ProblemType } from '../lib/problem-types.js';
 
-export const PROBLEM_TYPE_BASE = '/docs/problems#';
+export { PROBLEM_TYPE_BASE } from '../lib/problem-types.js';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** a public page: its errors are always an HTML page, whatever the Accept header says */
+    htmlErrors?: boolean;
+  }
+}
+
+/** What an HTML error page is given: the problem without its machine detail. */
+export interface ProblemPageInput {
+  status: number;
+  type: ProblemType;
+  title: string;
+  /** the path asked for (no query string) */
+  path: string;
+  /** methods allowed on the path (405) */
+  allow?: string;
+}
+
+export interface ProblemDetailsOptions {
+  /** renders the HTML page a browser gets instead of problem+json; without it, always JSON */
+  htmlPage?: (p: ProblemPageInput) => string;
+}
+
+/** Paths that are API surface: problem+json whatever the Accept header says. */
+export function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/') || path === '/open311' || path.startsWith('/open311/') || path.startsWith('/openapi.json');
+}
+
+/**
+ * Whether an Accept header prefers an HTML page to JSON: text/html has a higher quality than
+ * both application/json and application/problem+json (each taken from its most specific range).
+ * `*\/*` alone, or a tie, is not a preference: API clients keep problem+json.
+ */
+export function prefersHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const ranges = accept.split(',').flatMap((part) => {
+    const [range, ...params] = part.trim().toLowerCase().split(';');
+    if (!range) return [];
+    const q = params.map((p) => /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p)).find(Boolean);
+    const quality = q ? Number(q[1]) : 1;
+    return Number.isFinite(quality) ? [{ range: range.trim(), q: quality }] : [];
+  });
+  const qualityOf = (type: string) => {
+    const [major] = type.split('/');
+    const exact = ranges.find((r) => r.range === type);
+    if (exact) return exact.q;
+    const sub = ranges.find((r) => r.range === `${major}/*`);
+    if (sub) return sub.q;
+    return ranges.find((r) => r.range === '*/*')?.q ?? 0;
+  };
+  const html = qualityOf('text/html');
+  return html > 0 && html > qualityOf('application/json') && html > qualityOf('application/problem+json');
+}
+
+/** A browser asking for a page (or a public page's own route), outside the API paths. */
+export function wantsHtmlPage(req: FastifyRequest): boolean {
+  const path = req.url.split('?')[0];
+  if (isApiPath(path)) return false;
+  return req.routeOptions?.config?.htmlErrors === true || prefersHtml(req.headers.accept);
+}
 
 /** Location of a zod validation issue as a dotted field path. */
 export function fieldPath(instancePath: string | undefined): string {
@@ -26,8 +88,8 @@ export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors'
     .code(status)
     .type(PROBLEM_CONTENT_TYPE)
     .send({
-      type: `${PROBLEM_TYPE_BASE}bad-request`,
-      title: 'Yêu cầu không hợp lệ (bad request)',
+      type: problemTypeUri('bad-request'),
+      title: PROBLEM_TYPES['bad-request'].title,
       status,
       detail: status === 414 ? 'A path segment is too long' : 'The URL is malformed',
       instance: (req.url ?? '').split('?')[0].slice(0, 200),
@@ -50,9 +112,10 @@ export const clientErrorHandler = function (this: { log: FastifyBaseLogger }, er
         : code === 'HPE_INVALID_CHUNK_SIZE' || code === 'HPE_INVALID_TRANSFER_ENCODING' || code === 'HPE_UNEXPECTED_CONTENT_LENGTH'
           ? 'The request body is malformed (chunked encoding or length)'
           : 'The request is malformed';
+  const type = problemTypeOfStatus(status);
   const body = JSON.stringify({
-    type: `${PROBLEM_TYPE_BASE}${status === 431 ? 'header-too-large' : status === 408 ? 'request-timeout' : 'bad-request'}`,
-    title: status === 431 ? 'Tiêu đề yêu cầu quá lớn (header too large)' : status === 408 ? 'Hết thời gian chờ (request timeout)' : 'Yêu cầu không hợp lệ (bad request)',
+    type: problemTypeUri(type),
+    title: PROBLEM_TYPES[type].title,
     status,
     detail,
   });
@@ -82,15 +145,37 @@ export function pgBadInputCode(err: unknown): string | null {
   return null;
 }
 
-/** One error handler: every error is an RFC 9457 problem+json body. */
-export const problemDetails = fp(
-  async (app) => {
+/**
+ * Sends a problem: RFC 9457 problem+json, or, for a browser outside the API paths (wantsHtmlPage),
+ * a Vietnamese HTML page with the same status. The one way errors leave the service.
+ */
+function sendProblem(req: FastifyRequest, reply: FastifyReply, status: number, body: Record<string, unknown>, htmlPage?: ProblemDetailsOptions['htmlPage']) {
+  const path = req.url.split('?')[0];
+  body.instance = path;
+  if (htmlPage && wantsHtmlPage(req)) {
+    const type = String(body.type).slice(PROBLEM_TYPE_BASE.length) as ProblemType;
+    const allow = reply.getHeader('allow');
+    const page = htmlPage({
+      status,
+      type: type in PROBLEM_TYPES ? type : problemTypeOfStatus(status),
+      title: String(body.title),
+      path,
+      allow: allow === undefined ? undefined : String(allow),
+    });
+    return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('vary', 'accept').send(page);
+  }
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
+}
+
+/** One error handler: every error is an RFC 9457 problem+json body (an HTML page for a browser). */
+export const problemDetails = fp<ProblemDetailsOptions>(
+  async (app, opts) => {
     app.setErrorHandler((err: FastifyError, req, reply) => {
       let status = 500;
       let body: Record<string, unknown>;
       if (err instanceof AppError) {
         status = err.status;
-        body = { type: PROBLEM_TYPE_BASE + err.type, title: err.title, status, detail: err.message, ...err.extra };
+        body = { type: problemTypeUri(err.type), title: err.title, status, detail: err.message, ...err.extra };
       } else if (hasZodFastifySchemaValidationErrors(err)) {
         status = 400;
         const where = (err as { validationContext?: string }).validationContext ?? 'body';
@@ -107,45 +192,47 @@ export const problemDetails = fp(
           return { path, in: where, message: v.message ?? 'invalid' };
         });
         body = {
-          type: PROBLEM_TYPE_BASE + 'validation-error',
-          title: 'Dữ liệu không hợp lệ (invalid request)',
+          type: problemTypeUri('validation-error'),
+          title: PROBLEM_TYPES['validation-error'].title,
           status,
           detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '),
           errors,
         };
       } else if (isResponseSerializationError(err)) {
         req.log.error({ err }, 'response did not match its schema');
-        body = { type: PROBLEM_TYPE_BASE + 'internal', title: 'Lỗi hệ thống (internal error)', status };
+        body = { type: problemTypeUri('internal'), title: PROBLEM_TYPES.internal.title, status };
       } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
         status = err.statusCode;
         const code = err.code ?? '';
-        const type =
-          status === 413 ? 'payload-too-large' : status === 415 ? 'unsupported-media-type' : status === 429 ? 'rate-limited' : 'bad-request';
+        // the framework's and plugins' own errors: too large, wrong media type, too many, bad body
+        const type = problemTypeOfStatus(status);
         body = {
-          type: PROBLEM_TYPE_BASE + type,
-          title: status === 429 ? 'Quá nhiều yêu cầu (too many requests)' : 'Yêu cầu không hợp lệ (bad request)',
+          type: problemTypeUri(type),
+          title: PROBLEM_TYPES[type].title,
           status,
           detail: code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(err.message) ? 'The body is not valid JSON' : err.message,
         };
         if (status === 400) body.errors = [{ path: '(body)', in: 'body', message: String(body.detail) }];
+        // headers the error carries (a rate limiter's Retry-After), as Fastify's own handler does
+        const headers = (err as { headers?: Record<string, string> }).headers;
+        if (headers) for (const [k, v] of Object.entries(headers)) if (reply.getHeader(k) === undefined) reply.header(k, v);
       } else if (pgBadInputCode(err)) {
         // never log the statement's parameters: they carry e-mails and free text
         req.log.warn({ sqlstate: pgBadInputCode(err), route: req.routeOptions.url }, 'the database refused a value the edge let through');
         status = 400;
         body = {
-          type: PROBLEM_TYPE_BASE + 'bad-request',
-          title: 'Yêu cầu không hợp lệ (bad request)',
+          type: problemTypeUri('bad-request'),
+          title: PROBLEM_TYPES['bad-request'].title,
           status,
           detail: 'A value in the request cannot be stored (invalid characters, number or date)',
           errors: [{ path: '(request)', in: 'request', message: 'Giá trị không hợp lệ (ký tự, số hoặc ngày không đúng).' }],
         };
       } else {
         req.log.error({ err }, 'unhandled error');
-        body = { type: PROBLEM_TYPE_BASE + 'internal', title: 'Lỗi hệ thống (internal error)', status: 500, detail: 'An internal error occurred; it has been logged' };
+        body = { type: problemTypeUri('internal'), title: PROBLEM_TYPES.internal.title, status: 500, detail: 'An internal error occurred; it has been logged' };
       }
       if (status >= 500 && !(err instanceof AppError)) status = 500;
-      body.instance = req.url.split('?')[0];
-      return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
+      return sendProblem(req, reply, status, body, opts.htmlPage);
     });
   },
   { name: 'problem-details' },

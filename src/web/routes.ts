@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { randomSecret } from '../lib/crypto.js';
 import { AppError, BadRequest, NotFound, Unprocessable, type FieldError } from '../lib/errors.js';
@@ -10,7 +10,6 @@ import { coerceFormFields, disputeBody, publicSubmission, ratingBody, replyBody,
 import {
   casePage,
   confirmationPage,
-  errorPage,
   errorsByField,
   formPage,
   honeypotPage,
@@ -69,24 +68,9 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
     const setOpenCase = (reply: FastifyReply, v: OpenCase) => writeOpenCase(reply, v, app.config.PUBLIC_BASE_URL.startsWith('https:'));
     const hidden = { hide: true };
 
-    // every failure of a page is a page
-    scope.setErrorHandler((err: FastifyError, req, reply) => {
-      const status = err instanceof AppError ? err.status : typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-      if (status >= 500) req.log.error({ err }, 'page failed');
-      const message =
-        status === 429
-          ? 'Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút.'
-          : status === 413
-            ? 'Nội dung gửi lên quá lớn.'
-            : status === 404
-              ? 'Không tìm thấy trang hoặc hồ sơ này.'
-              : status >= 500
-                ? 'Hệ thống đang gặp sự cố; nội dung của bạn chưa được ghi nhận. Vui lòng thử lại sau.'
-                : 'Yêu cầu không hợp lệ. Vui lòng quay lại và thử lại.';
-      if (status === 429 && reply.getHeader('retry-after') === undefined && (err as { headers?: Record<string, string> }).headers) {
-        for (const [k, v] of Object.entries((err as { headers?: Record<string, string> }).headers ?? {})) reply.header(k, v);
-      }
-      return sendPage(reply, status, errorPage(status, message));
+    // every failure of a page is a page: the one error handler (problem-details.ts) renders it
+    scope.addHook('onRoute', (route) => {
+      route.config = { ...(route.config ?? {}), htmlErrors: true };
     });
 
     async function formData() {

@@ -71,6 +71,12 @@ ol.timeline p{margin:.2rem 0}
 .answer{background:var(--soft);border-left:6px solid var(--accent);padding:.6rem 1rem}
 .actions section{border-top:2px solid var(--line);padding-top:.4rem}
 footer.site{max-width:52rem;margin:0 auto;padding:1rem 1.2rem 2rem;border-top:1px solid var(--line);color:var(--muted);font-size:.95rem}
+.meta{color:var(--muted);font-size:.9rem}
+footer.site .contact{color:var(--ink)}
+footer.site a.tel{white-space:nowrap;font-weight:700}
+ul.toc{columns:2 14rem;padding-left:1.2rem}
+section.problem{border-top:1px solid var(--line)}
+section.problem h2{margin-top:1.2rem}
 @media (max-width:40rem){dl.summary{grid-template-columns:1fr}dl.summary dd{margin-bottom:.5rem}}
 @media print{header.site nav,.actions,footer.site,.skip{display:none}header.site{background:none;color:#000}header.site a{color:#000}}
 `);

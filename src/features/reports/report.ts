@@ -102,6 +102,8 @@ export interface Report {
   byChannel: GroupRow[];
   byKind: GroupRow[];
   cases: ReportCase[];
+  /** the publisher's note on why this revision was published (revisions after the first; absent when none was given) */
+  revisionNote?: string | null;
   /** the signed chain head at publication (absent in previews and in revisions published before it existed) */
   chainHead?: { n: number; seq: number; hash: string; at: string; signature: string } | null;
 }

@@ -2,13 +2,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { toLocalIso } from '../../domain/calendar.js';
-import { AppError } from '../../lib/errors.js';
 import { actorOf, problemSchema } from '../../lib/http.js';
-import { reportErrorPage, reportIndexPage, reportPage } from '../../web/report-pages.js';
-import { parsePeriod, PERIOD_PATTERN } from './period.js';
+import { parsePeriod } from './period.js';
 import { reportTables, type Report } from './report.js';
 import { exportFormat, sendXlsx, toXlsx, XLSX_TYPE, type XlsxColumn, type XlsxKind } from '../../lib/xlsx.js';
-import { periodParam, publishedSchema, reportListQuery, reportListSchema, reportQuery, reportSchema } from './schemas.js';
+import { periodParam, publishBody, publishedSchema, reportListQuery, reportListSchema, reportQuery, reportSchema } from './schemas.js';
 import type { ReportMeta } from './service.js';
 
 /** UTF-8 byte-order mark, so that spreadsheet programs read Vietnamese text correctly */
@@ -72,10 +70,6 @@ const metaOut = (m: ReportMeta) => ({
   contentHash: m.contentHash,
   publishedAt: toLocalIso(m.publishedAt),
 });
-
-function sendHtml(reply: FastifyReply, status: number, html: string) {
-  return reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
-}
 
 export async function registerReportRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -175,12 +169,16 @@ export async function registerReportRoutes(app: FastifyInstance) {
       schema: {
         tags: ['admin', 'reports'],
         summary: 'Publish a period now (a new immutable revision; earlier revisions stay)',
+        description:
+          'Computes the period as of now and stores it as the next revision. `note` says why (a correction, answers recorded late); ' +
+          'it is kept in the revision\'s JSON, and the public page of every revision after the first shows it above the figures that moved.',
         params: periodParam,
+        body: publishBody,
         response: { 201: publishedSchema, 400: problemSchema, 409: problemSchema },
       },
     },
     async (req, reply) => {
-      const { report } = await reports.publish(req.params.period, { actor: actorOf(req) });
+      const { report } = await reports.publish(req.params.period, { actor: actorOf(req), note: req.body?.note });
       return reply.code(201).send({
         period: report.period,
         ...metaOut(report),
@@ -201,58 +199,5 @@ export async function registerReportRoutes(app: FastifyInstance) {
       },
     },
     async (req) => (await reports.preview(req.params.period)) as z.infer<typeof reportSchema>,
-  );
-
-  // ---------------------------------------------------------------- public pages
-  r.get('/bao-cao', { schema: { hide: true } }, async (_req, reply) => {
-    const all = await reports.list();
-    return sendHtml(
-      reply,
-      200,
-      reportIndexPage(
-        all.map((p) => ({
-          period: p.period,
-          label: parsePeriod(p.period)!.label,
-          kind: parsePeriod(p.period)!.kind,
-          revision: p.latest.revision,
-          publishedAt: toLocalIso(p.latest.publishedAt),
-          href: `/bao-cao/${p.period}`,
-        })),
-      ),
-    );
-  });
-
-  r.get(
-    '/bao-cao/:period',
-    { schema: { hide: true, params: z.object({ period: z.string().max(20) }), querystring: z.object({ revision: z.string().max(12).optional() }) } },
-    async (req, reply) => {
-      const { period } = req.params;
-      if (!new RegExp(PERIOD_PATTERN).test(period) || !parsePeriod(period)) {
-        return sendHtml(reply, 400, reportErrorPage(400, `"${period}" không phải là kỳ báo cáo. Dùng dạng 2026-03 (tháng), 2026-Q1 (quý), 2026-H1 (6 tháng) hoặc 2026 (năm).`));
-      }
-      const rev = req.query.revision;
-      if (rev !== undefined && !/^[1-9]\d{0,5}$/.test(rev)) {
-        return sendHtml(reply, 400, reportErrorPage(400, `Phiên bản "${rev}" không hợp lệ.`));
-      }
-      let row;
-      try {
-        row = await reports.get(period, rev ? Number(rev) : undefined);
-      } catch (e) {
-        if (e instanceof AppError && e.status === 404) {
-          return sendHtml(reply, 404, reportErrorPage(404, rev ? `Báo cáo ${period} không có phiên bản ${rev}.` : `Chưa công bố báo cáo kỳ ${period}.`));
-        }
-        throw e;
-      }
-      const report = JSON.parse(row.json) as Report;
-      const all = (await reports.list()).find((p) => p.period === row.period);
-      const revisions = (all?.revisions ?? []).map((v) => ({
-        revision: v.revision,
-        publishedAt: toLocalIso(v.publishedAt),
-        href: `/bao-cao/${row.period}?revision=${v.revision}`,
-        current: v.revision === row.revision,
-      }));
-      const l = links(row.period, rev ? row.revision : undefined);
-      return sendHtml(reply, 200, reportPage(report, { contentHash: row.contentHash, links: { json: l.json, csv: l.csv, revisions } }));
-    },
   );
 }

@@ -102,6 +102,11 @@ export const reportSchema = z
         businessName: z.string().nullable().describe('only when the business consented to publication'),
       }),
     ),
+    revisionNote: z
+      .string()
+      .nullable()
+      .optional()
+      .describe("the publisher's note on why this revision was published (part of the hashed content; absent when none was given)"),
     chainHead: z
       .object({
         n: z.number().int().describe('checkpoint number'),
@@ -146,6 +151,20 @@ export const reportListQuery = z.object({
     .regex(new RegExp(PERIOD_PATTERN), 'must be a period (the nextCursor of the previous page)')
     .optional(),
 });
+
+/** POST …/publish: an optional note saying why (a correction, late answers); kept in the revision's JSON. */
+export const publishBody = z
+  .object({
+    note: z
+      .string()
+      .trim()
+      .min(1)
+      .max(2000)
+      .optional()
+      .describe('why this revision is published: shown on the public page above the figures that changed'),
+  })
+  .strict()
+  .optional();
 
 export const publishedSchema = z
   .object({

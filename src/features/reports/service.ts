@@ -74,7 +74,7 @@ export function createReportService(deps: ReportServiceDeps) {
    */
   async function publish(
     periodText: string,
-    opts: { actor?: Actor | null; onlyIfMissing?: boolean } = {},
+    opts: { actor?: Actor | null; onlyIfMissing?: boolean; note?: string | null } = {},
   ): Promise<{ published: boolean; report: ReportMeta }> {
     const period = periodOrThrow(periodText);
     const now = clock.now();
@@ -93,7 +93,8 @@ export function createReportService(deps: ReportServiceDeps) {
             const [last] = await tx.select(META).from(reports).where(eq(reports.period, period.period)).orderBy(desc(reports.revision)).limit(1);
             if (last && opts.onlyIfMissing) return { published: false, report: last };
             const revision = (last?.revision ?? 0) + 1;
-            const report: Report = { ...(await compute(tx, period, now, revision)), chainHead };
+            const note = opts.note?.trim() ? opts.note.trim() : null;
+            const report: Report = { ...(await compute(tx, period, now, revision)), ...(note ? { revisionNote: note } : {}), chainHead };
             const json = canonicalJson(report);
             const csv = reportCsv(report);
             const [row] = await tx
