@@ -26,6 +26,25 @@ const baseTransformObject = createJsonSchemaTransformObject({ zodToJsonConfig })
  * The document object, without the component schemas no operation reaches (the zod registry
  * also yields an input variant of every output schema, which no request uses).
  */
+/**
+ * A body schema that accepts no body (zod `.nullish()`, e.g. publish's optional note) comes out
+ * as a required body of "object or null": document it as an optional body of the object.
+ */
+function optionalBodies(paths: unknown): void {
+  for (const ops of Object.values((paths ?? {}) as Record<string, Record<string, unknown>>)) {
+    for (const op of Object.values(ops ?? {})) {
+      const body = (op as { requestBody?: { required?: boolean; content?: Record<string, { schema?: { anyOf?: Array<{ type?: unknown }> } & Record<string, unknown> }> } }).requestBody;
+      if (!body?.content) continue;
+      for (const media of Object.values(body.content)) {
+        const any = media.schema?.anyOf;
+        if (!any || any.length !== 2 || !any.some((s) => s.type === 'null')) continue;
+        media.schema = any.find((s) => s.type !== 'null') as typeof media.schema;
+        body.required = false;
+      }
+    }
+  }
+}
+
 export const transformObject: typeof baseTransformObject = (input) => {
   const doc = baseTransformObject(input) as Json & { components?: { schemas?: Record<string, unknown> } };
   const schemas = doc.components?.schemas;
@@ -45,6 +64,7 @@ export const transformObject: typeof baseTransformObject = (input) => {
     }
   };
   visit(doc.paths);
+  optionalBodies(doc.paths);
   doc.components = { ...doc.components, schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => reached.has(name))) };
   return doc as ReturnType<typeof baseTransformObject>;
 };

@@ -164,7 +164,8 @@ export const publishBody = z
       .describe('why this revision is published: shown on the public page above the figures that changed'),
   })
   .strict()
-  .optional();
+  // no body at all is the same as {} (the scheduled and most manual publications)
+  .nullish();
 
 export const publishedSchema = z
   .object({
