@@ -73,7 +73,8 @@ function fieldError(name: string, errors: FieldErrors): SafeHtml {
 interface InputOpts {
   label: string;
   hint?: string;
-  required?: boolean;
+  /** true: required (marked and announced); 'mark': marked only, the hint says when it may be left out */
+  required?: boolean | 'mark';
   type?: 'text' | 'email' | 'tel';
   autocomplete?: string;
   inputmode?: string;
@@ -91,7 +92,7 @@ function input(name: string, o: InputOpts, values: FormValues, errors: FieldErro
   ${o.hint ? html`<span class="hint" id="${fid(name)}-hint">${o.hint}</span>` : ''}
   ${fieldError(name, errors)}
   <input id="${fid(name)}" name="${name}" type="${o.type ?? 'text'}" value="${values[name] ?? ''}"${o.narrow ? html` class="w-m"` : ''}${
-    o.required ? html` required aria-required="true"` : ''
+    o.required === true ? html` required aria-required="true"` : ''
   }${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}${o.inputmode ? html` inputmode="${o.inputmode}"` : ''}${
     o.maxlength ? html` maxlength="${o.maxlength}"` : ''
   }${o.spellcheck === false ? html` spellcheck="false"` : ''}${o.code ? html` autocapitalize="characters" autocorrect="off"` : ''}${
@@ -143,6 +144,22 @@ export interface FormPageData {
   filesDropped?: boolean;
 }
 
+/**
+ * Consent to publish the business name. Not offered for a tố cáo (the reporter stays secret; the
+ * server ignores it too): the form leaves it out when tố cáo was chosen, and without script a
+ * style rule hides it as soon as the tố cáo choice is checked.
+ */
+function consentField(values: FormValues, errors: FieldErrors): SafeHtml {
+  return html`<div class="field consent${errors.has('consentPublishName') ? ' has-error' : ''}">
+    ${fieldError('consentPublishName', errors)}
+    <div class="choice">
+      <input type="checkbox" id="${fid('consentPublishName')}" name="consentPublishName" value="true"${values.consentPublishName === 'true' ? html` checked` : ''} aria-describedby="${fid('consentPublishName')}-hint">
+      <div><label for="${fid('consentPublishName')}">Đồng ý công khai tên doanh nghiệp</label>
+      <span class="hint" id="${fid('consentPublishName')}-hint">Khi kết quả xử lý được công bố hằng tháng. Nếu không chọn, tên doanh nghiệp không được công khai. Không áp dụng với tố cáo: danh tính người tố cáo luôn được giữ bí mật.</span></div>
+    </div>
+  </div>`;
+}
+
 export function formPage(d: FormPageData): string {
   const { values, errors } = d;
   const kindErr = errors.has('kind');
@@ -157,7 +174,7 @@ export function formPage(d: FormPageData): string {
   );
   const body = html`
 <h1>Gửi phản ánh, kiến nghị của doanh nghiệp</h1>
-<p class="lead">Doanh nghiệp, hộ kinh doanh, nhà đầu tư gửi khó khăn, vướng mắc, kiến nghị hoặc tố cáo cán bộ sách nhiễu. Không cần tài khoản: sau khi gửi, bạn nhận <strong>mã hồ sơ</strong> và <strong>mã truy cập</strong> để theo dõi kết quả.</p>
+<p class="lead">Doanh nghiệp, hộ kinh doanh, nhà đầu tư gửi khó khăn, vướng mắc, kiến nghị hoặc tố cáo cán bộ sách nhiễu. Không cần tài khoản: sau khi gửi, doanh nghiệp nhận <strong>mã hồ sơ</strong> và <strong>mã truy cập</strong> để theo dõi kết quả.</p>
 <div class="notice" role="note"><strong>Không dùng cho trường hợp khẩn cấp.</strong> Cháy, nổ, cứu nạn: gọi 114. An ninh, trật tự: gọi 113. Cấp cứu y tế: gọi 115.</div>
 ${errorSummary(errors, FORM_FIELDS)}
 <form method="post" action="/" enctype="multipart/form-data" novalidate>
@@ -194,21 +211,22 @@ ${errorSummary(errors, FORM_FIELDS)}
   ${input('businessName', { label: 'Tên doanh nghiệp, hộ kinh doanh hoặc nhà đầu tư', required: true, autocomplete: 'organization', maxlength: LIMITS.businessNameMax + 50 }, values, errors)}
   ${input(
     'taxCode',
-    { label: 'Mã số thuế', hint: 'Gồm 10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số với chi nhánh (ví dụ 0100109106-001). Không bắt buộc với kiến nghị.', inputmode: 'numeric', narrow: true, maxlength: 20, spellcheck: false },
+    {
+      label: 'Mã số thuế',
+      hint: 'Bắt buộc, trừ khi gửi kiến nghị. Gồm 10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số với chi nhánh (ví dụ 0100109106-001); có thể gõ cách nhóm chữ số.',
+      required: 'mark',
+      inputmode: 'numeric',
+      narrow: true,
+      maxlength: 20,
+      spellcheck: false,
+    },
     values,
     errors,
   )}
   ${input('contactName', { label: 'Họ tên người liên hệ', required: true, autocomplete: 'name', maxlength: LIMITS.contactNameMax + 20 }, values, errors)}
   ${input('phone', { label: 'Số điện thoại', hint: 'Cần số điện thoại hoặc thư điện tử để cơ quan liên hệ.', type: 'tel', autocomplete: 'tel', narrow: true, maxlength: 30 }, values, errors)}
   ${input('email', { label: 'Thư điện tử', hint: 'Mã hồ sơ và kết quả trả lời được gửi về địa chỉ này.', type: 'email', autocomplete: 'email', maxlength: LIMITS.emailMax, spellcheck: false }, values, errors)}
-  <div class="field${errors.has('consentPublishName') ? ' has-error' : ''}">
-    ${fieldError('consentPublishName', errors)}
-    <div class="choice">
-      <input type="checkbox" id="${fid('consentPublishName')}" name="consentPublishName" value="true"${values.consentPublishName === 'true' ? html` checked` : ''} aria-describedby="${fid('consentPublishName')}-hint">
-      <div><label for="${fid('consentPublishName')}">Đồng ý công khai tên doanh nghiệp</label>
-      <span class="hint" id="${fid('consentPublishName')}-hint">Khi kết quả xử lý được công bố hằng tháng. Nếu không chọn, tên doanh nghiệp không được công khai.</span></div>
-    </div>
-  </div>
+  ${values.kind === 'to_cao' ? '' : consentField(values, errors)}
   <div class="hp" aria-hidden="true">
     <label for="website">Trang web (để trống ô này)</label>
     <input id="website" name="website" type="text" tabindex="-1" autocomplete="off" value="">
@@ -220,16 +238,28 @@ ${errorSummary(errors, FORM_FIELDS)}
 
 // ------------------------------------------------------------------ confirmation
 
-export function confirmationPage(a: SubmissionAnswer): string {
+/** What a tố cáo's confirmation says, word for word. */
+export const TO_CAO_CONFIRMATION = 'Đã tiếp nhận tố cáo. Danh tính người tố cáo được giữ bí mật.';
+
+const RECEIVED_TITLE: Record<CaseKind, string> = {
+  phan_anh: 'Đã tiếp nhận phản ánh',
+  kien_nghi: 'Đã tiếp nhận kiến nghị',
+  khieu_nai: 'Đã tiếp nhận khiếu nại',
+  to_cao: 'Đã tiếp nhận tố cáo',
+};
+
+export function confirmationPage(a: SubmissionAnswer & { kind?: string }): string {
+  const kind = a.kind && a.kind in RECEIVED_TITLE ? (a.kind as CaseKind) : null;
   const body = html`
 <div class="panel" role="status">
-  <h1>Đã tiếp nhận phản ánh, kiến nghị</h1>
+  <h1>${kind ? RECEIVED_TITLE[kind] : 'Đã tiếp nhận phản ánh, kiến nghị'}</h1>
+  ${kind === 'to_cao' ? html`<p class="lead" id="bao-mat"><strong>${TO_CAO_CONFIRMATION}</strong></p>` : ''}
   <p>Mã hồ sơ</p>
   <p class="code" id="ma-ho-so">${a.trackingCode}</p>
   <p>Mã truy cập</p>
   <p class="code" id="ma-truy-cap">${a.accessKey}</p>
 </div>
-<p><strong>Hãy ghi lại hoặc in trang này.</strong> Cần cả mã hồ sơ và mã truy cập để theo dõi hồ sơ; mã truy cập chỉ hiển thị một lần và không ai khác được biết. Nếu bạn đã nhập thư điện tử, thư xác nhận có hai mã này cũng đã được gửi.</p>
+<p><strong>Hãy ghi lại hoặc in trang này.</strong> Cần cả mã hồ sơ và mã truy cập để theo dõi hồ sơ; mã truy cập chỉ hiển thị một lần và không ai khác được biết. Nếu doanh nghiệp đã nhập thư điện tử, thư xác nhận có hai mã này cũng đã được gửi.</p>
 <dl class="summary">
   <dt>Tình trạng</dt><dd>${a.statusLabel}</dd>
   <dt>Cơ quan xử lý</dt><dd>${a.agency ? a.agency.name : 'Tổ phản ứng nhanh đang phân công cơ quan xử lý'}</dd>

@@ -21,6 +21,7 @@ import {
 } from './intake-pages.js';
 
 const HTML = 'text/html; charset=utf-8';
+const VI_COLLATOR = new Intl.Collator('vi');
 const FORM_ID = /^[A-Za-z0-9_-]{16,64}$/;
 
 function sendPage(reply: FastifyReply, status: number, body: string) {
@@ -75,13 +76,13 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
       if (status >= 500) req.log.error({ err }, 'page failed');
       const message =
         status === 429
-          ? 'Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút.'
+          ? 'Quý doanh nghiệp đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút.'
           : status === 413
             ? 'Nội dung gửi lên quá lớn.'
             : status === 404
               ? 'Không tìm thấy trang hoặc hồ sơ này.'
               : status >= 500
-                ? 'Hệ thống đang gặp sự cố; nội dung của bạn chưa được ghi nhận. Vui lòng thử lại sau.'
+                ? 'Hệ thống đang gặp sự cố; nội dung doanh nghiệp gửi chưa được ghi nhận. Vui lòng thử lại sau.'
                 : 'Yêu cầu không hợp lệ. Vui lòng quay lại và thử lại.';
       if (status === 429 && reply.getHeader('retry-after') === undefined && (err as { headers?: Record<string, string> }).headers) {
         for (const [k, v] of Object.entries((err as { headers?: Record<string, string> }).headers ?? {})) reply.header(k, v);
@@ -96,7 +97,8 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
       ]);
       return {
         categories: categories.map((c) => ({ id: c.id, name: c.name })),
-        localities: localities.map((l) => ({ id: l.id, name: l.name })),
+        // in Vietnamese alphabetical order (Đ after D, Ô after O), not by code points
+        localities: localities.map((l) => ({ id: l.id, name: l.name })).sort((a, b) => VI_COLLATOR.compare(a.name, b.name)),
       };
     }
 
@@ -234,6 +236,7 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
           resolveDueAt: v.deadline.resolveDueAt,
           trackingUrl: '',
           attachments: open.attachments ?? 0,
+          kind: v.kind,
         } as Parameters<typeof confirmationPage>[0]),
       );
     });

@@ -43,6 +43,8 @@ fieldset{border:0;padding:0;margin:0 0 1.4rem}
 .hint{display:block;color:var(--muted);margin:0 0 .35rem;font-size:.98rem}
 .field-error{display:block;color:var(--bad);font-weight:700;margin:0 0 .35rem}
 .req{color:var(--bad)}
+.field [id^="f-"],fieldset [id^="f-"]{scroll-margin-top:9rem}
+form:has(input[name=kind][value=to_cao]:checked) .consent{display:none}
 input[type=text],input[type=email],input[type=tel],input:not([type]),select,textarea{font:inherit;width:100%;max-width:36rem;padding:.45rem .55rem;border:2px solid var(--ink);border-radius:0;background:#fff;color:var(--ink)}
 input.w-m{max-width:18rem}
 textarea{min-height:9rem;max-width:100%}

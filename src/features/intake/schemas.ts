@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CASE_STATUSES } from '../../domain/lifecycle.js';
 import { CASE_KINDS, PRIORITIES, type CaseKind } from '../../domain/sla.js';
-import { isValidEmail, normalizeLine, normalizePhone, normalizeText, taxCodeError } from '../../domain/validators.js';
+import { isValidEmail, normalizeLine, normalizePhone, normalizeTaxCode, normalizeText, taxCodeError } from '../../domain/validators.js';
 
 /**
  * Validation of a new case, shared by the public API, the coordinator's API and the web form:
@@ -87,12 +87,12 @@ const idField = (label: string) =>
 const taxCodeField = z
   .string({ error: 'Mã số thuế phải là một chuỗi ký tự (dạng 0123456789 hoặc 0123456789-001).' })
   .max(LIMITS.taxCodeRawMax, 'Mã số thuế quá dài (dạng 0123456789 hoặc 0123456789-001).')
-  .overwrite((s) => s.trim())
+  .overwrite(normalizeTaxCode)
   .superRefine((v, ctx) => {
     const e = taxCodeError(v);
     if (e) ctx.addIssue({ code: 'custom', message: e });
   })
-  .describe('mã số thuế: 10 digits with a valid check digit, or 10 digits "-" 3 digits for a branch');
+  .describe('mã số thuế: 10 digits with a valid check digit, or 10 digits "-" 3 digits for a branch; spaces and dots between digit groups are ignored');
 
 const phoneField = z
   .string({ error: 'Số điện thoại phải là một chuỗi ký tự.' })
