@@ -300,8 +300,41 @@ ${d.notFound ? html`<div class="error-summary" role="alert" id="loi" tabindex="-
   ${input('ma', { label: 'Mã hồ sơ', required: true, narrow: true, spellcheck: false, code: true, maxlength: 40, autocomplete: 'off' }, d.values, errors)}
   ${input('khoa', { label: 'Mã truy cập', hint: 'Không phân biệt chữ hoa, chữ thường; có thể gõ hoặc bỏ dấu gạch ngang.', required: true, narrow: true, spellcheck: false, code: true, maxlength: 100, autocomplete: 'off' }, d.values, errors)}
   <button type="submit">Tra cứu</button>
-</form>`;
+</form>
+<p><a href="/tra-cuu/quen-ma${d.values.ma ? `?ma=${encodeURIComponent(d.values.ma)}` : ''}">Quên mã truy cập?</a></p>`;
   return page({ title: d.notFound || errors.size > 0 ? 'Lỗi: Tra cứu hồ sơ' : 'Tra cứu hồ sơ', body, current: 'track' });
+}
+
+const RECOVER_FIELDS: Array<[string, string]> = [
+  ['ma', 'Mã hồ sơ'],
+  ['email', 'Thư điện tử'],
+];
+
+/**
+ * "Quên mã truy cập?": the tracking code and the e-mail address given with the case. After the
+ * post (`sent`) the page says the same whether or not they matched.
+ */
+export function recoverKeyPage(d: { values: FormValues; errors: FieldErrors; sent?: boolean }): string {
+  const errors = d.errors;
+  const code = d.values.ma ?? '';
+  const body = d.sent
+    ? html`
+<h1>Cấp lại mã truy cập</h1>
+<div class="flash" role="status"><p>Nếu mã hồ sơ và địa chỉ thư điện tử khớp với hồ sơ, mã truy cập mới đã được gửi đến địa chỉ thư điện tử đó; mã truy cập cũ không còn dùng được.</p></div>
+<p>Thư thường đến trong vài phút. Nếu không nhận được, Quý doanh nghiệp vui lòng kiểm tra thư mục thư rác, kiểm tra lại mã hồ sơ và địa chỉ thư điện tử đã khai khi gửi, hoặc gọi đường dây nóng của Tổ phản ứng nhanh.</p>
+<p><a class="button" href="/tra-cuu${code ? `?ma=${encodeURIComponent(code)}` : ''}">Tra cứu hồ sơ bằng mã mới</a></p>`
+    : html`
+<h1>Quên mã truy cập</h1>
+<p class="lead">Nhập mã hồ sơ và địa chỉ thư điện tử doanh nghiệp đã khai khi gửi. Nếu hai thông tin khớp với hồ sơ, mã truy cập mới được gửi đến địa chỉ thư điện tử đó và mã cũ không còn dùng được.</p>
+<p>Hồ sơ không có thư điện tử (gửi qua đường dây nóng, thư bưu điện…): vui lòng gọi đường dây nóng của Tổ phản ứng nhanh.</p>
+${errorSummary(errors, RECOVER_FIELDS)}
+<form method="post" action="/tra-cuu/quen-ma" novalidate>
+  ${input('ma', { label: 'Mã hồ sơ', hint: 'Dạng PAKN.20260302.0001.', required: true, narrow: true, spellcheck: false, code: true, maxlength: 40, autocomplete: 'off' }, d.values, errors)}
+  ${input('email', { label: 'Thư điện tử đã khai khi gửi', required: true, type: 'email', autocomplete: 'email', maxlength: LIMITS.emailMax, spellcheck: false }, d.values, errors)}
+  <button type="submit">Gửi mã truy cập mới</button>
+</form>
+<p><a href="/tra-cuu">Quay lại tra cứu hồ sơ</a></p>`;
+  return page({ title: `${errors.size > 0 ? 'Lỗi: ' : ''}${d.sent ? 'Cấp lại mã truy cập' : 'Quên mã truy cập'}`, body, current: 'track' });
 }
 
 const STATE_TEXT: Record<PublicCaseView['deadline']['state'], string> = {

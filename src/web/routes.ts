@@ -6,6 +6,8 @@ import { readOpenCase, sameTrackingCode, writeOpenCase, type OpenCase } from './
 import { readMultipartBody, registerMultipart, type IncomingFile } from '../features/intake/attachments.js';
 import { publicAct, type BusinessAction } from '../features/intake/public-actions.js';
 import { publicRateLimit } from '../features/intake/routes.js';
+import { checkKeyRecoveryLimits } from '../features/intake/key-recovery-limit.js';
+import { isValidEmail } from '../domain/validators.js';
 import { coerceFormFields, disputeBody, publicSubmission, ratingBody, replyBody, withdrawBody } from '../features/intake/schemas.js';
 import {
   casePage,
@@ -15,6 +17,7 @@ import {
   formPage,
   honeypotPage,
   lookupPage,
+  recoverKeyPage,
   withdrawConfirmPage,
   type FieldErrors,
   type FormValues,
@@ -208,6 +211,28 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
     });
 
     scope.post('/tra-cuu', { schema: hidden, config: limited }, async (req, reply) => lookup(reply, stringsOf(req.body)));
+
+    // ------------------------------------------------------------ a lost access key
+    scope.get('/tra-cuu/quen-ma', { schema: hidden }, async (req, reply) => {
+      const q = stringsOf(req.query);
+      return sendPage(reply, 200, recoverKeyPage({ values: { ma: (q.ma ?? '').trim().slice(0, 40) }, errors: new Map(), sent: q['da-gui'] === '1' }));
+    });
+
+    scope.post('/tra-cuu/quen-ma', { schema: hidden, config: limited }, async (req, reply) => {
+      const values = stringsOf(req.body);
+      const ma = (values.ma ?? '').trim().slice(0, 40);
+      const email = (values.email ?? '').trim();
+      await checkKeyRecoveryLimits(app, req, reply, ma);
+      const errors: FieldErrors = new Map();
+      if (!ma) errors.set('ma', 'Vui lòng nhập mã hồ sơ.');
+      if (!email) errors.set('email', 'Vui lòng nhập địa chỉ thư điện tử đã khai khi gửi.');
+      else if (email.length > 254 || !isValidEmail(email)) errors.set('email', 'Địa chỉ thư điện tử không hợp lệ (ví dụ: ten@congty.vn).');
+      if (errors.size > 0) return sendPage(reply, 400, recoverKeyPage({ values: { ma, email }, errors }));
+      const outcome = await intake.recoverAccessKey(ma, email);
+      req.log.info({ outcome }, 'access key recovery');
+      // the same answer whether or not the code and the address matched
+      return seeOther(reply, `/tra-cuu/quen-ma?da-gui=1&ma=${encodeURIComponent(ma)}`);
+    });
 
     scope.get('/tra-cuu/ho-so', { schema: hidden }, async (req, reply) => {
       const q = stringsOf(req.query);

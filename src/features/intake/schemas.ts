@@ -350,6 +350,13 @@ export const ratingBody = z
 export const disputeBody = z.strictObject({ reason: actionText('lý do không đồng ý', 10, 5000) }).meta({ id: 'PublicDispute' });
 export const withdrawBody = z.strictObject({ reason: actionText('lý do rút', 1, 2000).nullish() }).meta({ id: 'PublicWithdraw' });
 
+export const keyRecoveryBody = z
+  .strictObject({ email: emailField.describe('the e-mail address given with the case') })
+  .meta({ id: 'AccessKeyRecovery' });
+export const keyRecoveryAnswer = z
+  .object({ message: z.string().describe('the same text whether or not the code and the address matched') })
+  .meta({ id: 'AccessKeyRecoveryAnswer' });
+
 export const trackingParams = z.object({ trackingCode: z.string().min(1).max(40) });
 export const accessKeyHeaders = z.looseObject({
   'x-access-key': z.string().max(200).optional().describe('the access key returned at submission'),
