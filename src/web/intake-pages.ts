@@ -131,6 +131,26 @@ function select(name: string, o: InputOpts & { options: Option[]; empty: string 
 </div>`;
 }
 
+/** The attachments input of the submission form and of a reply: the same limits, checked again on the server. */
+function fileField(errors: FieldErrors, filesDropped: boolean): SafeHtml {
+  return html`<div class="field${errors.has('attachments') ? ' has-error' : ''}">
+    <label for="${fid('attachments')}">Tệp đính kèm (không bắt buộc)</label>
+    <span class="hint" id="${fid('attachments')}-hint">Ảnh (JPEG, PNG, WebP) hoặc PDF; tối đa ${ATTACHMENT_LIMITS.maxFiles} tệp, mỗi tệp không quá ${ATTACHMENT_LIMITS.maxFileBytes / 1024 / 1024} MB.${
+      filesDropped ? ' Vui lòng chọn lại tệp đã đính kèm.' : ''
+    }</span>
+    ${fieldError('attachments', errors)}
+    <input id="${fid('attachments')}" name="attachments" type="file" multiple accept="image/jpeg,image/png,image/webp,application/pdf"${
+      errors.has('attachments') ? html` aria-invalid="true"` : ''
+    }${describedBy('attachments', true, errors.has('attachments'))}>
+  </div>`;
+}
+
+/** A file size as people read it: "820 KB", "1,4 MB". */
+function sizeVi(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1).replace('.', ',')} MB`;
+}
+
 // ------------------------------------------------------------------ the submission form
 
 export interface FormPageData {
@@ -196,16 +216,7 @@ ${errorSummary(errors, FORM_FIELDS)}
     values,
     errors,
   )}
-  <div class="field${errors.has('attachments') ? ' has-error' : ''}">
-    <label for="${fid('attachments')}">Tệp đính kèm (không bắt buộc)</label>
-    <span class="hint" id="${fid('attachments')}-hint">Ảnh (JPEG, PNG, WebP) hoặc PDF; tối đa ${ATTACHMENT_LIMITS.maxFiles} tệp, mỗi tệp không quá ${ATTACHMENT_LIMITS.maxFileBytes / 1024 / 1024} MB.${
-      d.filesDropped ? ' Vui lòng chọn lại tệp đã đính kèm.' : ''
-    }</span>
-    ${fieldError('attachments', errors)}
-    <input id="${fid('attachments')}" name="attachments" type="file" multiple accept="image/jpeg,image/png,image/webp,application/pdf"${
-      errors.has('attachments') ? html` aria-invalid="true"` : ''
-    }${describedBy('attachments', true, errors.has('attachments'))}>
-  </div>
+  ${fileField(errors, d.filesDropped === true)}
 
   <h2>Thông tin doanh nghiệp</h2>
   ${input('businessName', { label: 'Tên doanh nghiệp, hộ kinh doanh hoặc nhà đầu tư', required: true, autocomplete: 'organization', maxlength: LIMITS.businessNameMax + 50 }, values, errors)}
@@ -352,6 +363,8 @@ export interface CasePageData {
   errorsFor?: 'reply' | 'rate' | 'dispute' | 'withdraw';
   errors?: FieldErrors;
   values?: FormValues;
+  /** files were chosen but the form came back with errors: they must be chosen again */
+  filesDropped?: boolean;
 }
 
 function hiddenAccess(d: CasePageData): SafeHtml {
@@ -364,9 +377,11 @@ function actionForms(d: CasePageData): SafeHtml {
   const vals = (a: CasePageData['errorsFor']) => (d.errorsFor === a && d.values ? d.values : {});
   const sections: SafeHtml[] = [];
   if (v.allowedActions.includes('reply')) {
+    const e = errs('reply');
     sections.push(html`<section aria-labelledby="h-bo-sung"><h3 id="h-bo-sung">Bổ sung thông tin theo yêu cầu</h3>
-      <form method="post" action="/tra-cuu/bo-sung" novalidate>${hiddenAccess(d)}
-      ${textarea('text', { label: 'Thông tin bổ sung', hint: 'Thời hạn giải quyết được tính tiếp khi doanh nghiệp gửi thông tin bổ sung.', required: true, rows: 6 }, vals('reply'), errs('reply'))}
+      <form method="post" action="/tra-cuu/bo-sung" enctype="multipart/form-data" novalidate>${hiddenAccess(d)}
+      ${textarea('text', { label: 'Thông tin bổ sung', hint: 'Thời hạn giải quyết được tính tiếp khi doanh nghiệp gửi thông tin bổ sung.', required: true, rows: 6 }, vals('reply'), e)}
+      ${fileField(e, d.errorsFor === 'reply' && d.filesDropped === true)}
       <button type="submit">Gửi thông tin bổ sung</button></form></section>`);
   }
   if (v.allowedActions.includes('rate')) {
@@ -411,7 +426,7 @@ export function casePage(d: CasePageData): string {
   const body = html`
 <h1>Hồ sơ ${v.trackingCode}</h1>
 ${d.flash ? html`<div class="flash" role="status">${d.flash}</div>` : ''}
-${errorCount > 0 && d.errors ? errorSummary(d.errors, [['text', 'Thông tin bổ sung'], ['rating', 'Mức độ hài lòng'], ['comment', 'Nhận xét'], ['reason', 'Lý do']]) : ''}
+${errorCount > 0 && d.errors ? errorSummary(d.errors, [['text', 'Thông tin bổ sung'], ['attachments', 'Tệp đính kèm'], ['rating', 'Mức độ hài lòng'], ['comment', 'Nhận xét'], ['reason', 'Lý do']]) : ''}
 <p class="lead">${v.title}</p>
 <dl class="summary">
   <dt>Tình trạng</dt><dd><span class="status">${v.statusLabel}</span></dd>
@@ -437,10 +452,20 @@ ${v.publicAnswer ? html`<h2>Kết quả trả lời</h2><div class="answer">${pa
 ${v.lastPublicNote && v.lastPublicNote !== v.publicAnswer && v.status !== 'resolved' && v.status !== 'closed'
   ? html`<h2>Thông báo mới nhất</h2><div class="answer">${paragraphs(v.lastPublicNote)}</div>`
   : ''}
+<h2>Nội dung doanh nghiệp đã gửi</h2>
+<div class="sent">
+  <p><strong>Tiêu đề:</strong> ${v.title}</p>
+  ${paragraphs(v.submission.content)}
+  ${v.submission.attachments.length > 0
+    ? html`<p><strong>Tệp đính kèm:</strong></p><ul class="files">${v.submission.attachments.map((f) => html`<li>${f.name} (${sizeVi(f.size)})</li>`)}</ul>`
+    : html`<p>Không có tệp đính kèm.</p>`}
+</div>
 <h2>Quá trình xử lý</h2>
 <ol class="timeline">
   ${v.timeline.map(
-    (e) => html`<li><div class="when"><time datetime="${e.at}">${dateTimeVi(e.at)}</time> — ${e.by}</div><div><strong>${e.label}</strong></div>${paragraphs(e.text)}</li>`,
+    (e) => html`<li><div class="when"><time datetime="${e.at}">${dateTimeVi(e.at)}</time> — ${e.by}</div><div><strong>${e.label}</strong></div>${paragraphs(e.text)}${
+      e.ownText ? html`<div class="own"><p class="own-label">Nội dung doanh nghiệp gửi:</p>${paragraphs(e.ownText)}</div>` : ''
+    }${e.attachments.length > 0 ? html`<p>Tệp đính kèm: ${e.attachments.join(', ')}</p>` : ''}</li>`,
   )}
 </ol>
 ${actionForms(d)}

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { randomSecret } from '../lib/crypto.js';
 import { AppError, BadRequest, NotFound, Unprocessable, type FieldError } from '../lib/errors.js';
 import { readOpenCase, sameTrackingCode, writeOpenCase, type OpenCase } from './open-case.js';
-import { readMultipartBody, registerMultipart, type IncomingFile } from '../features/intake/attachments.js';
+import { checkFiles, readMultipartBody, registerMultipart, type CheckedFile, type IncomingFile } from '../features/intake/attachments.js';
 import { publicAct, type BusinessAction } from '../features/intake/public-actions.js';
 import { publicRateLimit } from '../features/intake/routes.js';
 import { checkKeyRecoveryLimits } from '../features/intake/key-recovery-limit.js';
@@ -278,7 +278,14 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
 
     for (const [path, { action }] of Object.entries(ACTION_PATHS)) {
       scope.post(`/tra-cuu/${path}`, { schema: hidden, config: limited }, async (req: FastifyRequest, reply) => {
-        const { ma = '', khoa = '', ...fields } = stringsOf(req.body);
+        // a reply may carry files: the whole multipart body is read before anything is judged
+        let body: FormValues = {};
+        let files: IncomingFile[] = [];
+        let fileProblems: FieldError[] = [];
+        if (req.isMultipart()) ({ fields: body, files, problems: fileProblems } = await readMultipartBody(req, { collect: true }));
+        else body = stringsOf(req.body);
+        if (action !== 'reply') files = [];
+        const { ma = '', khoa = '', ...fields } = body;
         let c;
         try {
           c = await intake.findByAccess(ma, khoa);
@@ -294,16 +301,33 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
         const again = async (status: number, errors: FieldErrors) => {
           const view = await intake.publicView(c);
           if (action === 'withdraw') return sendPage(reply, status, withdrawConfirmPage({ view, accessKey: khoa.trim(), errors, values: fields }));
-          return sendPage(reply, status, casePage({ view, accessKey: khoa.trim(), errorsFor: action, errors, values: fields }));
+          const filesDropped = files.length > 0 || fileProblems.length > 0;
+          return sendPage(reply, status, casePage({ view, accessKey: khoa.trim(), errorsFor: action, errors, values: fields, filesDropped }));
         };
 
-        let input: Record<string, unknown>;
+        let input: Record<string, unknown> = {};
         let parsed;
         switch (action) {
-          case 'reply':
+          case 'reply': {
             parsed = replyBody.safeParse({ text: fields.text ?? '' });
-            input = parsed.success ? { publicText: parsed.data.text } : {};
+            // files checked whatever the text, so that every problem is shown at once
+            let fileErrors = fileProblems;
+            let checked: CheckedFile[] = [];
+            if (fileErrors.length === 0) {
+              try {
+                checked = await checkFiles(files);
+              } catch (err) {
+                if (!(err instanceof BadRequest)) throw err;
+                fileErrors = err.errors;
+              }
+            }
+            if (fileErrors.length > 0) {
+              // the text typed comes back; the error stands at the file field
+              return again(400, errorsByField([...(parsed.success ? [] : issuesToErrors(parsed.error.issues)), ...fileErrors]));
+            }
+            input = parsed.success ? { publicText: parsed.data.text, files: checked } : {};
             break;
+          }
           case 'rate': {
             const rating = fields.rating && /^\d$/.test(fields.rating) ? Number(fields.rating) : fields.rating;
             parsed = ratingBody.safeParse({ rating, comment: fields.comment?.trim() ? fields.comment : undefined });

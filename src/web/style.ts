@@ -71,6 +71,8 @@ ol.timeline li{margin:0 0 1rem;padding-left:1rem}
 ol.timeline .when{color:var(--muted);font-size:.95rem}
 ol.timeline p{margin:.2rem 0}
 .answer{background:var(--soft);border-left:6px solid var(--accent);padding:.6rem 1rem}
+.sent,.own{border-left:6px solid var(--line);padding:.2rem 1rem;margin:.4rem 0;overflow-wrap:anywhere}
+.own-label{color:var(--muted);font-size:.95rem}
 .actions section{border-top:2px solid var(--line);padding-top:.4rem}
 footer.site{max-width:52rem;margin:0 auto;padding:1rem 1.2rem 2rem;border-top:1px solid var(--line);color:var(--muted);font-size:.95rem}
 @media (max-width:40rem){dl.summary{grid-template-columns:1fr}dl.summary dd{margin-bottom:.5rem}}

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, problemSchema } from '../../lib/http.js';
-import { contentDisposition, readMultipartBody, registerMultipart } from './attachments.js';
+import { checkFiles, contentDisposition, readMultipartBody, registerMultipart } from './attachments.js';
 import {
   accessKeyHeaders,
   attachmentSchema,
@@ -140,14 +140,24 @@ export async function registerIntakeRoutes(app: FastifyInstance): Promise<void> 
       body: S,
       summary: string,
       toInput: (b: z.output<S>) => ActionInput,
+      withFiles = false,
     ) =>
       r.post(
         `/api/v1/public/cases/:trackingCode/${path}`,
         {
           config: publicRateLimit(app),
+          ...(withFiles ? { preValidation: formBodies } : {}),
           schema: {
             tags: TAGS_PUBLIC,
             summary,
+            ...(withFiles
+              ? {
+                  consumes: FORM_TYPES,
+                  description:
+                    'JSON, or multipart/form-data with the same field and up to 5 files (JPEG, PNG, WebP or PDF, 5 MB each, checked by content, ' +
+                    'as at submission); the files are stored with the case in the same transaction as the reply.',
+                }
+              : {}),
             params: trackingParams,
             headers: accessKeyHeaders,
             body,
@@ -156,13 +166,14 @@ export async function registerIntakeRoutes(app: FastifyInstance): Promise<void> 
         },
         async (req, reply) => {
           const c = await intake.findByAccess(req.params.trackingCode, req.headers['x-access-key']);
-          await publicAct(app, c.id, action, toInput(req.body as z.output<S>));
+          const files = withFiles ? await checkFiles(req.intakeFiles ?? []) : [];
+          await publicAct(app, c.id, action, { ...toInput(req.body as z.output<S>), ...(files.length > 0 ? { files } : {}) });
           const fresh = await intake.findByAccess(req.params.trackingCode, req.headers['x-access-key']);
           return noStore(reply).send(await intake.publicView(fresh));
         },
       );
 
-    actionRoute('reply', 'reply', replyBody, 'Answer an information request (the clock runs again)', (b) => ({ publicText: b.text }));
+    actionRoute('reply', 'reply', replyBody, 'Answer an information request (the clock runs again), with files if needed', (b) => ({ publicText: b.text }), true);
     actionRoute('rating', 'rate', ratingBody, 'Rate the answer (1–5, with an optional comment)', (b) => ({ rating: b.rating, comment: b.comment ?? undefined }));
     actionRoute('dispute', 'dispute', disputeBody, 'Disagree with the answer within 7 days (the case is reopened)', (b) => ({ publicText: b.reason }));
     actionRoute('withdraw', 'withdraw', withdrawBody, 'Withdraw the case', (b) => ({ publicText: b.reason ?? undefined }));

@@ -300,6 +300,12 @@ export const publicCaseView = z
     categoryName: z.string().nullable(),
     localityName: z.string().nullable(),
     title: z.string(),
+    submission: z
+      .object({
+        content: z.string().describe('the content as the business sent it'),
+        attachments: z.array(z.object({ name: z.string(), size: z.number().int() })).describe('files sent with the case'),
+      })
+      .describe("what the business sent (its own data: it holds the key); never staff-internal data"),
     channel: z.string(),
     status: z.enum(CASE_STATUSES),
     statusLabel: z.string(),
@@ -327,6 +333,8 @@ export const publicCaseView = z
         label: z.string(),
         by: z.string().describe('who acted, as the business sees it: an agency or the team, never a person'),
         text: z.string(),
+        ownText: z.string().nullable().describe("the business's own words with its own action (its reply, reason or comment)"),
+        attachments: z.array(z.string()).describe('names of the files the business sent with this action (a reply)'),
       }),
     ),
     allowedActions: z.array(z.enum(PUBLIC_ACTIONS)),

@@ -10,7 +10,7 @@ import type { Clock } from '../../lib/clock.js';
 import { canonicalJson, sha256Hex } from '../../lib/crypto.js';
 import { accessKeyMatches, hashAccessKey, newAccessKey } from '../../lib/access-key.js';
 import { fieldError, isUniqueViolation, NotFound, Unprocessable } from '../../lib/errors.js';
-import { attachmentName, disclose } from '../../domain/disclosure.js';
+import { attachmentName, disclose, discloseText, ownWordsOf } from '../../domain/disclosure.js';
 import { isAgencyRole, type Actor } from '../../domain/roles.js';
 import { allocateTrackingCode, insertNewCase, type Channel, type CreatedCase, type IntakeDeps, type NewCase } from '../cases/intake.js';
 import { isProvisional, type CaseRow } from '../cases/deadlines.js';
@@ -340,7 +340,7 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
   /** What the business sees: no personal data, no internal notes, no staff names. */
   async function publicView(c: CaseRow): Promise<PublicCaseView> {
     const now = clock.now();
-    const [[cat], [loc], [agency], events, extensions] = await Promise.all([
+    const [[cat], [loc], [agency], events, extensions, files] = await Promise.all([
       c.categoryId != null ? db.select({ name: categories.name }).from(categories).where(eq(categories.id, c.categoryId)) : Promise.resolve([]),
       c.localityId != null ? db.select({ name: localities.name }).from(localities).where(eq(localities.id, c.localityId)) : Promise.resolve([]),
       c.agencyId != null ? db.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, c.agencyId)) : Promise.resolve([]),
@@ -350,6 +350,8 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
           action: caseEvents.action,
           actorRole: caseEvents.actorRole,
           publicText: caseEvents.publicText,
+          internalText: caseEvents.internalText,
+          data: caseEvents.data,
           actorAgency: agencies.name,
         })
         .from(caseEvents)
@@ -358,7 +360,19 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
         .where(eq(caseEvents.caseId, c.id))
         .orderBy(asc(caseEvents.id)),
       db.select().from(caseExtensions).where(eq(caseExtensions.caseId, c.id)).orderBy(asc(caseExtensions.at)),
+      db
+        .select({ id: attachments.id, filename: attachments.filename, size: attachments.size })
+        .from(attachments)
+        .where(eq(attachments.caseId, c.id))
+        .orderBy(asc(attachments.id)),
     ]);
+    // the case's own business: what it sent and its own words, through the one disclosure rule
+    const d = disclose(c, { kind: 'tracker' });
+    const identity = { businessName: c.businessName, contactName: c.contactName, taxCode: c.taxCode, phone: c.phone, email: c.email };
+    const fileName = new Map(files.map((f, i) => [f.id, attachmentName(d, f.filename, i)]));
+    const idsOf = (data: Record<string, unknown> | null): number[] =>
+      Array.isArray(data?.attachmentIds) ? (data.attachmentIds as unknown[]).filter((x): x is number => typeof x === 'number') : [];
+    const sentLater = new Set(events.filter((e) => e.actorRole === 'public').flatMap((e) => idsOf(e.data)));
     const status = (isCaseStatus(c.status) ? c.status : 'received') as CaseStatus;
     const open = isOpenStatus(status);
     const state = !open ? 'done' : c.pausedAt ? 'paused' : openState(now, c.resolveDueAt);
@@ -372,6 +386,10 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
       categoryName: (cat as { name: string } | undefined)?.name ?? null,
       localityName: (loc as { name: string } | undefined)?.name ?? null,
       title: c.title,
+      submission: {
+        content: discloseText(d, c.content, identity) ?? '',
+        attachments: files.filter((f) => !sentLater.has(f.id)).map((f) => ({ name: fileName.get(f.id)!, size: f.size })),
+      },
       channel: c.channel,
       status,
       statusLabel: STATUS_LABEL_VI[status],
@@ -405,6 +423,8 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
           label: eventLabelVi(e.action),
           by: isAgencyRole(e.actorRole) ? (e.actorAgency ?? 'Cơ quan xử lý') : (ACTOR_LABEL[e.actorRole] ?? 'Hệ thống'),
           text: e.publicText as string,
+          ownText: ownWordsOf(d, e),
+          attachments: e.actorRole === 'public' ? idsOf(e.data).flatMap((id) => (fileName.has(id) ? [fileName.get(id)!] : [])) : [],
         })),
       allowedActions: allowed,
     };
