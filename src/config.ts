@@ -70,6 +70,8 @@ export const configSchema = z.object({
   PAKN_REPORT_MIN_CELL: z.coerce.number().int().min(1).default(5),
   PAKN_OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   PAKN_RATE_LIMIT_PUBLIC: z.coerce.number().int().min(1).default(30),
+  /** lost-key requests per IP per hour (per tracking code: KEY_RECOVERY_PER_CODE_PER_HOUR) */
+  PAKN_RATE_LIMIT_KEY_RECOVERY: z.coerce.number().int().min(1).default(10),
   PAKN_TRUST_PROXY: bool,
   PAKN_SEED_DEMO: z.enum(['auto', 'always', 'never']).default('auto'),
   /** names this process in leases and job runs; default host-pid-random */

@@ -48,6 +48,11 @@ export interface Disclosure {
   attachmentNames: 'full' | 'neutral';
   /** staff-only notes and event data */
   internal: boolean;
+  /**
+   * the business's own words kept with its own actions (its replies, reasons and comments, which
+   * staff read as internal text): shown back to the business itself, never to other outsiders
+   */
+  ownWords: boolean;
   /** the case is listed to this audience at all (Open311 to other apps: not tố cáo / khiếu nại) */
   listed: boolean;
   /** showing this view must leave an access record (a confidential reporter shown to staff) */
@@ -67,7 +72,7 @@ export const NOT_LISTED_TO_OTHER_APPS: readonly string[] = ['to_cao', 'khieu_nai
 /** Staff roles that may see a confidential reporter (SPEC §2). */
 export const SEES_CONFIDENTIAL_REPORTER: readonly StaffRole[] = ['coordinator', 'inspector'];
 
-const FULL: Disclosure = { reporter: 'full', location: 'full', text: 'full', attachmentNames: 'full', internal: true, listed: true, recordAccess: false };
+const FULL: Disclosure = { reporter: 'full', location: 'full', text: 'full', attachmentNames: 'full', internal: true, ownWords: true, listed: true, recordAccess: false };
 /** the agency (or anyone outside the coordinator and inspectors) on a confidential case */
 const HIDDEN_FROM_AGENCY: Disclosure = { ...FULL, reporter: 'hidden', location: 'hidden', text: 'identity_masked', attachmentNames: 'neutral' };
 
@@ -84,15 +89,17 @@ export function disclose(c: DisclosureCase, audience: Audience): Disclosure {
       // the agency's system, whoever pulls it
       return c.confidential ? HIDDEN_FROM_AGENCY : FULL;
     case 'tracker':
-      return { ...FULL, internal: false };
+      // the case's own business (it holds the key): all it sent, its own words; no staff notes
+      return { ...FULL, internal: false, ownWords: true };
     case 'open311':
-      if (audience.own) return { ...FULL, reporter: 'hidden', internal: false };
+      if (audience.own) return { ...FULL, reporter: 'hidden', internal: false, ownWords: false };
       return {
         reporter: 'hidden',
         location: c.confidential ? 'hidden' : 'full',
         text: 'none',
         attachmentNames: 'neutral',
         internal: false,
+        ownWords: false,
         listed: !c.confidential && !NOT_LISTED_TO_OTHER_APPS.includes(c.kind),
         recordAccess: false,
       };
@@ -103,11 +110,12 @@ export function disclose(c: DisclosureCase, audience: Audience): Disclosure {
         text: 'masked',
         attachmentNames: 'neutral',
         internal: false,
+        ownWords: false,
         listed: true,
         recordAccess: false,
       };
     case 'email':
-      if (audience.to === 'business') return { ...FULL, internal: false };
+      if (audience.to === 'business') return { ...FULL, internal: false, ownWords: true };
       // staff mail travels outside the API (no access record is possible): never the reporter
       return { ...HIDDEN_FROM_AGENCY, text: c.confidential ? 'identity_masked' : 'full' };
   }
@@ -212,6 +220,19 @@ export function attachmentName(d: Disclosure, filename: string, index: number): 
   if (d.attachmentNames === 'full') return filename;
   const ext = /\.([A-Za-z0-9]{1,8})$/.exec(filename)?.[1]?.toLowerCase();
   return `tep-${index + 1}${ext ? `.${ext}` : ''}`;
+}
+
+/** Actions of the business whose internal text is the business's own words. */
+export const OWN_WORDS_ACTIONS: ReadonlySet<string> = new Set(['reply', 'dispute', 'withdraw', 'rate']);
+
+/**
+ * The business's own words on one of its own events (a reply, a dispute or withdrawal reason, a
+ * rating comment), when `d` shows them; null for every other event, whatever its internal text.
+ */
+export function ownWordsOf(d: Disclosure, e: { actorRole: string; action: string; internalText: string | null }): string | null {
+  if (!d.ownWords || e.actorRole !== 'public' || !OWN_WORDS_ACTIONS.has(e.action)) return null;
+  const t = e.internalText?.trim();
+  return t ? t : null;
 }
 
 /** Event data without the keys that carry personal data (when the reporter is hidden). */

@@ -119,6 +119,7 @@ const OTHER_EVENT_LABEL_VI: Record<string, string> = {
   receive: 'Tiếp nhận',
   escalate: 'Đôn đốc, cảnh báo thời hạn',
   deadline_recomputed: 'Tính lại thời hạn theo lịch làm việc',
+  access_key_reissue: 'Cấp lại mã truy cập',
 };
 
 /** A timeline event's name in plain Vietnamese (actions and the other events). */

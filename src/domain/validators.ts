@@ -52,6 +52,23 @@ export function taxCodeCheckDigit(prefix9: string): number | null {
   return check >= 0 && check <= 9 ? check : null;
 }
 
+/**
+ * A tax code as people type it, made canonical: spaces and dots between digit groups dropped,
+ * and hyphens too when the digits are exactly 10 (a head office) or 13 (a branch, written
+ * 0123456789-001). "0100 109 106", "0100.109.106" and "0100-109-106" all read 0100109106;
+ * "0100109106 - 001" and "0100109106001" read 0100109106-001. Anything else comes back
+ * without its spaces and dots, for taxCodeError to name what is wrong.
+ */
+export function normalizeTaxCode(s: string): string {
+  const raw = s.trim();
+  if (/^\d[\d\s.\-]*\d$/.test(raw)) {
+    const digits = raw.replace(/\D/g, '');
+    if (digits.length === 10) return digits;
+    if (digits.length === 13) return `${digits.slice(0, 10)}-${digits.slice(10)}`;
+  }
+  return raw.replace(/[\s.]+/g, '');
+}
+
 export function taxCodeError(s: string): string | null {
   const v = s.trim();
   if (v === '') return 'Chưa nhập mã số thuế.';

@@ -70,6 +70,12 @@ export class Unprocessable extends AppError {
   }
 }
 
+export class TooManyRequests extends AppError {
+  constructor(detail: string, public readonly retryAfterSeconds: number) {
+    super(429, 'rate-limited', 'Quá nhiều yêu cầu (too many requests)', detail);
+  }
+}
+
 export class ServiceUnavailable extends AppError {
   constructor(detail: string) {
     super(503, 'unavailable', 'Dịch vụ tạm thời không sẵn sàng (unavailable)', detail);

@@ -57,6 +57,15 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'POST /api/v1/public/cases/{trackingCode}/rating': {operationId: 'ratePublicCase'},
   'POST /api/v1/public/cases/{trackingCode}/dispute': {operationId: 'disputePublicCase'},
   'POST /api/v1/public/cases/{trackingCode}/withdraw': {operationId: 'withdrawPublicCase'},
+  'POST /api/v1/public/cases/{trackingCode}/access-key-recovery': {
+    operationId: 'recoverPublicAccessKey',
+    summary: 'Ask for a new access key, sent to the e-mail address given with the case',
+    description:
+      'When `email` is the address the case was filed with (case and surrounding spaces ignored), a new access key is generated, ' +
+      'e-mailed to that address and recorded on the timeline; the old key stops working at once. The answer is the same 202 ' +
+      'whether or not the code and the address matched. Limited per IP address and per tracking code (429), and to 3 new keys per case a day.',
+    example: {email: 'an.nguyen@minhphat.vn'},
+  },
   'GET /api/v1/cases/{id}/attachments': {operationId: 'listCaseAttachments'},
   'GET /api/v1/cases/{id}/attachments/{attId}': {operationId: 'downloadCaseAttachment', responses: download},
   'GET /api/v1/admin/calendar': {operationId: 'listCalendarYears'},

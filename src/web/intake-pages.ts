@@ -73,7 +73,8 @@ function fieldError(name: string, errors: FieldErrors): SafeHtml {
 interface InputOpts {
   label: string;
   hint?: string;
-  required?: boolean;
+  /** true: required (marked and announced); 'mark': marked only, the hint says when it may be left out */
+  required?: boolean | 'mark';
   type?: 'text' | 'email' | 'tel';
   autocomplete?: string;
   inputmode?: string;
@@ -91,7 +92,7 @@ function input(name: string, o: InputOpts, values: FormValues, errors: FieldErro
   ${o.hint ? html`<span class="hint" id="${fid(name)}-hint">${o.hint}</span>` : ''}
   ${fieldError(name, errors)}
   <input id="${fid(name)}" name="${name}" type="${o.type ?? 'text'}" value="${values[name] ?? ''}"${o.narrow ? html` class="w-m"` : ''}${
-    o.required ? html` required aria-required="true"` : ''
+    o.required === true ? html` required aria-required="true"` : ''
   }${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}${o.inputmode ? html` inputmode="${o.inputmode}"` : ''}${
     o.maxlength ? html` maxlength="${o.maxlength}"` : ''
   }${o.spellcheck === false ? html` spellcheck="false"` : ''}${o.code ? html` autocapitalize="characters" autocorrect="off"` : ''}${
@@ -130,6 +131,26 @@ function select(name: string, o: InputOpts & { options: Option[]; empty: string 
 </div>`;
 }
 
+/** The attachments input of the submission form and of a reply: the same limits, checked again on the server. */
+function fileField(errors: FieldErrors, filesDropped: boolean): SafeHtml {
+  return html`<div class="field${errors.has('attachments') ? ' has-error' : ''}">
+    <label for="${fid('attachments')}">Tệp đính kèm (không bắt buộc)</label>
+    <span class="hint" id="${fid('attachments')}-hint">Ảnh (JPEG, PNG, WebP) hoặc PDF; tối đa ${ATTACHMENT_LIMITS.maxFiles} tệp, mỗi tệp không quá ${ATTACHMENT_LIMITS.maxFileBytes / 1024 / 1024} MB.${
+      filesDropped ? ' Vui lòng chọn lại tệp đã đính kèm.' : ''
+    }</span>
+    ${fieldError('attachments', errors)}
+    <input id="${fid('attachments')}" name="attachments" type="file" multiple accept="image/jpeg,image/png,image/webp,application/pdf"${
+      errors.has('attachments') ? html` aria-invalid="true"` : ''
+    }${describedBy('attachments', true, errors.has('attachments'))}>
+  </div>`;
+}
+
+/** A file size as people read it: "820 KB", "1,4 MB". */
+function sizeVi(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1).replace('.', ',')} MB`;
+}
+
 // ------------------------------------------------------------------ the submission form
 
 export interface FormPageData {
@@ -141,6 +162,22 @@ export interface FormPageData {
   formId: string;
   /** files were chosen but the form came back with errors: they must be chosen again */
   filesDropped?: boolean;
+}
+
+/**
+ * Consent to publish the business name. Not offered for a tố cáo (the reporter stays secret; the
+ * server ignores it too): the form leaves it out when tố cáo was chosen, and without script a
+ * style rule hides it as soon as the tố cáo choice is checked.
+ */
+function consentField(values: FormValues, errors: FieldErrors): SafeHtml {
+  return html`<div class="field consent${errors.has('consentPublishName') ? ' has-error' : ''}">
+    ${fieldError('consentPublishName', errors)}
+    <div class="choice">
+      <input type="checkbox" id="${fid('consentPublishName')}" name="consentPublishName" value="true"${values.consentPublishName === 'true' ? html` checked` : ''} aria-describedby="${fid('consentPublishName')}-hint">
+      <div><label for="${fid('consentPublishName')}">Đồng ý công khai tên doanh nghiệp</label>
+      <span class="hint" id="${fid('consentPublishName')}-hint">Khi kết quả xử lý được công bố hằng tháng. Nếu không chọn, tên doanh nghiệp không được công khai. Không áp dụng với tố cáo: danh tính người tố cáo luôn được giữ bí mật.</span></div>
+    </div>
+  </div>`;
 }
 
 export function formPage(d: FormPageData): string {
@@ -157,7 +194,7 @@ export function formPage(d: FormPageData): string {
   );
   const body = html`
 <h1>Gửi phản ánh, kiến nghị của doanh nghiệp</h1>
-<p class="lead">Doanh nghiệp, hộ kinh doanh, nhà đầu tư gửi khó khăn, vướng mắc, kiến nghị hoặc tố cáo cán bộ sách nhiễu. Không cần tài khoản: sau khi gửi, bạn nhận <strong>mã hồ sơ</strong> và <strong>mã truy cập</strong> để theo dõi kết quả.</p>
+<p class="lead">Doanh nghiệp, hộ kinh doanh, nhà đầu tư gửi khó khăn, vướng mắc, kiến nghị hoặc tố cáo cán bộ sách nhiễu. Không cần tài khoản: sau khi gửi, doanh nghiệp nhận <strong>mã hồ sơ</strong> và <strong>mã truy cập</strong> để theo dõi kết quả.</p>
 <div class="notice" role="note"><strong>Không dùng cho trường hợp khẩn cấp.</strong> Cháy, nổ, cứu nạn: gọi 114. An ninh, trật tự: gọi 113. Cấp cứu y tế: gọi 115.</div>
 ${errorSummary(errors, FORM_FIELDS)}
 <form method="post" action="/" enctype="multipart/form-data" novalidate>
@@ -179,36 +216,28 @@ ${errorSummary(errors, FORM_FIELDS)}
     values,
     errors,
   )}
-  <div class="field${errors.has('attachments') ? ' has-error' : ''}">
-    <label for="${fid('attachments')}">Tệp đính kèm (không bắt buộc)</label>
-    <span class="hint" id="${fid('attachments')}-hint">Ảnh (JPEG, PNG, WebP) hoặc PDF; tối đa ${ATTACHMENT_LIMITS.maxFiles} tệp, mỗi tệp không quá ${ATTACHMENT_LIMITS.maxFileBytes / 1024 / 1024} MB.${
-      d.filesDropped ? ' Vui lòng chọn lại tệp đã đính kèm.' : ''
-    }</span>
-    ${fieldError('attachments', errors)}
-    <input id="${fid('attachments')}" name="attachments" type="file" multiple accept="image/jpeg,image/png,image/webp,application/pdf"${
-      errors.has('attachments') ? html` aria-invalid="true"` : ''
-    }${describedBy('attachments', true, errors.has('attachments'))}>
-  </div>
+  ${fileField(errors, d.filesDropped === true)}
 
   <h2>Thông tin doanh nghiệp</h2>
   ${input('businessName', { label: 'Tên doanh nghiệp, hộ kinh doanh hoặc nhà đầu tư', required: true, autocomplete: 'organization', maxlength: LIMITS.businessNameMax + 50 }, values, errors)}
   ${input(
     'taxCode',
-    { label: 'Mã số thuế', hint: 'Gồm 10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số với chi nhánh (ví dụ 0100109106-001). Không bắt buộc với kiến nghị.', inputmode: 'numeric', narrow: true, maxlength: 20, spellcheck: false },
+    {
+      label: 'Mã số thuế',
+      hint: 'Bắt buộc, trừ khi gửi kiến nghị. Gồm 10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số với chi nhánh (ví dụ 0100109106-001); có thể gõ cách nhóm chữ số.',
+      required: 'mark',
+      inputmode: 'numeric',
+      narrow: true,
+      maxlength: 20,
+      spellcheck: false,
+    },
     values,
     errors,
   )}
   ${input('contactName', { label: 'Họ tên người liên hệ', required: true, autocomplete: 'name', maxlength: LIMITS.contactNameMax + 20 }, values, errors)}
   ${input('phone', { label: 'Số điện thoại', hint: 'Cần số điện thoại hoặc thư điện tử để cơ quan liên hệ.', type: 'tel', autocomplete: 'tel', narrow: true, maxlength: 30 }, values, errors)}
   ${input('email', { label: 'Thư điện tử', hint: 'Mã hồ sơ và kết quả trả lời được gửi về địa chỉ này.', type: 'email', autocomplete: 'email', maxlength: LIMITS.emailMax, spellcheck: false }, values, errors)}
-  <div class="field${errors.has('consentPublishName') ? ' has-error' : ''}">
-    ${fieldError('consentPublishName', errors)}
-    <div class="choice">
-      <input type="checkbox" id="${fid('consentPublishName')}" name="consentPublishName" value="true"${values.consentPublishName === 'true' ? html` checked` : ''} aria-describedby="${fid('consentPublishName')}-hint">
-      <div><label for="${fid('consentPublishName')}">Đồng ý công khai tên doanh nghiệp</label>
-      <span class="hint" id="${fid('consentPublishName')}-hint">Khi kết quả xử lý được công bố hằng tháng. Nếu không chọn, tên doanh nghiệp không được công khai.</span></div>
-    </div>
-  </div>
+  ${values.kind === 'to_cao' ? '' : consentField(values, errors)}
   <div class="hp" aria-hidden="true">
     <label for="website">Trang web (để trống ô này)</label>
     <input id="website" name="website" type="text" tabindex="-1" autocomplete="off" value="">
@@ -220,16 +249,28 @@ ${errorSummary(errors, FORM_FIELDS)}
 
 // ------------------------------------------------------------------ confirmation
 
-export function confirmationPage(a: SubmissionAnswer): string {
+/** What a tố cáo's confirmation says, word for word. */
+export const TO_CAO_CONFIRMATION = 'Đã tiếp nhận tố cáo. Danh tính người tố cáo được giữ bí mật.';
+
+const RECEIVED_TITLE: Record<CaseKind, string> = {
+  phan_anh: 'Đã tiếp nhận phản ánh',
+  kien_nghi: 'Đã tiếp nhận kiến nghị',
+  khieu_nai: 'Đã tiếp nhận khiếu nại',
+  to_cao: 'Đã tiếp nhận tố cáo',
+};
+
+export function confirmationPage(a: SubmissionAnswer & { kind?: string }): string {
+  const kind = a.kind && a.kind in RECEIVED_TITLE ? (a.kind as CaseKind) : null;
   const body = html`
 <div class="panel" role="status">
-  <h1>Đã tiếp nhận phản ánh, kiến nghị</h1>
+  <h1>${kind ? RECEIVED_TITLE[kind] : 'Đã tiếp nhận phản ánh, kiến nghị'}</h1>
+  ${kind === 'to_cao' ? html`<p class="lead" id="bao-mat"><strong>${TO_CAO_CONFIRMATION}</strong></p>` : ''}
   <p>Mã hồ sơ</p>
   <p class="code" id="ma-ho-so">${a.trackingCode}</p>
   <p>Mã truy cập</p>
   <p class="code" id="ma-truy-cap">${a.accessKey}</p>
 </div>
-<p><strong>Hãy ghi lại hoặc in trang này.</strong> Cần cả mã hồ sơ và mã truy cập để theo dõi hồ sơ; mã truy cập chỉ hiển thị một lần và không ai khác được biết. Nếu bạn đã nhập thư điện tử, thư xác nhận có hai mã này cũng đã được gửi.</p>
+<p><strong>Hãy ghi lại hoặc in trang này.</strong> Cần cả mã hồ sơ và mã truy cập để theo dõi hồ sơ; mã truy cập chỉ hiển thị một lần và không ai khác được biết. Nếu doanh nghiệp đã nhập thư điện tử, thư xác nhận có hai mã này cũng đã được gửi.</p>
 <dl class="summary">
   <dt>Tình trạng</dt><dd>${a.statusLabel}</dd>
   <dt>Cơ quan xử lý</dt><dd>${a.agency ? a.agency.name : 'Tổ phản ứng nhanh đang phân công cơ quan xử lý'}</dd>
@@ -270,8 +311,41 @@ ${d.notFound ? html`<div class="error-summary" role="alert" id="loi" tabindex="-
   ${input('ma', { label: 'Mã hồ sơ', required: true, narrow: true, spellcheck: false, code: true, maxlength: 40, autocomplete: 'off' }, d.values, errors)}
   ${input('khoa', { label: 'Mã truy cập', hint: 'Không phân biệt chữ hoa, chữ thường; có thể gõ hoặc bỏ dấu gạch ngang.', required: true, narrow: true, spellcheck: false, code: true, maxlength: 100, autocomplete: 'off' }, d.values, errors)}
   <button type="submit">Tra cứu</button>
-</form>`;
+</form>
+<p><a href="/tra-cuu/quen-ma${d.values.ma ? `?ma=${encodeURIComponent(d.values.ma)}` : ''}">Quên mã truy cập?</a></p>`;
   return page({ title: d.notFound || errors.size > 0 ? 'Lỗi: Tra cứu hồ sơ' : 'Tra cứu hồ sơ', body, current: 'track' });
+}
+
+const RECOVER_FIELDS: Array<[string, string]> = [
+  ['ma', 'Mã hồ sơ'],
+  ['email', 'Thư điện tử'],
+];
+
+/**
+ * "Quên mã truy cập?": the tracking code and the e-mail address given with the case. After the
+ * post (`sent`) the page says the same whether or not they matched.
+ */
+export function recoverKeyPage(d: { values: FormValues; errors: FieldErrors; sent?: boolean }): string {
+  const errors = d.errors;
+  const code = d.values.ma ?? '';
+  const body = d.sent
+    ? html`
+<h1>Cấp lại mã truy cập</h1>
+<div class="flash" role="status"><p>Nếu mã hồ sơ và địa chỉ thư điện tử khớp với hồ sơ, mã truy cập mới đã được gửi đến địa chỉ thư điện tử đó; mã truy cập cũ không còn dùng được.</p></div>
+<p>Thư thường đến trong vài phút. Nếu không nhận được, Quý doanh nghiệp vui lòng kiểm tra thư mục thư rác, kiểm tra lại mã hồ sơ và địa chỉ thư điện tử đã khai khi gửi, hoặc gọi đường dây nóng của Tổ phản ứng nhanh.</p>
+<p><a class="button" href="/tra-cuu${code ? `?ma=${encodeURIComponent(code)}` : ''}">Tra cứu hồ sơ bằng mã mới</a></p>`
+    : html`
+<h1>Quên mã truy cập</h1>
+<p class="lead">Nhập mã hồ sơ và địa chỉ thư điện tử doanh nghiệp đã khai khi gửi. Nếu hai thông tin khớp với hồ sơ, mã truy cập mới được gửi đến địa chỉ thư điện tử đó và mã cũ không còn dùng được.</p>
+<p>Hồ sơ không có thư điện tử (gửi qua đường dây nóng, thư bưu điện…): vui lòng gọi đường dây nóng của Tổ phản ứng nhanh.</p>
+${errorSummary(errors, RECOVER_FIELDS)}
+<form method="post" action="/tra-cuu/quen-ma" novalidate>
+  ${input('ma', { label: 'Mã hồ sơ', hint: 'Dạng PAKN.20260302.0001.', required: true, narrow: true, spellcheck: false, code: true, maxlength: 40, autocomplete: 'off' }, d.values, errors)}
+  ${input('email', { label: 'Thư điện tử đã khai khi gửi', required: true, type: 'email', autocomplete: 'email', maxlength: LIMITS.emailMax, spellcheck: false }, d.values, errors)}
+  <button type="submit">Gửi mã truy cập mới</button>
+</form>
+<p><a href="/tra-cuu">Quay lại tra cứu hồ sơ</a></p>`;
+  return page({ title: `${errors.size > 0 ? 'Lỗi: ' : ''}${d.sent ? 'Cấp lại mã truy cập' : 'Quên mã truy cập'}`, body, current: 'track' });
 }
 
 const STATE_TEXT: Record<PublicCaseView['deadline']['state'], string> = {
@@ -289,6 +363,8 @@ export interface CasePageData {
   errorsFor?: 'reply' | 'rate' | 'dispute' | 'withdraw';
   errors?: FieldErrors;
   values?: FormValues;
+  /** files were chosen but the form came back with errors: they must be chosen again */
+  filesDropped?: boolean;
 }
 
 function hiddenAccess(d: CasePageData): SafeHtml {
@@ -301,9 +377,11 @@ function actionForms(d: CasePageData): SafeHtml {
   const vals = (a: CasePageData['errorsFor']) => (d.errorsFor === a && d.values ? d.values : {});
   const sections: SafeHtml[] = [];
   if (v.allowedActions.includes('reply')) {
+    const e = errs('reply');
     sections.push(html`<section aria-labelledby="h-bo-sung"><h3 id="h-bo-sung">Bổ sung thông tin theo yêu cầu</h3>
-      <form method="post" action="/tra-cuu/bo-sung" novalidate>${hiddenAccess(d)}
-      ${textarea('text', { label: 'Thông tin bổ sung', hint: 'Thời hạn giải quyết được tính tiếp khi doanh nghiệp gửi thông tin bổ sung.', required: true, rows: 6 }, vals('reply'), errs('reply'))}
+      <form method="post" action="/tra-cuu/bo-sung" enctype="multipart/form-data" novalidate>${hiddenAccess(d)}
+      ${textarea('text', { label: 'Thông tin bổ sung', hint: 'Thời hạn giải quyết được tính tiếp khi doanh nghiệp gửi thông tin bổ sung.', required: true, rows: 6 }, vals('reply'), e)}
+      ${fileField(e, d.errorsFor === 'reply' && d.filesDropped === true)}
       <button type="submit">Gửi thông tin bổ sung</button></form></section>`);
   }
   if (v.allowedActions.includes('rate')) {
@@ -348,7 +426,7 @@ export function casePage(d: CasePageData): string {
   const body = html`
 <h1>Hồ sơ ${v.trackingCode}</h1>
 ${d.flash ? html`<div class="flash" role="status">${d.flash}</div>` : ''}
-${errorCount > 0 && d.errors ? errorSummary(d.errors, [['text', 'Thông tin bổ sung'], ['rating', 'Mức độ hài lòng'], ['comment', 'Nhận xét'], ['reason', 'Lý do']]) : ''}
+${errorCount > 0 && d.errors ? errorSummary(d.errors, [['text', 'Thông tin bổ sung'], ['attachments', 'Tệp đính kèm'], ['rating', 'Mức độ hài lòng'], ['comment', 'Nhận xét'], ['reason', 'Lý do']]) : ''}
 <p class="lead">${v.title}</p>
 <dl class="summary">
   <dt>Tình trạng</dt><dd><span class="status">${v.statusLabel}</span></dd>
@@ -374,10 +452,20 @@ ${v.publicAnswer ? html`<h2>Kết quả trả lời</h2><div class="answer">${pa
 ${v.lastPublicNote && v.lastPublicNote !== v.publicAnswer && v.status !== 'resolved' && v.status !== 'closed'
   ? html`<h2>Thông báo mới nhất</h2><div class="answer">${paragraphs(v.lastPublicNote)}</div>`
   : ''}
+<h2>Nội dung doanh nghiệp đã gửi</h2>
+<div class="sent">
+  <p><strong>Tiêu đề:</strong> ${v.title}</p>
+  ${paragraphs(v.submission.content)}
+  ${v.submission.attachments.length > 0
+    ? html`<p><strong>Tệp đính kèm:</strong></p><ul class="files">${v.submission.attachments.map((f) => html`<li>${f.name} (${sizeVi(f.size)})</li>`)}</ul>`
+    : html`<p>Không có tệp đính kèm.</p>`}
+</div>
 <h2>Quá trình xử lý</h2>
 <ol class="timeline">
   ${v.timeline.map(
-    (e) => html`<li><div class="when"><time datetime="${e.at}">${dateTimeVi(e.at)}</time> — ${e.by}</div><div><strong>${e.label}</strong></div>${paragraphs(e.text)}</li>`,
+    (e) => html`<li><div class="when"><time datetime="${e.at}">${dateTimeVi(e.at)}</time> — ${e.by}</div><div><strong>${e.label}</strong></div>${paragraphs(e.text)}${
+      e.ownText ? html`<div class="own"><p class="own-label">Nội dung doanh nghiệp gửi:</p>${paragraphs(e.ownText)}</div>` : ''
+    }${e.attachments.length > 0 ? html`<p>Tệp đính kèm: ${e.attachments.join(', ')}</p>` : ''}</li>`,
   )}
 </ol>
 ${actionForms(d)}

@@ -3,9 +3,11 @@ import type { z } from 'zod';
 import { randomSecret } from '../lib/crypto.js';
 import { AppError, BadRequest, NotFound, Unprocessable, type FieldError } from '../lib/errors.js';
 import { readOpenCase, sameTrackingCode, writeOpenCase, type OpenCase } from './open-case.js';
-import { readMultipartBody, registerMultipart, type IncomingFile } from '../features/intake/attachments.js';
+import { checkFiles, readMultipartBody, registerMultipart, type CheckedFile, type IncomingFile } from '../features/intake/attachments.js';
 import { publicAct, type BusinessAction } from '../features/intake/public-actions.js';
 import { publicRateLimit } from '../features/intake/routes.js';
+import { checkKeyRecoveryLimits } from '../features/intake/key-recovery-limit.js';
+import { isValidEmail } from '../domain/validators.js';
 import { coerceFormFields, disputeBody, publicSubmission, ratingBody, replyBody, withdrawBody } from '../features/intake/schemas.js';
 import {
   casePage,
@@ -14,12 +16,14 @@ import {
   formPage,
   honeypotPage,
   lookupPage,
+  recoverKeyPage,
   withdrawConfirmPage,
   type FieldErrors,
   type FormValues,
 } from './intake-pages.js';
 
 const HTML = 'text/html; charset=utf-8';
+const VI_COLLATOR = new Intl.Collator('vi');
 const FORM_ID = /^[A-Za-z0-9_-]{16,64}$/;
 
 function sendPage(reply: FastifyReply, status: number, body: string) {
@@ -80,7 +84,8 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
       ]);
       return {
         categories: categories.map((c) => ({ id: c.id, name: c.name })),
-        localities: localities.map((l) => ({ id: l.id, name: l.name })),
+        // in Vietnamese alphabetical order (Đ after D, Ô after O), not by code points
+        localities: localities.map((l) => ({ id: l.id, name: l.name })).sort((a, b) => VI_COLLATOR.compare(a.name, b.name)),
       };
     }
 
@@ -191,6 +196,28 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
 
     scope.post('/tra-cuu', { schema: hidden, config: limited }, async (req, reply) => lookup(reply, stringsOf(req.body)));
 
+    // ------------------------------------------------------------ a lost access key
+    scope.get('/tra-cuu/quen-ma', { schema: hidden }, async (req, reply) => {
+      const q = stringsOf(req.query);
+      return sendPage(reply, 200, recoverKeyPage({ values: { ma: (q.ma ?? '').trim().slice(0, 40) }, errors: new Map(), sent: q['da-gui'] === '1' }));
+    });
+
+    scope.post('/tra-cuu/quen-ma', { schema: hidden, config: limited }, async (req, reply) => {
+      const values = stringsOf(req.body);
+      const ma = (values.ma ?? '').trim().slice(0, 40);
+      const email = (values.email ?? '').trim();
+      await checkKeyRecoveryLimits(app, req, reply, ma);
+      const errors: FieldErrors = new Map();
+      if (!ma) errors.set('ma', 'Vui lòng nhập mã hồ sơ.');
+      if (!email) errors.set('email', 'Vui lòng nhập địa chỉ thư điện tử đã khai khi gửi.');
+      else if (email.length > 254 || !isValidEmail(email)) errors.set('email', 'Địa chỉ thư điện tử không hợp lệ (ví dụ: ten@congty.vn).');
+      if (errors.size > 0) return sendPage(reply, 400, recoverKeyPage({ values: { ma, email }, errors }));
+      const outcome = await intake.recoverAccessKey(ma, email);
+      req.log.info({ outcome }, 'access key recovery');
+      // the same answer whether or not the code and the address matched
+      return seeOther(reply, `/tra-cuu/quen-ma?da-gui=1&ma=${encodeURIComponent(ma)}`);
+    });
+
     scope.get('/tra-cuu/ho-so', { schema: hidden }, async (req, reply) => {
       const q = stringsOf(req.query);
       const code = (q.ma ?? '').trim().slice(0, 40);
@@ -218,6 +245,7 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
           resolveDueAt: v.deadline.resolveDueAt,
           trackingUrl: '',
           attachments: open.attachments ?? 0,
+          kind: v.kind,
         } as Parameters<typeof confirmationPage>[0]),
       );
     });
@@ -234,7 +262,14 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
 
     for (const [path, { action }] of Object.entries(ACTION_PATHS)) {
       scope.post(`/tra-cuu/${path}`, { schema: hidden, config: limited }, async (req: FastifyRequest, reply) => {
-        const { ma = '', khoa = '', ...fields } = stringsOf(req.body);
+        // a reply may carry files: the whole multipart body is read before anything is judged
+        let body: FormValues = {};
+        let files: IncomingFile[] = [];
+        let fileProblems: FieldError[] = [];
+        if (req.isMultipart()) ({ fields: body, files, problems: fileProblems } = await readMultipartBody(req, { collect: true }));
+        else body = stringsOf(req.body);
+        if (action !== 'reply') files = [];
+        const { ma = '', khoa = '', ...fields } = body;
         let c;
         try {
           c = await intake.findByAccess(ma, khoa);
@@ -250,16 +285,33 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
         const again = async (status: number, errors: FieldErrors) => {
           const view = await intake.publicView(c);
           if (action === 'withdraw') return sendPage(reply, status, withdrawConfirmPage({ view, accessKey: khoa.trim(), errors, values: fields }));
-          return sendPage(reply, status, casePage({ view, accessKey: khoa.trim(), errorsFor: action, errors, values: fields }));
+          const filesDropped = files.length > 0 || fileProblems.length > 0;
+          return sendPage(reply, status, casePage({ view, accessKey: khoa.trim(), errorsFor: action, errors, values: fields, filesDropped }));
         };
 
-        let input: Record<string, unknown>;
+        let input: Record<string, unknown> = {};
         let parsed;
         switch (action) {
-          case 'reply':
+          case 'reply': {
             parsed = replyBody.safeParse({ text: fields.text ?? '' });
-            input = parsed.success ? { publicText: parsed.data.text } : {};
+            // files checked whatever the text, so that every problem is shown at once
+            let fileErrors = fileProblems;
+            let checked: CheckedFile[] = [];
+            if (fileErrors.length === 0) {
+              try {
+                checked = await checkFiles(files);
+              } catch (err) {
+                if (!(err instanceof BadRequest)) throw err;
+                fileErrors = err.errors;
+              }
+            }
+            if (fileErrors.length > 0) {
+              // the text typed comes back; the error stands at the file field
+              return again(400, errorsByField([...(parsed.success ? [] : issuesToErrors(parsed.error.issues)), ...fileErrors]));
+            }
+            input = parsed.success ? { publicText: parsed.data.text, files: checked } : {};
             break;
+          }
           case 'rate': {
             const rating = fields.rating && /^\d$/.test(fields.rating) ? Number(fields.rating) : fields.rating;
             parsed = ratingBody.safeParse({ rating, comment: fields.comment?.trim() ? fields.comment : undefined });

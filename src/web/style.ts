@@ -43,6 +43,8 @@ fieldset{border:0;padding:0;margin:0 0 1.4rem}
 .hint{display:block;color:var(--muted);margin:0 0 .35rem;font-size:.98rem}
 .field-error{display:block;color:var(--bad);font-weight:700;margin:0 0 .35rem}
 .req{color:var(--bad)}
+.field [id^="f-"],fieldset [id^="f-"]{scroll-margin-top:9rem}
+form:has(input[name=kind][value=to_cao]:checked) .consent{display:none}
 input[type=text],input[type=email],input[type=tel],input:not([type]),select,textarea{font:inherit;width:100%;max-width:36rem;padding:.45rem .55rem;border:2px solid var(--ink);border-radius:0;background:#fff;color:var(--ink)}
 input.w-m{max-width:18rem}
 textarea{min-height:9rem;max-width:100%}
@@ -69,6 +71,8 @@ ol.timeline li{margin:0 0 1rem;padding-left:1rem}
 ol.timeline .when{color:var(--muted);font-size:.95rem}
 ol.timeline p{margin:.2rem 0}
 .answer{background:var(--soft);border-left:6px solid var(--accent);padding:.6rem 1rem}
+.sent,.own{border-left:6px solid var(--line);padding:.2rem 1rem;margin:.4rem 0;overflow-wrap:anywhere}
+.own-label{color:var(--muted);font-size:.95rem}
 .actions section{border-top:2px solid var(--line);padding-top:.4rem}
 footer.site{max-width:52rem;margin:0 auto;padding:1rem 1.2rem 2rem;border-top:1px solid var(--line);color:var(--muted);font-size:.95rem}
 .meta{color:var(--muted);font-size:.9rem}

@@ -220,7 +220,8 @@ export async function insertNewCase(
     contactName: c.contactName,
     phone: c.phone,
     email: c.email,
-    consentPublishName: c.consentPublishName,
+    // a tố cáo is confidential: the reporter's name is never published, whatever was sent
+    consentPublishName: c.kind === 'to_cao' ? false : c.consentPublishName,
     confidential,
     status,
     agencyId: agency?.id ?? null,
@@ -261,7 +262,7 @@ export async function insertNewCase(
       template: 'receipt',
       caseId: 0,
       to: [c.email],
-      ...receiptMessage({ trackingCode, accessKey, title: c.title, dueAt: resolveDueAt, dueProvisional: resolutionStart(policy) === 'acceptance', baseUrl: deps.baseUrl, site }),
+      ...receiptMessage({ trackingCode, accessKey, title: c.title, kind: c.kind, dueAt: resolveDueAt, dueProvisional: resolutionStart(policy) === 'acceptance', baseUrl: deps.baseUrl, site }),
     });
   }
   if (agency) {

@@ -40,6 +40,7 @@ import { answerPublishedMessage, assignmentMessage, infoRequestMessage, mergedAn
 import { appendEvents, type EventRow, type NewEvent } from '../timeline/repository.js';
 import { clockStart, frozenPolicy, isProvisional, loadSlaInputs, type CaseRow, type ClockRow } from './deadlines.js';
 import * as repo from './repository.js';
+import { storeAttachments, type CheckedFile } from '../intake/attachments.js';
 
 /** Who acts on a case. Public actions are called after the caller checked the access key. */
 export type CaseActor = { kind: 'staff'; actor: Actor } | { kind: 'public' } | { kind: 'system'; label: string };
@@ -62,6 +63,8 @@ export interface ActionInput {
   priority?: Priority;
   /** inspector reopening a case on an audit finding */
   onFinding?: boolean;
+  /** files sent with a business's reply, already checked (type by content, size, count) */
+  files?: CheckedFile[];
 }
 
 export interface ActResult {
@@ -204,8 +207,8 @@ export function createWorkflowService(deps: WorkflowDeps) {
     if (input.updateId !== undefined) {
       const key = input.updateId.trim();
       if (!key || key.length > 200) throw fieldError('updateId', 'must be 1–200 characters');
-      const { updateId: _u, ...rest } = input;
-      const requestHash = sha256Hex(canonicalJson({ caseId, action, input: rest }));
+      const { updateId: _u, files, ...rest } = input;
+      const requestHash = sha256Hex(canonicalJson({ caseId, action, input: { ...rest, ...(files ? { files: files.map((f) => f.sha256) } : {}) } }));
       idem = { scope: idempotencyScope(who, caseId), key, requestHash };
       const prior = await repo.findIdempotent(tx, idem.scope, key);
       if (prior) {
@@ -501,11 +504,14 @@ export function createWorkflowService(deps: WorkflowDeps) {
       const answer = requireText('publicText', input.publicText);
       const pause = await repo.closeOpenPause(tx, c.id, now);
       const resolveDueAt = await resolveDue(ctx, frozenPolicy(c));
+      // files sent with the reply: stored with the case in this transaction, named by id on the event
+      const attachmentIds = await storeAttachments(tx, c.id, input.files ?? [], now);
       return {
         patch: { pausedAt: null, resolveDueAt },
         publicText: 'Doanh nghiệp đã bổ sung thông tin; thời hạn giải quyết được tính tiếp.',
         internalText: answer,
         data: {
+          ...(attachmentIds.length > 0 ? { attachmentIds } : {}),
           pausedFrom: (pause?.startedAt ?? c.pausedAt)?.toISOString() ?? null,
           pausedTo: now.toISOString(),
           previousResolveDueAt: c.resolveDueAt.toISOString(),

@@ -225,11 +225,14 @@ export async function checkFiles(files: IncomingFile[]): Promise<CheckedFile[]> 
   return out;
 }
 
-export async function storeAttachments(tx: Tx, caseId: number, files: CheckedFile[], now: Date): Promise<void> {
-  if (files.length === 0) return;
-  await tx.insert(attachments).values(
-    files.map((f) => ({ caseId, filename: f.filename, mime: f.mime, size: f.size, sha256: f.sha256, data: f.data, createdAt: now })),
-  );
+/** Stores checked files with a case; returns their ids in order. */
+export async function storeAttachments(tx: Tx, caseId: number, files: CheckedFile[], now: Date): Promise<number[]> {
+  if (files.length === 0) return [];
+  const rows = await tx
+    .insert(attachments)
+    .values(files.map((f) => ({ caseId, filename: f.filename, mime: f.mime, size: f.size, sha256: f.sha256, data: f.data, createdAt: now })))
+    .returning({ id: attachments.id });
+  return rows.map((r) => r.id);
 }
 
 /** RFC 6266 Content-Disposition for a download, with an ASCII fallback and the UTF-8 name. */

@@ -2,13 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, problemSchema } from '../../lib/http.js';
-import { contentDisposition, readMultipartBody, registerMultipart } from './attachments.js';
+import { checkFiles, contentDisposition, readMultipartBody, registerMultipart } from './attachments.js';
 import {
   accessKeyHeaders,
   attachmentSchema,
   coerceFormFields,
   disputeBody,
   idempotencyHeaders,
+  keyRecoveryAnswer,
+  keyRecoveryBody,
   publicCaseView,
   publicSubmission,
   ratingBody,
@@ -21,8 +23,12 @@ import {
 } from './schemas.js';
 import type { ActionInput } from '../cases/workflow.js';
 import { publicAct } from './public-actions.js';
+import { checkKeyRecoveryLimits } from './key-recovery-limit.js';
 
 const TAGS_PUBLIC = ['public'];
+/** The one answer to a lost-key request, matched or not. */
+export const KEY_RECOVERY_ANSWER =
+  'Nếu mã hồ sơ và địa chỉ thư điện tử khớp với hồ sơ, mã truy cập mới đã được gửi đến địa chỉ đó; mã cũ không còn dùng được.';
 const TAGS_STAFF = ['cases'];
 const STAFF_READ_ROLES = ['coordinator', 'inspector', 'agency_staff', 'agency_lead'] as const;
 const FORM_TYPES = ['application/json', 'multipart/form-data', 'application/x-www-form-urlencoded'];
@@ -134,14 +140,24 @@ export async function registerIntakeRoutes(app: FastifyInstance): Promise<void> 
       body: S,
       summary: string,
       toInput: (b: z.output<S>) => ActionInput,
+      withFiles = false,
     ) =>
       r.post(
         `/api/v1/public/cases/:trackingCode/${path}`,
         {
           config: publicRateLimit(app),
+          ...(withFiles ? { preValidation: formBodies } : {}),
           schema: {
             tags: TAGS_PUBLIC,
             summary,
+            ...(withFiles
+              ? {
+                  consumes: FORM_TYPES,
+                  description:
+                    'JSON, or multipart/form-data with the same field and up to 5 files (JPEG, PNG, WebP or PDF, 5 MB each, checked by content, ' +
+                    'as at submission); the files are stored with the case in the same transaction as the reply.',
+                }
+              : {}),
             params: trackingParams,
             headers: accessKeyHeaders,
             body,
@@ -150,16 +166,35 @@ export async function registerIntakeRoutes(app: FastifyInstance): Promise<void> 
         },
         async (req, reply) => {
           const c = await intake.findByAccess(req.params.trackingCode, req.headers['x-access-key']);
-          await publicAct(app, c.id, action, toInput(req.body as z.output<S>));
+          const files = withFiles ? await checkFiles(req.intakeFiles ?? []) : [];
+          await publicAct(app, c.id, action, { ...toInput(req.body as z.output<S>), ...(files.length > 0 ? { files } : {}) });
           const fresh = await intake.findByAccess(req.params.trackingCode, req.headers['x-access-key']);
           return noStore(reply).send(await intake.publicView(fresh));
         },
       );
 
-    actionRoute('reply', 'reply', replyBody, 'Answer an information request (the clock runs again)', (b) => ({ publicText: b.text }));
+    actionRoute('reply', 'reply', replyBody, 'Answer an information request (the clock runs again), with files if needed', (b) => ({ publicText: b.text }), true);
     actionRoute('rating', 'rate', ratingBody, 'Rate the answer (1–5, with an optional comment)', (b) => ({ rating: b.rating, comment: b.comment ?? undefined }));
     actionRoute('dispute', 'dispute', disputeBody, 'Disagree with the answer within 7 days (the case is reopened)', (b) => ({ publicText: b.reason }));
     actionRoute('withdraw', 'withdraw', withdrawBody, 'Withdraw the case', (b) => ({ publicText: b.reason ?? undefined }));
+
+    r.post(
+      '/api/v1/public/cases/:trackingCode/access-key-recovery',
+      {
+        config: publicRateLimit(app),
+        schema: {
+          tags: TAGS_PUBLIC,
+          params: trackingParams,
+          body: keyRecoveryBody,
+          response: { 202: keyRecoveryAnswer, 400: problemSchema, 429: problemSchema },
+        },
+      },
+      async (req, reply) => {
+        await checkKeyRecoveryLimits(app, req, reply, req.params.trackingCode);
+        await intake.recoverAccessKey(req.params.trackingCode, req.body.email);
+        return noStore(reply).code(202).send({ message: KEY_RECOVERY_ANSWER });
+      },
+    );
 
     // ------------------------------------------------------------ attachments (staff)
     const caseParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });

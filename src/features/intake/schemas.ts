@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CASE_STATUSES } from '../../domain/lifecycle.js';
 import { CASE_KINDS, PRIORITIES, type CaseKind } from '../../domain/sla.js';
-import { isValidEmail, normalizeLine, normalizePhone, normalizeText, taxCodeError } from '../../domain/validators.js';
+import { isValidEmail, normalizeLine, normalizePhone, normalizeTaxCode, normalizeText, taxCodeError } from '../../domain/validators.js';
 
 /**
  * Validation of a new case, shared by the public API, the coordinator's API and the web form:
@@ -87,12 +87,12 @@ const idField = (label: string) =>
 const taxCodeField = z
   .string({ error: 'Mã số thuế phải là một chuỗi ký tự (dạng 0123456789 hoặc 0123456789-001).' })
   .max(LIMITS.taxCodeRawMax, 'Mã số thuế quá dài (dạng 0123456789 hoặc 0123456789-001).')
-  .overwrite((s) => s.trim())
+  .overwrite(normalizeTaxCode)
   .superRefine((v, ctx) => {
     const e = taxCodeError(v);
     if (e) ctx.addIssue({ code: 'custom', message: e });
   })
-  .describe('mã số thuế: 10 digits with a valid check digit, or 10 digits "-" 3 digits for a branch');
+  .describe('mã số thuế: 10 digits with a valid check digit, or 10 digits "-" 3 digits for a branch; spaces and dots between digit groups are ignored');
 
 const phoneField = z
   .string({ error: 'Số điện thoại phải là một chuỗi ký tự.' })
@@ -300,6 +300,12 @@ export const publicCaseView = z
     categoryName: z.string().nullable(),
     localityName: z.string().nullable(),
     title: z.string(),
+    submission: z
+      .object({
+        content: z.string().describe('the content as the business sent it'),
+        attachments: z.array(z.object({ name: z.string(), size: z.number().int() })).describe('files sent with the case'),
+      })
+      .describe("what the business sent (its own data: it holds the key); never staff-internal data"),
     channel: z.string(),
     status: z.enum(CASE_STATUSES),
     statusLabel: z.string(),
@@ -327,6 +333,8 @@ export const publicCaseView = z
         label: z.string(),
         by: z.string().describe('who acted, as the business sees it: an agency or the team, never a person'),
         text: z.string(),
+        ownText: z.string().nullable().describe("the business's own words with its own action (its reply, reason or comment)"),
+        attachments: z.array(z.string()).describe('names of the files the business sent with this action (a reply)'),
       }),
     ),
     allowedActions: z.array(z.enum(PUBLIC_ACTIONS)),
@@ -349,6 +357,13 @@ export const ratingBody = z
   .meta({ id: 'PublicRating' });
 export const disputeBody = z.strictObject({ reason: actionText('lý do không đồng ý', 10, 5000) }).meta({ id: 'PublicDispute' });
 export const withdrawBody = z.strictObject({ reason: actionText('lý do rút', 1, 2000).nullish() }).meta({ id: 'PublicWithdraw' });
+
+export const keyRecoveryBody = z
+  .strictObject({ email: emailField.describe('the e-mail address given with the case') })
+  .meta({ id: 'AccessKeyRecovery' });
+export const keyRecoveryAnswer = z
+  .object({ message: z.string().describe('the same text whether or not the code and the address matched') })
+  .meta({ id: 'AccessKeyRecoveryAnswer' });
 
 export const trackingParams = z.object({ trackingCode: z.string().min(1).max(40) });
 export const accessKeyHeaders = z.looseObject({

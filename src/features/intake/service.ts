@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { and, asc, eq, lt } from 'drizzle-orm';
+import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { agencies, attachments, caseEvents, caseExtensions, cases, categories, idempotencyKeys, localities, users } from '../../db/schema.js';
 import { toLocalIso } from '../../domain/calendar.js';
@@ -8,13 +8,16 @@ import { describeDuration, formatInstantVi, openState, type CaseKind, type Durat
 import { formatTrackingCode, parseTrackingCode } from '../../domain/validators.js';
 import type { Clock } from '../../lib/clock.js';
 import { canonicalJson, sha256Hex } from '../../lib/crypto.js';
-import { accessKeyMatches } from '../../lib/access-key.js';
+import { accessKeyMatches, hashAccessKey, newAccessKey } from '../../lib/access-key.js';
 import { fieldError, isUniqueViolation, NotFound, Unprocessable } from '../../lib/errors.js';
-import { attachmentName, disclose } from '../../domain/disclosure.js';
+import { attachmentName, disclose, discloseText, ownWordsOf } from '../../domain/disclosure.js';
 import { isAgencyRole, type Actor } from '../../domain/roles.js';
 import { allocateTrackingCode, insertNewCase, type Channel, type CreatedCase, type IntakeDeps, type NewCase } from '../cases/intake.js';
 import { isProvisional, type CaseRow } from '../cases/deadlines.js';
-import { trackingLink } from '../notifications/templates.js';
+import { accessKeyReissuedMessage, trackingLink } from '../notifications/templates.js';
+import { enqueueMessages } from '../notifications/outbox.js';
+import { appendEvents } from '../timeline/repository.js';
+import { readSiteInfo } from '../settings/repository.js';
 import { checkFiles, storeAttachments, type CheckedFile, type IncomingFile } from './attachments.js';
 import {
   KIND_LABEL_VI,
@@ -36,6 +39,13 @@ export const IDEMPOTENCY_TTL_DAYS = 7;
 export const NOT_FOUND_DETAIL = 'Không tìm thấy hồ sơ với mã hồ sơ và mã truy cập này (no case with this tracking code and access key)';
 const DUMMY_HASH = sha256Hex('pakn: no such case');
 const DAY_MS = 86_400_000;
+/** The timeline action of a new access key sent at the business's request. */
+export const ACCESS_KEY_REISSUE = 'access_key_reissue';
+/** At most this many new keys per case in 24 hours, across all instances (further requests change nothing). */
+export const ACCESS_KEY_REISSUES_PER_DAY = 3;
+
+/** E-mail addresses compared as people type them: NFC, trimmed, case ignored. */
+const sameEmail = (a: string, b: string) => a.normalize('NFC').trim().toLowerCase() === b.normalize('NFC').trim().toLowerCase();
 
 export interface IntakeServiceDeps {
   db: Db;
@@ -260,6 +270,65 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
     return row;
   }
 
+  /** The case a tracking code names, in any letter case and spacing; undefined when there is none. */
+  async function caseByCode(trackingCode: string): Promise<CaseRow | undefined> {
+    const parsed = typeof trackingCode === 'string' && trackingCode.length <= 40 ? parseTrackingCode(trackingCode) : null;
+    if (!parsed) return undefined;
+    let canonical: string;
+    try {
+      canonical = formatTrackingCode(parsed.date, parsed.seq);
+    } catch {
+      return undefined;
+    }
+    const [row] = await db.select().from(cases).where(eq(cases.trackingCode, canonical)).limit(1);
+    return row;
+  }
+
+  /**
+   * A lost access key: when `email` is the address the case was filed with, a new key replaces
+   * the old one (only its hash is stored, so the old key stops working at once), is mailed to
+   * that address and the timeline records it (never the key). Nothing tells the caller whether
+   * the code and the address matched: the answer is the same either way. At most
+   * ACCESS_KEY_REISSUES_PER_DAY new keys per case in 24 hours, counted in the database.
+   * Returns what happened, for logs and tests only.
+   */
+  async function recoverAccessKey(trackingCode: string, email: string): Promise<'sent' | 'no_match' | 'daily_cap'> {
+    const c = await caseByCode(trackingCode);
+    // a new key is drawn and hashed either way, so both answers cost about the same
+    const accessKey = newAccessKey();
+    const accessKeyHash = hashAccessKey(accessKey);
+    if (!c || !c.email || !email || !sameEmail(c.email, email)) return 'no_match';
+    const now = clock.now();
+    return db.transaction(async (tx) => {
+      // one request at a time per case: the count below and the new key agree
+      await tx.execute(sql`select id from cases where id = ${c.id} for update`);
+      const [{ n }] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(caseEvents)
+        .where(and(eq(caseEvents.caseId, c.id), eq(caseEvents.action, ACCESS_KEY_REISSUE), gte(caseEvents.at, new Date(now.getTime() - DAY_MS))));
+      if (Number(n) >= ACCESS_KEY_REISSUES_PER_DAY) return 'daily_cap' as const;
+      await tx.update(cases).set({ accessKeyHash, updatedAt: now }).where(eq(cases.id, c.id));
+      await appendEvents(tx, [
+        {
+          caseId: c.id,
+          at: now,
+          actorRole: 'public',
+          action: ACCESS_KEY_REISSUE,
+          publicText: 'Đã cấp lại mã truy cập theo đề nghị của doanh nghiệp; mã mới được gửi đến địa chỉ thư điện tử của hồ sơ, mã cũ không còn dùng được.',
+          data: { sentBy: 'email' },
+        },
+      ]);
+      const site = await readSiteInfo(tx);
+      await enqueueMessages(
+        tx,
+        intakeDeps.mailDomain,
+        [{ template: 'access_key_reissue', caseId: c.id, to: [c.email!], ...accessKeyReissuedMessage({ trackingCode: c.trackingCode, accessKey, title: c.title, baseUrl, site }) }],
+        now,
+      );
+      return 'sent' as const;
+    });
+  }
+
   const ACTOR_LABEL: Record<string, string> = {
     public: 'Doanh nghiệp',
     coordinator: 'Tổ phản ứng nhanh',
@@ -271,7 +340,7 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
   /** What the business sees: no personal data, no internal notes, no staff names. */
   async function publicView(c: CaseRow): Promise<PublicCaseView> {
     const now = clock.now();
-    const [[cat], [loc], [agency], events, extensions] = await Promise.all([
+    const [[cat], [loc], [agency], events, extensions, files] = await Promise.all([
       c.categoryId != null ? db.select({ name: categories.name }).from(categories).where(eq(categories.id, c.categoryId)) : Promise.resolve([]),
       c.localityId != null ? db.select({ name: localities.name }).from(localities).where(eq(localities.id, c.localityId)) : Promise.resolve([]),
       c.agencyId != null ? db.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, c.agencyId)) : Promise.resolve([]),
@@ -281,6 +350,8 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
           action: caseEvents.action,
           actorRole: caseEvents.actorRole,
           publicText: caseEvents.publicText,
+          internalText: caseEvents.internalText,
+          data: caseEvents.data,
           actorAgency: agencies.name,
         })
         .from(caseEvents)
@@ -289,7 +360,19 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
         .where(eq(caseEvents.caseId, c.id))
         .orderBy(asc(caseEvents.id)),
       db.select().from(caseExtensions).where(eq(caseExtensions.caseId, c.id)).orderBy(asc(caseExtensions.at)),
+      db
+        .select({ id: attachments.id, filename: attachments.filename, size: attachments.size })
+        .from(attachments)
+        .where(eq(attachments.caseId, c.id))
+        .orderBy(asc(attachments.id)),
     ]);
+    // the case's own business: what it sent and its own words, through the one disclosure rule
+    const d = disclose(c, { kind: 'tracker' });
+    const identity = { businessName: c.businessName, contactName: c.contactName, taxCode: c.taxCode, phone: c.phone, email: c.email };
+    const fileName = new Map(files.map((f, i) => [f.id, attachmentName(d, f.filename, i)]));
+    const idsOf = (data: Record<string, unknown> | null): number[] =>
+      Array.isArray(data?.attachmentIds) ? (data.attachmentIds as unknown[]).filter((x): x is number => typeof x === 'number') : [];
+    const sentLater = new Set(events.filter((e) => e.actorRole === 'public').flatMap((e) => idsOf(e.data)));
     const status = (isCaseStatus(c.status) ? c.status : 'received') as CaseStatus;
     const open = isOpenStatus(status);
     const state = !open ? 'done' : c.pausedAt ? 'paused' : openState(now, c.resolveDueAt);
@@ -303,6 +386,10 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
       categoryName: (cat as { name: string } | undefined)?.name ?? null,
       localityName: (loc as { name: string } | undefined)?.name ?? null,
       title: c.title,
+      submission: {
+        content: discloseText(d, c.content, identity) ?? '',
+        attachments: files.filter((f) => !sentLater.has(f.id)).map((f) => ({ name: fileName.get(f.id)!, size: f.size })),
+      },
       channel: c.channel,
       status,
       statusLabel: STATUS_LABEL_VI[status],
@@ -336,6 +423,8 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
           label: eventLabelVi(e.action),
           by: isAgencyRole(e.actorRole) ? (e.actorAgency ?? 'Cơ quan xử lý') : (ACTOR_LABEL[e.actorRole] ?? 'Hệ thống'),
           text: e.publicText as string,
+          ownText: ownWordsOf(d, e),
+          attachments: e.actorRole === 'public' ? idsOf(e.data).flatMap((id) => (fileName.has(id) ? [fileName.get(id)!] : [])) : [],
         })),
       allowedActions: allowed,
     };
@@ -392,7 +481,7 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
     return { purged: gone.length };
   }
 
-  return { submitPublic, submitStaff, findByAccess, publicView, listAttachments, getAttachment, purgeIdempotencyKeys };
+  return { submitPublic, submitStaff, findByAccess, recoverAccessKey, publicView, listAttachments, getAttachment, purgeIdempotencyKeys };
 }
 
 export type IntakeService = ReturnType<typeof createIntakeService>;

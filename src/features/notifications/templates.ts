@@ -93,14 +93,31 @@ export function workingTimeVi(ms: number, officeDayMs: number): string {
   return d === 0 ? `${h} giờ làm việc` : h === 0 ? `${d} ngày làm việc` : `${d} ngày ${h} giờ làm việc`;
 }
 
-export function receiptMessage(a: { trackingCode: string; accessKey: string; title: string; dueAt: Date; dueProvisional?: boolean; baseUrl: string; site?: SiteFooter | null }): Rendered {
+export function receiptMessage(a: { trackingCode: string; accessKey: string; title: string; kind?: string; dueAt: Date; dueProvisional?: boolean; baseUrl: string; site?: SiteFooter | null }): Rendered {
+  const toCao = a.kind === 'to_cao';
   return compose(
-    `[${a.trackingCode}] Đã tiếp nhận phản ánh, kiến nghị của doanh nghiệp`,
+    toCao ? `[${a.trackingCode}] Đã tiếp nhận tố cáo` : `[${a.trackingCode}] Đã tiếp nhận phản ánh, kiến nghị của doanh nghiệp`,
     [
       'Kính gửi Quý doanh nghiệp,',
+      ...(toCao ? ['Đã tiếp nhận tố cáo. Danh tính người tố cáo được giữ bí mật.'] : []),
       `Tổ phản ứng nhanh đã tiếp nhận nội dung "${a.title}".`,
       `Mã hồ sơ: ${a.trackingCode}\nMã truy cập: ${a.accessKey}\n(Giữ kín mã truy cập: cần cả hai mã để theo dõi hồ sơ.)`,
       `Thời hạn trả lời dự kiến: ${resolveDueText(a.dueAt, a.dueProvisional)}.`,
+    ],
+    { href: trackingLink(a.baseUrl, a.trackingCode), label: 'Theo dõi hồ sơ' },
+    a.site,
+  );
+}
+
+/** A new access key, sent at the business's request to the e-mail address on the case (the old key no longer works). */
+export function accessKeyReissuedMessage(a: { trackingCode: string; accessKey: string; title: string; baseUrl: string; site?: SiteFooter | null }): Rendered {
+  return compose(
+    `[${a.trackingCode}] Mã truy cập mới của hồ sơ`,
+    [
+      'Kính gửi Quý doanh nghiệp,',
+      `Theo đề nghị cấp lại mã truy cập trên trang tra cứu, Tổ phản ứng nhanh gửi Quý doanh nghiệp mã truy cập mới của hồ sơ ${a.trackingCode} "${a.title}".`,
+      `Mã hồ sơ: ${a.trackingCode}\nMã truy cập mới: ${a.accessKey}\n(Giữ kín mã truy cập: cần cả hai mã để theo dõi hồ sơ.)`,
+      'Mã truy cập cũ không còn dùng được. Nếu Quý doanh nghiệp không đề nghị cấp lại mã, xin liên hệ Tổ phản ứng nhanh qua đường dây nóng.',
     ],
     { href: trackingLink(a.baseUrl, a.trackingCode), label: 'Theo dõi hồ sơ' },
     a.site,
