@@ -33,6 +33,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'GET /api/v1/public/localities': {operationId: 'listPublicLocalities'},
   'GET /api/v1/public/agencies': {operationId: 'listPublicAgencies'},
   'GET /api/v1/agencies': {operationId: 'listAgencies'},
+  'GET /api/v1/me': {operationId: 'getCurrentUser', summary: 'Who the token belongs to: user, role and, for agency roles, the agency', description: 'The user the Bearer token was issued to. An agency system calls it once to learn its agency id (for the feed).'},
   'GET /api/v1/admin/agencies': {operationId: 'listAdminAgencies', summary: 'Agencies,  with their contact addresses and validity'},
   'POST /api/v1/admin/agencies': {operationId: 'createAgency', example: {code: 'so-xay-dung', name: 'Sở Xây dựng tỉnh Bắc Ninh', shortName: 'SXD', kind: 'department', parentId: null, contactEmails: ['vanthu.sxd@bacninh.gov.vn', 'pakn.sxd@bacninh.gov.vn'], leadEmail: 'giamdoc.sxd@bacninh.gov.vn', activeFrom: '2026-01-01', activeTo: null}, summary: 'Create an agency'},
   'GET /api/v1/admin/agencies/{id}': {operationId: 'getAgency', summary: 'One agency'},
@@ -128,7 +129,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
 export const TAGS = [
   { name: 'public', description: 'Anonymous operations of the public site: submit and follow a case, reference lists, published reports. No token.' },
   { name: 'cases', description: 'Staff work on cases: queue, one case, its clock and timeline, the agency feed, and the workflow actions (version / If-Match, updateId).' },
-  { name: 'reference', description: 'Reference data for staff (agency directory).' },
+  { name: 'reference', description: 'Reference data for staff (agency directory), and who a token belongs to.' },
   { name: 'reports', description: 'Monthly publication and the weekly report.' },
   { name: 'audit', description: 'Inspection: on-time rates, timing of cases, samples and findings, timeline integrity, access to confidential identities.' },
   { name: 'admin', description: 'Administration: agencies, categories, localities, users and tokens, calendar, SLA policies, routing rules, settings, outbox.' },
