@@ -93,10 +93,22 @@ afterAll(async () => {
   await t?.close();
 });
 
+describe(`GET /api/v1/me on ${dbLabel}`, () => {
+  it('tells a token who it belongs to: an agency role its agency, others none; no token 401', async () => {
+    const me = async (role: string) => (await t.request().get('/api/v1/me').set(bearer(t.tokens[role]))).body;
+    expect(await me('agency_staff')).toEqual({ userId: expect.any(Number), name: 'Chuyên viên Sở Xây dựng (demo)', role: 'agency_staff', agencyId: ref.agencies.so_xay_dung, agencyName: expect.stringContaining('Xây dựng') });
+    expect(await me('agency_staff_nnmt')).toMatchObject({ role: 'agency_staff', agencyId: ref.agencies.so_nn_mt });
+    expect(await me('coordinator')).toMatchObject({ role: 'coordinator', agencyId: null, agencyName: null });
+    expect((await t.request().get('/api/v1/me')).status).toBe(401);
+  });
+});
+
 describe(`examples/agency-worker.ts against a test server on ${dbLabel}`, () => {
   let old: Entered;
   let fresh: Entered;
   let contested: Entered;
+  /** the feed cursor where the first run stopped */
+  let kept: string | null = null;
 
   it('--once: accepts the newly assigned cases, waits Retry-After on 429, re-reads on 409, lists what is due with the explanation', async () => {
     // an old case (received 16 working days ago: due within days) and two received this morning
@@ -112,6 +124,7 @@ describe(`examples/agency-worker.ts against a test server on ${dbLabel}`, () => 
     const lines: string[] = [];
     const sleeps: number[] = [];
     const result = await runWorker(io(lines, sleeps), { once: true });
+    kept = result.cursor;
 
     // 429 on the feed: waited the 7 s of Retry-After (on the injected sleep), then the same request
     expect(sleeps).toEqual([7000]);
@@ -149,7 +162,8 @@ describe(`examples/agency-worker.ts against a test server on ${dbLabel}`, () => 
     expect(lines.join('\n')).toContain(`- ${old.trackingCode} ${oldView.title}\n  hạn ${oldView.resolveDueAt}: ${sla.text}`);
   });
 
-  it('without --once: keeps the cursor, backs off while idle, and accepts a case assigned between polls', async () => {
+  it('without --once: goes on from the kept cursor, backs off while idle, and accepts a case assigned between polls', async () => {
+    expect(kept).toEqual(expect.any(String));
     seen.length = 0;
     const lines: string[] = [];
     const sleeps: number[] = [];
@@ -160,18 +174,19 @@ describe(`examples/agency-worker.ts against a test server on ${dbLabel}`, () => 
         if (n === 1) later = await enterCase(t, { ...xayDung(), title: 'Phản ánh chậm thẩm định thiết kế cơ sở', receivedAt: t.clock.now().toISOString() });
         if (n === 5) controller.abort();
       }),
-      { signal: controller.signal, pollMs: 15_000, maxPollMs: 60_000 },
+      { signal: controller.signal, pollMs: 15_000, maxPollMs: 60_000, cursor: kept },
     );
-    // pass 1: the changes of the first run (its own accepts, the note) come once more: 15 s;
-    // pass 2: the new case, accepted (its accept comes on the next page of the same pass): 15 s;
-    // then nothing: 30 s, 60 s, 60 s (the longest)
+    // pass 1: nothing new since the kept cursor: 30 s; pass 2: the new case, accepted (its own
+    // accept comes on the next page of the same pass), back to 15 s; then nothing: 30 s, 60 s,
+    // 60 s (the longest)
     expect(result.passes.map((p) => p.accepted.map((a) => a.id))).toEqual([[], [later!.id], [], [], []]);
-    expect(result.passes.map((p) => p.changes > 0)).toEqual([true, true, false, false, false]);
-    expect(sleeps).toEqual([15_000, 15_000, 30_000, 60_000, 60_000]);
+    expect(result.passes.map((p) => p.changes > 0)).toEqual([false, true, false, false, false]);
+    expect(sleeps).toEqual([30_000, 15_000, 30_000, 60_000, 60_000]);
     expect((await view(t, 'agency_staff', later!.id)).status).toBe('in_progress');
-    // every feed request after the first carries the cursor the previous one gave
+    // every feed request carries a cursor: the kept one first, then the one the previous page gave
     const feeds = seen.filter((s) => s.url.startsWith('/api/v1/agencies/'));
     expect(feeds.length).toBeGreaterThanOrEqual(5);
+    expect(new URL(feeds[0]!.url, baseUrl).searchParams.get('cursor')).toBe(kept);
     for (const f of feeds) expect(f.url).toMatch(/[?&]cursor=[A-Za-z0-9_-]+/);
     expect(result.cursor).toBe(new URL(feeds.at(-1)!.url, baseUrl).searchParams.get('cursor'));
   });
