@@ -1,4 +1,5 @@
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { OPERATIONS } from './operations.js';
 
 type Json = Record<string, unknown>;
 type OverrideCtx = { zodSchema: unknown; jsonSchema: Json & { anyOf?: Json[] } };
@@ -22,9 +23,26 @@ const zodToJsonConfig = {
 export const transform = createJsonSchemaTransform({ zodToJsonConfig });
 const baseTransformObject = createJsonSchemaTransformObject({ zodToJsonConfig });
 
+type MediaType = { example?: unknown; examples?: unknown };
+type Paths = Record<string, Record<string, { requestBody?: { content?: Record<string, MediaType> } }>>;
+
+/** The request example of the operations table on every media type of each request body. */
+function addExamples(paths: Paths): void {
+  for (const [path, ops] of Object.entries(paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const example = OPERATIONS[`${method.toUpperCase()} ${path}`]?.example;
+      if (example === undefined) continue;
+      for (const media of Object.values(op.requestBody?.content ?? {})) {
+        if (media.example === undefined && media.examples === undefined) media.example = example;
+      }
+    }
+  }
+}
+
 /**
- * The document object, without the component schemas no operation reaches (the zod registry
- * also yields an input variant of every output schema, which no request uses).
+ * The document object, with the request examples of the operations table, and without the
+ * component schemas no operation reaches (the zod registry also yields an input variant of every
+ * output schema, which no request uses).
  */
 /**
  * A body schema that accepts no body (zod `.nullish()`, e.g. publish's optional note) comes out
@@ -46,7 +64,8 @@ function optionalBodies(paths: unknown): void {
 }
 
 export const transformObject: typeof baseTransformObject = (input) => {
-  const doc = baseTransformObject(input) as Json & { components?: { schemas?: Record<string, unknown> } };
+  const doc = baseTransformObject(input) as Json & { paths?: Paths; components?: { schemas?: Record<string, unknown> } };
+  addExamples(doc.paths ?? {});
   const schemas = doc.components?.schemas;
   if (!schemas) return doc as ReturnType<typeof baseTransformObject>;
   const reached = new Set<string>();

@@ -13,6 +13,7 @@ import {
   localityInput,
   localityPatch,
   localitySchema,
+  meSchema,
   publicAgencySchema,
   tokenCreated,
   tokenInput,
@@ -45,6 +46,12 @@ export async function registerReferenceRoutes(app: FastifyInstance) {
   r.get('/api/v1/agencies', { config: STAFF_READ, schema: { tags: ['reference'], summary: 'Agency directory for staff', response: { 200: listOf(agencySchema) } } }, async () => ({
     items: await ref.listAgencies(),
   }));
+  // ---- who the token belongs to (an agency's own system finds its agency id here)
+  r.get('/api/v1/me', { config: STAFF_READ, schema: { tags: ['reference'], response: { 200: meSchema } } }, async (req) => {
+    const a = actorOf(req);
+    const agency = a.agencyId == null ? null : await ref.getAgency(a.agencyId);
+    return { userId: a.userId, name: a.name, role: a.role, agencyId: a.agencyId, agencyName: agency?.name ?? null };
+  });
   r.get('/api/v1/admin/agencies', { config: ADMIN, schema: { tags: ['admin'], response: { 200: listOf(agencySchema) } } }, async () => ({ items: await ref.listAgencies() }));
   r.get('/api/v1/admin/agencies/:id', { config: ADMIN, schema: { tags: ['admin'], params: idParam, response: { 200: agencySchema } } }, async (req) => ref.getAgency(req.params.id));
   r.post('/api/v1/admin/agencies', { config: ADMIN, schema: { tags: ['admin'], body: agencyInput, response: { 201: agencySchema } } }, async (req, reply) =>

@@ -120,3 +120,13 @@ export const tokenCreated = z
   .meta({ id: 'ApiTokenCreated' });
 
 export const listOf = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item) });
+
+export const meSchema = z
+  .object({
+    userId: z.number().int(),
+    name: z.string(),
+    role: z.enum(STAFF_ROLES),
+    agencyId: z.number().int().nullable().describe('agency roles: the one agency the token acts for (its feed: GET /api/v1/agencies/{agencyId}/feed)'),
+    agencyName: z.string().nullable(),
+  })
+  .meta({ id: 'Me' });
