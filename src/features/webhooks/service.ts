@@ -289,7 +289,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       .set({ status: 'pending', attempts: 0, nextAttemptAt: now, lockedUntil: null, lockedBy: null })
       .where(and(eq(webhookDeliveries.id, deliveryId), inArray(webhookDeliveries.status, ['delivered', 'dead'])))
       .returning();
-    if (!u) throw new Conflict(`Delivery ${deliveryId} is ${d.status}: it will be tried without being asked`, { status: d.status });
+    if (!u) throw new Conflict(`Delivery ${deliveryId} is ${d.status}: it will be tried without being asked`, { deliveryStatus: d.status });
     return toDeliveryView(u);
   }
 
