@@ -322,6 +322,34 @@ describe(`webhooks to agency systems on ${dbLabel}`, () => {
   });
 });
 
+describe(`escalations and metrics on ${dbLabel}`, () => {
+  it('an escalation of a case is told as case.escalated; deliveries are counted and timed in the metrics', async () => {
+    await dropAll();
+    rx.received.length = 0;
+    const w = await subscribe(rx.url, ['case.escalated']);
+    const c = await enterCase(t.app, t.clock.now(), { title: 'Hồ sơ chậm tiếp nhận' });
+    expect(await run()).toMatchObject({ claimed: 0 }); // not subscribed to case.assigned
+    // three days later the acceptance deadline has passed: the escalation job fires
+    t.clock.advance(3 * 24 * 60 * MIN);
+    const esc = await t.app.services.escalation.runEscalation(t.clock.now());
+    expect(esc.acceptOverdue).toBeGreaterThan(0);
+    const r = await run();
+    expect(r.delivered).toBeGreaterThan(0);
+    const got = rx.delivered() as Array<{ type: string; data: { id: number; case: { escalationLevel: number } } }>;
+    expect(got.every((m) => m.type === 'case.escalated')).toBe(true);
+    const mine = got.find((m) => m.data.id === c.id)!;
+    expect(mine.data.case.escalationLevel).toBeGreaterThanOrEqual(1);
+    expect((await deliveriesOf(w.id)).every((d) => d.status === 'delivered')).toBe(true);
+
+    const text = await t.app.services.metrics.registry.metrics();
+    expect(text).toMatch(/pakn_webhook_deliveries_total\{result="delivered"\} \d+/);
+    expect(text).toMatch(/pakn_webhook_deliveries_total\{result="dead"\} [1-9]/);
+    expect(text).toMatch(/pakn_webhook_delivery_duration_seconds_count\{result="delivered"\} [1-9]/);
+    expect(text).toMatch(/pakn_webhooks_disabled_total [1-9]/);
+    expect(text).toMatch(/pakn_webhook_deliveries\{status="pending"\} \d+/);
+  });
+});
+
 describe(`managing webhooks on ${dbLabel}`, () => {
   it('a private or plain-http URL is refused with 400 naming url when PAKN_WEBHOOK_ALLOW_PRIVATE is off', async () => {
     const strict = await secondInstance(t.database, t.clock, {});
