@@ -69,6 +69,11 @@ export const configSchema = z.object({
   PAKN_TRIAGE_REMIND_HOURS: z.coerce.number().positive().default(4),
   PAKN_REPORT_MIN_CELL: z.coerce.number().int().min(1).default(5),
   PAKN_OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** webhook deliveries: attempts before a message is dead (exponential backoff between them) */
+  PAKN_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** webhook URLs may be http and resolve to private, loopback or link-local addresses (intranet, tests) */
+  PAKN_WEBHOOK_ALLOW_PRIVATE: bool,
+  PAKN_WEBHOOK_CRON: cronExpr.default('*/10 * * * * *'),
   PAKN_RATE_LIMIT_PUBLIC: z.coerce.number().int().min(1).default(30),
   /** lost-key requests per IP per hour (per tracking code: KEY_RECOVERY_PER_CODE_PER_HOUR) */
   PAKN_RATE_LIMIT_KEY_RECOVERY: z.coerce.number().int().min(1).default(10),

@@ -6,6 +6,8 @@ import { outboxIdle, runOutboxJob } from './features/notifications/job.js';
 import type { OutboxRunResult } from './features/notifications/service.js';
 import { queueDailyCheckpointMail } from './features/timeline/checkpoint-mail.js';
 import type { Services } from './services.js';
+import { runWebhookJob, webhookIdle } from './features/webhooks/job.js';
+import type { WebhookRunResult } from './features/webhooks/service.js';
 
 export interface ScheduledJob {
   name: string;
@@ -45,6 +47,8 @@ export function scheduledJobs(services: Services): ScheduledJob[] {
     { name: 'escalation', schedule: services.config.PAKN_ESCALATION_CRON, run: (signal) => runEscalationJob(services, signal), idle: (r) => escalationIdle(r as EscalationResult) },
     // e-mail delivery from the outbox, with retries and backoff
     { name: 'outbox', schedule: services.config.PAKN_OUTBOX_CRON, run: (signal) => runOutboxJob(services, signal), idle: (r) => outboxIdle(r as OutboxRunResult) },
+    // webhook delivery to agency systems, per case in order, with retries and backoff
+    { name: 'webhooks', schedule: services.config.PAKN_WEBHOOK_CRON, quiet: true, run: (signal) => runWebhookJob(services, signal), idle: (r) => webhookIdle(r as WebhookRunResult) },
     // the 1st of each month: publish the month before, unless it is published already
     { name: 'report-publish', schedule: services.config.PAKN_REPORT_CRON, run: () => services.reports.publishPreviousMonthIfMissing() },
     // every Monday 07:30: last week's report to the agencies, coordinators and leadership (claimed once per week)

@@ -18,6 +18,7 @@ import { createReferenceService } from './features/reference/service.js';
 import { createReportService } from './features/reports/service.js';
 import { createSettingsService } from './features/settings/service.js';
 import { createWeeklyReportService } from './features/reports/weekly.js';
+import { createWebhookService } from './features/webhooks/service.js';
 import { createChainSealer } from './features/timeline/repository.js';
 import { createCheckpointer, loadSigningKey } from './features/timeline/checkpoints.js';
 import type { Clock } from './lib/clock.js';
@@ -83,11 +84,13 @@ export function createServices(deps: ServiceDeps) {
     settings,
     workflow: () => workflow,
   });
+  /** signed webhooks to agency systems: subscriptions and the delivery worker */
+  const webhooks = createWebhookService({ db, clock, config: deps.config, instanceId, mailDomain: intakeDeps.mailDomain, metrics, cases });
   /** public and coordinator intake, public tracking, attachments */
   const intake = createIntakeService({ db, clock, intakeDeps });
   /** inspection: on-time rates, case lists, samples and findings (reopen through the workflow) */
   const audit = createAuditService({ db, clock, clockService, config: deps.config, workflow: () => workflow });
-  return { ...deps, db, instanceId, metrics, jobs, auth, settings, reference, clockService, clockAdmin, intakeDeps, chain, checkpoints, open311, reports, weekly, notifications, escalation, workflow, cases, intake, audit };
+  return { ...deps, db, instanceId, metrics, jobs, auth, settings, reference, clockService, clockAdmin, intakeDeps, chain, checkpoints, open311, reports, weekly, notifications, escalation, workflow, cases, intake, audit, webhooks };
 }
 
 export type Services = ReturnType<typeof createServices>;

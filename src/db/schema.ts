@@ -540,3 +540,80 @@ export const weeklyReports = pgTable('weekly_reports', {
   sentAt: ts('sent_at').notNull(),
   messages: integer('messages').notNull(),
 });
+
+/**
+ * An agency system's subscription to case events (signed webhooks). The signing secret is kept
+ * as issued (the server must sign with it; see docs/decisions.md) and never shown again.
+ */
+export const webhooks = pgTable(
+  'webhooks',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    agencyId: integer('agency_id').notNull(),
+    url: text('url').notNull(),
+    /** case.assigned | case.updated | case.escalated | case.left_agency */
+    events: text('events').array().notNull(),
+    description: text('description'),
+    /** whsec_ + base64 of 24 random bytes */
+    secret: text('secret').notNull(),
+    /** the secret before the last rotation: deliveries are signed with both until previousSecretUntil */
+    previousSecret: text('previous_secret'),
+    previousSecretUntil: ts('previous_secret_until'),
+    active: boolean('active').notNull().default(true),
+    disabledAt: ts('disabled_at'),
+    disabledReason: text('disabled_reason'),
+    /** the first failed attempt since the last delivered one (null while deliveries succeed) */
+    failingSince: ts('failing_since'),
+    createdBy: integer('created_by'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('webhooks_agency_idx').on(t.agencyId)],
+);
+
+/**
+ * One message to one webhook: written with the case change (a trigger on case_events, in the same
+ * transaction), claimed once across instances, tried again with backoff until delivered or dead.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    webhookId: bigint('webhook_id', { mode: 'number' })
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    /** the webhook-id header: the same on every attempt of this message */
+    msgId: text('msg_id')
+      .notNull()
+      .default(sql`'msg_' || replace(gen_random_uuid()::text, '-', '')`),
+    /** case.assigned | case.updated | case.escalated | case.left_agency | ping */
+    eventType: text('event_type').notNull(),
+    caseId: bigint('case_id', { mode: 'number' }),
+    eventId: bigint('event_id', { mode: 'number' }),
+    /** the case version the event produced */
+    caseVersion: integer('case_version'),
+    eventAt: ts('event_at').notNull(),
+    /** the JSON body, fixed at the first attempt so that every attempt sends the same bytes */
+    payload: text('payload'),
+    /** pending | sending | delivered | dead */
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lockedUntil: ts('locked_until'),
+    lockedBy: text('locked_by'),
+    lastAttemptAt: ts('last_attempt_at'),
+    /** HTTP status of the last attempt (null: no answer) */
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    lastDurationMs: integer('last_duration_ms'),
+    deliveredAt: ts('delivered_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_msg_id_uq').on(t.msgId),
+    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    // per-case order: the earlier undelivered message of the same case and webhook
+    index('webhook_deliveries_case_idx').on(t.webhookId, t.caseId, t.id),
+    index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id),
+  ],
+);

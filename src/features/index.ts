@@ -16,6 +16,7 @@ import { registerReportRoutes } from './reports/routes.js';
 import { registerChainRoutes } from './timeline/routes.js';
 import { registerSettingsRoutes } from './settings/routes.js';
 import { registerWeeklyReportRoutes } from './reports/weekly-routes.js';
+import { registerWebhookRoutes } from './webhooks/routes.js';
 import { registerWebRoutes } from '../web/routes.js';
 import { registerReportPages } from '../web/report-routes.js';
 import { registerSiteRoutes } from '../web/site-routes.js';
@@ -42,4 +43,5 @@ export async function registerFeatureRoutes(app: FastifyInstance): Promise<void>
   await registerAuditAccessRoutes(app);
   await registerSettingsRoutes(app);
   await registerWeeklyReportRoutes(app);
+  await registerWebhookRoutes(app);
 }

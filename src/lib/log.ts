@@ -84,7 +84,7 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Fa
   return {
     level,
     serializers: logSerializers,
-    redact: { paths: ['req.headers.authorization', 'req.headers["x-access-key"]', 'req.headers.cookie'], censor: REDACTED },
+    redact: { paths: ['req.headers.authorization', 'req.headers["x-access-key"]', 'req.headers.cookie', 'secret', '*.secret', 'previousSecret', '*.previousSecret'], censor: REDACTED },
     ...(stream ? { stream } : {}),
   } as FastifyServerOptions['logger'];
 }

@@ -132,6 +132,35 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'GET /api/v1/admin/settings/changes': {operationId: 'listSettingChanges'},
   'GET /api/v1/reports/weekly/{week}': {operationId: 'getWeeklyReport'},
   'POST /api/v1/admin/jobs/weekly-report/run': {operationId: 'runWeeklyReport'},
+  'POST /api/v1/admin/webhooks': {
+    operationId: 'createWebhook',
+    summary: "Subscribe an agency system to its cases' events (signed webhooks); the signing secret is shown this once",
+    description:
+      'admin for any agency; an agency lead for its own agency only (403 otherwise). The url must be https and resolve to a public address ' +
+      '(no loopback, private, link-local or metadata address) unless PAKN_WEBHOOK_ALLOW_PRIVATE=1; it is checked again at each delivery. ' +
+      'Messages follow the Standard Webhooks scheme (webhook-id, webhook-timestamp, webhook-signature); see docs/webhooks.md.',
+    example: {agencyId: 4, url: 'https://motcua.xaydung.bacninh.gov.vn/api/pakn/webhook', events: ['case.assigned', 'case.updated', 'case.escalated', 'case.left_agency'], description: 'Hệ thống quản lý văn bản và một cửa của Sở Xây dựng'},
+  },
+  'GET /api/v1/admin/webhooks': {operationId: 'listWebhooks', summary: 'Webhook subscriptions (an agency lead sees only its own agency\'s), without secrets, with delivery counts'},
+  'GET /api/v1/admin/webhooks/{id}': {operationId: 'getWebhook', summary: 'One webhook subscription, without its secret'},
+  'PATCH /api/v1/admin/webhooks/{id}': {operationId: 'updateWebhook', summary: 'Change a webhook subscription (url, events, description, active)', example: {events: ['case.assigned', 'case.left_agency'], active: true}},
+  'DELETE /api/v1/admin/webhooks/{id}': {operationId: 'deleteWebhook', summary: 'Remove a webhook subscription and its deliveries', responses: noContent('Removed: no more messages are sent')},
+  'POST /api/v1/admin/webhooks/{id}/rotate-secret': {
+    operationId: 'rotateWebhookSecret',
+    summary: 'A new signing secret, shown this once; messages carry signatures with both secrets for 24 hours',
+  },
+  'POST /api/v1/admin/webhooks/{id}/test': {
+    operationId: 'testWebhook',
+    summary: 'Send a ping to the subscription now and answer how it went',
+    description: 'The ping is a message like the others (signed, recorded in the deliveries); a failed ping is tried again with backoff.',
+  },
+  'GET /api/v1/admin/webhooks/{id}/deliveries': {operationId: 'listWebhookDeliveries', summary: "A subscription's messages, newest first, with status, attempts and last error"},
+  'POST /api/v1/admin/webhooks/{id}/deliveries/{deliveryId}/redeliver': {
+    operationId: 'redeliverWebhookDelivery',
+    summary: 'Send a delivered or dead message again (same webhook-id and body; attempts start over); 409 while it is still pending',
+  },
+  'POST /api/v1/admin/webhooks/{id}/redeliver-dead': {operationId: 'redeliverDeadWebhookDeliveries', summary: 'Put every dead message of the subscription back in line (attempts start over, per-case order kept)'},
+  'POST /api/v1/admin/jobs/webhooks/run': {operationId: 'runWebhookJob', summary: 'Run the webhook delivery job now'},
 };
 
 /** Tags of the document, with what each groups. */
@@ -141,7 +170,7 @@ export const TAGS = [
   { name: 'reference', description: 'Reference data for staff (agency directory), and who a token belongs to.' },
   { name: 'reports', description: 'Monthly publication and the weekly report.' },
   { name: 'audit', description: 'Inspection: on-time rates, timing of cases, samples and findings, timeline integrity, access to confidential identities.' },
-  { name: 'admin', description: 'Administration: agencies, categories, localities, users and tokens, calendar, SLA policies, routing rules, settings, outbox.' },
+  { name: 'admin', description: 'Administration: agencies, categories, localities, users and tokens, calendar, SLA policies, routing rules, settings, outbox, webhooks of agency systems.' },
   { name: 'jobs', description: 'Background jobs: run history and running a job now.' },
   { name: 'open311', description: 'GeoReport v2 (Open311) interface for registered client apps.' },
   { name: 'health', description: 'Liveness and readiness probes.' },

@@ -111,6 +111,23 @@ const CASES: Case[] = [
     },
     change: { note: 'Tạm tắt chờ Quyết định 15/QĐ-UBND' },
   },
+  {
+    route: '/api/v1/admin/webhooks/{id}',
+    list: '/api/v1/admin/webhooks',
+    make: async () => {
+      const w = await create('/api/v1/admin/webhooks', {
+        agencyId: await agencyId('so_xay_dung'),
+        url: 'https://198.51.100.20/pakn/webhook',
+        events: ['case.assigned', 'case.left_agency'],
+        description: 'Hệ thống một cửa Sở Xây dựng',
+      });
+      // switched off: the patch below must not switch it back on
+      const off = await t.request().patch(`/api/v1/admin/webhooks/${w.id}`).set(admin()).send({ active: false });
+      expect(off.status).toBe(200);
+      return off.body;
+    },
+    change: { description: 'Hệ thống quản lý văn bản Sở Xây dựng' },
+  },
 ];
 
 describe(`a PATCH changes only the fields it names, on ${dbLabel}`, () => {

@@ -27,6 +27,7 @@ import {
   timelineSchema,
 } from './schemas.js';
 import { StaleVersion, type ActionInput } from './workflow.js';
+import { toFeedItem } from './views.js';
 
 /** Staff who read cases; admin manages the system and reads no case. */
 export const CASE_READERS: readonly StaffRole[] = ['coordinator', 'agency_staff', 'agency_lead', 'inspector'];
@@ -198,14 +199,7 @@ export async function registerCaseWorkflowRoutes(app: FastifyInstance) {
         : (req.query.cursor ?? (since ? encodeCursor([since.toISOString(), 0]) : null));
       return {
         agencyId,
-        items: items.map(({ row, left, view }) => ({
-          id: row.id,
-          trackingCode: row.trackingCode,
-          updatedAt: toLocalIso(row.updatedAt),
-          version: row.version,
-          change: left ? ('left_agency' as const) : ('current' as const),
-          case: view,
-        })),
+        items: items.map(({ row, left, view }) => toFeedItem(row, left, view)),
         nextCursor,
         serverTime: toLocalIso(now),
       };

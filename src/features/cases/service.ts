@@ -11,7 +11,7 @@ import { NotFound } from '../../lib/errors.js';
 import { listAccessRecords, recordAccess, type AccessFilter } from './access-records.js';
 import type { CaseRow } from './deadlines.js';
 import * as repo from './repository.js';
-import { identityOf, toEventView, toStaffView } from './views.js';
+import { identityOf, toEventView, toFeedItem, toStaffView, type FeedItem } from './views.js';
 
 export interface CaseServiceDeps {
   db: Db;
@@ -92,12 +92,25 @@ export function createCaseService({ db, clock }: CaseServiceDeps) {
     };
   }
 
+  /**
+   * One case as an item of `agencyId`'s feed, now (what a webhook message carries): the agency's
+   * own system is the audience, as for the feed; a case no longer with the agency is
+   * `left_agency` without its content. Undefined when the case does not exist.
+   */
+  async function feedItem(agencyId: number, caseId: number): Promise<FeedItem | undefined> {
+    const row = await repo.getCaseWithNames(db, caseId);
+    if (!row) return undefined;
+    const left = row.agencyId !== agencyId;
+    const system: Actor = { userId: 0, name: 'agency system', role: 'agency_staff', agencyId, tokenId: 0 };
+    return toFeedItem(row, left, left ? null : viewFor(row, row, system, { kind: 'feed' }, clock.now()).view);
+  }
+
   /** Access records, newest first (inspectors). */
   async function accessRecords(f: AccessFilter) {
     return listAccessRecords(db, f);
   }
 
-  return { queue, get, afterAction, timeline, feed, accessRecords };
+  return { queue, get, afterAction, timeline, feed, feedItem, accessRecords };
 }
 
 export type CaseService = ReturnType<typeof createCaseService>;

@@ -143,3 +143,19 @@ export function toEventView(e: EventRow, d: Disclosure, who: Identity) {
     hash: e.hash,
   };
 }
+
+/**
+ * An item of the agency feed (GET /api/v1/agencies/{id}/feed), also the `data` of a webhook
+ * message: the case as the agency's system sees it, or `left_agency` with no case once it left.
+ */
+export function toFeedItem(row: Pick<CaseRow, 'id' | 'trackingCode' | 'updatedAt' | 'version'>, left: boolean, view: StaffCaseView | null) {
+  return {
+    id: row.id,
+    trackingCode: row.trackingCode,
+    updatedAt: toLocalIso(row.updatedAt),
+    version: row.version,
+    change: left ? ('left_agency' as const) : ('current' as const),
+    case: left ? null : view,
+  };
+}
+export type FeedItem = ReturnType<typeof toFeedItem>;

@@ -56,7 +56,41 @@ export function createMetrics(deps: { db: Db; clock: { now(): Date } }) {
     registers: [registry],
   });
 
+  const webhookDeliveries = new client.Counter({
+    name: 'pakn_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by this instance, by result (delivered, failed: tried again later, dead)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const webhookDuration = new client.Histogram({
+    name: 'pakn_webhook_delivery_duration_seconds',
+    help: 'Time of a webhook delivery attempt (address check, connect, answer), by result (delivered, failed)',
+    labelNames: ['result'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const webhookDisabled = new client.Counter({
+    name: 'pakn_webhooks_disabled_total',
+    help: 'Webhook subscriptions this instance switched off after 3 days of failed deliveries',
+    registers: [registry],
+  });
+
   // ---- database gauges (each one indexed query at scrape time)
+  new client.Gauge({
+    name: 'pakn_webhook_deliveries',
+    help: 'Webhook messages waiting or stuck, by status (pending, sending, dead); database-wide',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      const r = await rows<{ status: string; n: number }>(
+        db,
+        sql`select s.status, (select count(*) from webhook_deliveries d where d.status = s.status)::int as n
+            from (values ('pending'), ('sending'), ('dead')) as s(status)`,
+      );
+      this.reset();
+      for (const x of r) this.set({ status: x.status }, Number(x.n));
+    },
+  });
   new client.Gauge({
     name: 'pakn_outbox_messages',
     help: 'Messages in the outbox waiting or stuck, by status (pending, sending, dead); database-wide',
@@ -114,7 +148,7 @@ export function createMetrics(deps: { db: Db; clock: { now(): Date } }) {
     },
   });
 
-  return { registry, httpRequests, httpDuration, jobRuns, jobDuration, escalations, deliveries };
+  return { registry, httpRequests, httpDuration, jobRuns, jobDuration, escalations, deliveries, webhookDeliveries, webhookDuration, webhookDisabled };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
