@@ -5,7 +5,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySensible from '@fastify/sensible';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { registerFeatureRoutes } from './features/index.js';
@@ -18,6 +18,7 @@ import { rejectControlChars } from './plugins/reject-control-chars.js';
 import { sealTimeline } from './plugins/seal-timeline.js';
 import { staffAuth } from './plugins/staff-auth.js';
 import { loggerOptions } from './lib/log.js';
+import { createResponseSerializerCompiler } from './lib/serializer.js';
 import { createServices, type Services } from './services.js';
 import { problemPage } from './web/error-pages.js';
 import { siteIdentity } from './web/site-identity.js';
@@ -64,7 +65,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // responses: compiled JSON schemas from the zod schemas; the test suite also checks each
+  // response against its zod schema (src/lib/serializer.ts)
+  app.setSerializerCompiler(createResponseSerializerCompiler({ validate: config.NODE_ENV === 'test' }));
 
   const services = createServices({ config, database: deps.database, clock: deps.clock, log: (level, msg) => app.log[level](msg) });
   app.decorate('services', services);

@@ -32,6 +32,10 @@ export const configSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** processes serving on PORT (node:cluster) on PostgreSQL: a number, or `auto` for one per core; the embedded database runs in one */
+  PAKN_WORKERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)], { error: 'must be a number from 1 to 64, or auto' })
+    .default(1),
   PAKN_DATA_DIR: z.string().min(1).default('./data'),
   SMTP_URL: z
     .string()
@@ -110,6 +114,11 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** How many worker processes PAKN_WORKERS asks for (`auto`: one per core). */
+export function workerCount(config: Pick<Config, 'PAKN_WORKERS'>, cores: number): number {
+  return config.PAKN_WORKERS === 'auto' ? Math.max(1, cores) : config.PAKN_WORKERS;
+}
 
 /**
  * Whether start-up seeds the demo province (and prints its tokens). `always` and `never` say so;

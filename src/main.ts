@@ -1,11 +1,15 @@
+import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import pino from 'pino';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, seedsDemo, type Config } from './config.js';
+import { ConfigError, loadConfig, seedsDemo, workerCount, type Config } from './config.js';
 import { DataDirLockedError, openDatabase, type Database } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { formatDemoTokens, seedBaseline, seedDemo } from './db/seed.js';
 import { SigningKeyError } from './features/timeline/checkpoints.js';
 import type { AuthService, BootstrapResult } from './features/auth/service.js';
 import { systemClock } from './lib/clock.js';
+import { loggerOptions } from './lib/log.js';
 import { startScheduler } from './scheduler.js';
 
 /** Opens the database, migrates it and seeds what a fresh install needs. */
@@ -52,6 +56,9 @@ export async function applyAdminToken(
   return r;
 }
 
+/** Set by the primary in each worker it forks: 1..n (worker 1 also runs the scheduled jobs). */
+const WORKER_INDEX = Number(process.env.PAKN_WORKER_INDEX ?? 0);
+
 async function main() {
   let config: Config;
   try {
@@ -63,9 +70,103 @@ async function main() {
     }
     throw e;
   }
+  const workers = workerCount(config, availableParallelism());
+  if (cluster.isPrimary && workers > 1 && config.DATABASE_URL) return runPrimary(config, workers);
+  return runServer(config, {
+    worker: cluster.isPrimary ? 0 : WORKER_INDEX,
+    ignoredWorkers: cluster.isPrimary && workers > 1 ? workers : 0,
+  });
+}
+
+/**
+ * PAKN_WORKERS > 1 on PostgreSQL: this process migrates and seeds the database, then forks the
+ * workers, which all listen on PORT (node:cluster shares the socket). Worker 1 starts first and
+ * also applies the start-up settings and the admin token and runs the scheduled jobs; the others
+ * follow once it listens. Every job claims its work in the database (as with several instances),
+ * so running the scheduler in one worker only saves polling, not correctness. A worker that dies
+ * is forked again with the same number. SIGTERM/SIGINT stops every worker gracefully and then
+ * this process.
+ */
+async function runPrimary(config: Config, workers: number): Promise<void> {
+  const log = pino(loggerOptions(config.LOG_LEVEL) as pino.LoggerOptions);
+  try {
+    const database = await prepareDatabase(config, (s) => console.log(s));
+    await database.close();
+  } catch (e) {
+    log.error({ err: e }, 'preparing the database failed');
+    process.exit(1);
+  }
+  let stopping = false;
+  const live = new Map<number, Worker>();
+  const fork = (index: number): Promise<void> =>
+    new Promise((resolve) => {
+      const w = cluster.fork({ PAKN_WORKER_INDEX: String(index) });
+      live.set(index, w);
+      let listening = false;
+      w.once('listening', () => {
+        listening = true;
+        resolve();
+      });
+      w.once('exit', (code, signal) => {
+        live.delete(index);
+        resolve();
+        if (stopping) return;
+        if (!listening) {
+          // it could not start (its error is in the log): starting it again would fail the same way
+          log.error({ worker: index, code, signal }, `worker ${index} could not start; stopping`);
+          stop('SIGTERM');
+          return;
+        }
+        log.error({ worker: index, code, signal }, `worker ${index} stopped unexpectedly; starting it again`);
+        setTimeout(() => void fork(index), 1000).unref();
+      });
+    });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, workers: live.size }, 'stopping the workers');
+    const force = setTimeout(() => process.exit(1), config.PAKN_SHUTDOWN_GRACE_SECONDS * 1000 + 15_000);
+    force.unref();
+    let failed = false;
+    const exits = [...live.values()].map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          if (w.isDead()) return resolve();
+          w.once('exit', (code) => {
+            if (code !== 0) failed = true;
+            resolve();
+          });
+          w.process.kill('SIGTERM');
+        }),
+    );
+    void Promise.all(exits).then(() => {
+      log.info('all workers stopped');
+      process.exit(failed ? 1 : 0);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  await fork(1);
+  await Promise.all(Array.from({ length: workers - 1 }, (_, i) => fork(i + 2)));
+  if (!stopping) log.info({ workers, pid: process.pid }, `pakn runs ${workers} workers on http://${config.HOST}:${config.PORT}`);
+}
+
+/** One serving process: the whole service (worker 0), or worker n of a cluster. */
+async function runServer(config: Config, opts: { worker: number; ignoredWorkers: number }): Promise<void> {
+  const { worker } = opts;
+  const leader = worker <= 1;
+  if (worker > 0) {
+    // names the worker in leases and job runs when the operator set one name for the install
+    if (config.PAKN_INSTANCE_ID) config = { ...config, PAKN_INSTANCE_ID: `${config.PAKN_INSTANCE_ID}-w${worker}` };
+    // the scheduled jobs run in worker 1 (the primary ran the migrations and the seeding)
+    config = { ...config, PAKN_DISABLE_CRON: config.PAKN_DISABLE_CRON || !leader };
+  }
   let database: Database;
   try {
-    database = await prepareDatabase(config, (s) => console.log(s));
+    database =
+      worker > 0
+        ? await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.PAKN_DATA_DIR, poolSize: config.DATABASE_POOL_SIZE })
+        : await prepareDatabase(config, (s) => console.log(s));
   } catch (e) {
     if (e instanceof DataDirLockedError) {
       console.error(e.message);
@@ -84,11 +185,16 @@ async function main() {
     }
     throw e;
   }
-  // settings never set take the environment's values (the first start of an install)
-  await app.services.settings.seedFromConfig();
-  if (config.PAKN_ADMIN_TOKEN) await applyAdminToken(app.services.auth, config.PAKN_ADMIN_TOKEN, app.log);
-  else if (!(await app.services.reference.listUsers()).some((u) => u.role === 'admin' && u.active)) {
-    app.log.warn('There is no active admin and PAKN_ADMIN_TOKEN is not set: set PAKN_ADMIN_TOKEN to administer this install.');
+  if (opts.ignoredWorkers > 0) {
+    app.log.warn(`PAKN_WORKERS=${opts.ignoredWorkers} is ignored: the embedded database (PGlite) runs in one process; set DATABASE_URL for several workers`);
+  }
+  if (leader) {
+    // settings never set take the environment's values (the first start of an install)
+    await app.services.settings.seedFromConfig();
+    if (config.PAKN_ADMIN_TOKEN) await applyAdminToken(app.services.auth, config.PAKN_ADMIN_TOKEN, app.log);
+    else if (!(await app.services.reference.listUsers()).some((u) => u.role === 'admin' && u.active)) {
+      app.log.warn('There is no active admin and PAKN_ADMIN_TOKEN is not set: set PAKN_ADMIN_TOKEN to administer this install.');
+    }
   }
   const scheduler = startScheduler(app.services, app.log);
 
@@ -102,7 +208,7 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal, instance: app.services.instanceId }, 'shutting down');
+    app.log.info({ signal, instance: app.services.instanceId, worker: worker || undefined }, 'shutting down');
     const force = setTimeout(() => process.exit(1), config.PAKN_SHUTDOWN_GRACE_SECONDS * 1000 + 10_000);
     force.unref();
     let code = 0;
@@ -111,7 +217,7 @@ async function main() {
       app.services.jobs.stop();
       await app.close();
       await database.close();
-      app.log.info({ instance: app.services.instanceId }, 'stopped');
+      app.log.info({ instance: app.services.instanceId, worker: worker || undefined }, 'stopped');
     } catch (err) {
       app.log.error({ err }, 'shutdown failed');
       code = 1;
@@ -122,8 +228,9 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  await app.listen({ port: config.PORT, host: config.HOST });
-  app.log.info(`pakn is listening on http://${config.HOST}:${config.PORT} (${database.where}); API docs at /docs`);
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  if (worker > 0) app.log.info({ worker, pid: process.pid }, `worker ${worker} is listening on ${address}`);
+  else app.log.info(`pakn is listening on http://${config.HOST}:${config.PORT} (${database.where}); API docs at /docs`);
 }
 
 const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);

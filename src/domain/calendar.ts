@@ -147,8 +147,41 @@ export function fromLocal(date: string, time = '00:00'): Date {
   return new Date(dateToOrdinal(date) * DAY_MS + h * HOUR_MS + mi * 60_000 + s * 1000 - VN_OFFSET_MS);
 }
 
-/** ISO 8601 with the +07:00 offset, e.g. "2026-02-12T16:30:00+07:00". */
+/** "00".."99", for the time of day. */
+const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+/** "YYYY-MM-DDT" of the last few local days formatted (responses list cases of a few days). */
+const dayPrefix = new Map<number, string>();
+
+/**
+ * ISO 8601 with the +07:00 offset, e.g. "2026-02-12T16:30:00+07:00" (milliseconds only when not
+ * zero). Vietnam has kept +07:00 all year since 1975 (no daylight saving), so this is arithmetic on
+ * the instant: the day's date is formatted once per local day, the time of day from a table.
+ * test/domain/local-iso.test.ts checks it against Intl's Asia/Ho_Chi_Minh for instants after 1976.
+ */
 export function toLocalIso(instant: Date): string {
+  const local = assertInstant(instant) + VN_OFFSET_MS;
+  // four-digit years only (toISOString writes others as ±YYYYYY)
+  if (local < -62_167_219_200_000 || local >= 253_402_300_800_000) return toLocalIsoReference(instant);
+  const day = Math.floor(local / DAY_MS);
+  let prefix = dayPrefix.get(day);
+  if (prefix === undefined) {
+    prefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    if (dayPrefix.size >= 4096) dayPrefix.clear();
+    dayPrefix.set(day, prefix);
+  }
+  let rest = local - day * DAY_MS;
+  const ms = rest % 1000;
+  rest = (rest - ms) / 1000;
+  const sec = rest % 60;
+  rest = (rest - sec) / 60;
+  const min = rest % 60;
+  const hour = (rest - min) / 60;
+  const time = `${TWO[hour]}:${TWO[min]}:${TWO[sec]}`;
+  return ms === 0 ? `${prefix}${time}+07:00` : `${prefix}${time}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}+07:00`;
+}
+
+/** The former formatter (Date#toISOString of the shifted instant), kept as the reference of the property test. */
+export function toLocalIsoReference(instant: Date): string {
   const local = assertInstant(instant) + VN_OFFSET_MS;
   const iso = new Date(local).toISOString();
   const frac = iso.slice(19, 23);

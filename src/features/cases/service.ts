@@ -32,7 +32,7 @@ export function createCaseService({ db, clock }: CaseServiceDeps) {
     return c;
   }
 
-  function viewFor(c: CaseRow, names: repo.CaseNames, actor: Actor, audience: Audience, now: Date) {
+  function viewFor(c: repo.ViewedCaseRow, names: repo.CaseNames, actor: Actor, audience: Audience, now: Date) {
     const d = disclose(c, audience);
     return { d, view: toStaffView(c, d, actor, { now, ...names }) };
   }

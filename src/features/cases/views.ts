@@ -13,6 +13,7 @@ import type { Actor } from '../../domain/roles.js';
 import { openState } from '../../domain/sla.js';
 import type { EventRow } from '../timeline/repository.js';
 import { isProvisional, type CaseRow } from './deadlines.js';
+import type { ViewedCaseRow } from './repository.js';
 
 /** Staff actions as they appear in URLs (`POST /api/v1/cases/{id}/{action}`). */
 export const STAFF_ACTIONS = ['assign', 'accept', 'request_info', 'resolve', 'return', 'reject', 'extend', 'note', 'reopen', 'close', 'merge'] as const;
@@ -61,7 +62,7 @@ export function staffAllowedActions(c: Pick<CaseRow, 'status' | 'agencyId' | 're
  * confidential case agency roles get no reporter, no address and free text without the
  * reporter's identity; plus the actions the caller may take next.
  */
-export function toStaffView(c: CaseRow, d: Disclosure, actor: Pick<Actor, 'role' | 'agencyId'>, ctx: StaffViewContext) {
+export function toStaffView(c: ViewedCaseRow, d: Disclosure, actor: Pick<Actor, 'role' | 'agencyId'>, ctx: StaffViewContext) {
   const hidden = d.reporter !== 'full';
   const who = identityOf(c);
   const txt = (s: string | null) => discloseText(d, s, who);
