@@ -522,8 +522,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Answer an information request (the clock runs again)
-         * @description Answer an information request (the clock runs again)
+         * Answer an information request (the clock runs again), with files if needed
+         * @description JSON, or multipart/form-data with the same field and up to 5 files (JPEG, PNG, WebP or PDF, 5 MB each, checked by content, as at submission); the files are stored with the case in the same transaction as the reply.
          */
         post: operations["replyPublicCase"];
         delete?: never;
@@ -586,6 +586,26 @@ export interface paths {
          * @description Withdraw the case
          */
         post: operations["withdrawPublicCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/cases/{trackingCode}/access-key-recovery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a new access key, sent to the e-mail address given with the case
+         * @description When `email` is the address the case was filed with (case and surrounding spaces ignored), a new access key is generated, e-mailed to that address and recorded on the timeline; the old key stops working at once. The answer is the same 202 whether or not the code and the address matched. Limited per IP address and per tracking code (429), and to 3 new keys per case a day.
+         */
+        post: operations["recoverPublicAccessKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1073,7 +1093,7 @@ export interface paths {
         put?: never;
         /**
          * Publish a period now (a new immutable revision; earlier revisions stay)
-         * @description Publish a period now (a new immutable revision; earlier revisions stay)
+         * @description Computes the period as of now and stores it as the next revision. `note` says why (a correction, answers recorded late); it is kept in the revision's JSON, and the public page of every revision after the first shows it above the figures that moved.
          *
          *     Roles: admin.
          */
@@ -1826,6 +1846,200 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Webhook subscriptions (an agency lead sees only its own agency's), without secrets, with delivery counts
+         * @description Webhook subscriptions (an agency lead sees only its own agency's), without secrets, with delivery counts
+         *
+         *     Roles: admin, agency_lead.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe an agency system to its cases' events (signed webhooks); the signing secret is shown this once
+         * @description admin for any agency; an agency lead for its own agency only (403 otherwise). The url must be https and resolve to a public address (no loopback, private, link-local or metadata address) unless PAKN_WEBHOOK_ALLOW_PRIVATE=1; it is checked again at each delivery. Messages follow the Standard Webhooks scheme (webhook-id, webhook-timestamp, webhook-signature); see docs/webhooks.md.
+         *
+         *     Roles: admin, agency_lead.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One webhook subscription, without its secret
+         * @description One webhook subscription, without its secret
+         *
+         *     Roles: admin, agency_lead.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a webhook subscription and its deliveries
+         * @description Remove a webhook subscription and its deliveries
+         *
+         *     Roles: admin, agency_lead.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook subscription (url, events, description, active)
+         * @description Changes only the fields the body names; every other field keeps its stored value. Unknown fields are refused (400). A new url is checked as at creation.
+         *
+         *     Roles: admin, agency_lead.
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/api/v1/admin/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new signing secret, shown this once; messages carry signatures with both secrets for 24 hours
+         * @description A new signing secret, shown this once; messages carry signatures with both secrets for 24 hours
+         *
+         *     Roles: admin, agency_lead.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a ping to the subscription now and answer how it went
+         * @description The ping is a message like the others (signed, recorded in the deliveries); a failed ping is tried again with backoff.
+         *
+         *     Roles: admin, agency_lead.
+         */
+        post: operations["testWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A subscription's messages, newest first, with status, attempts and last error
+         * @description A subscription's messages, newest first, with status, attempts and last error
+         *
+         *     Roles: admin, agency_lead.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivered or dead message again (same webhook-id and body; attempts start over); 409 while it is still pending
+         * @description Send a delivered or dead message again (same webhook-id and body; attempts start over); 409 while it is still pending
+         *
+         *     Roles: admin, agency_lead.
+         */
+        post: operations["redeliverWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/webhooks/{id}/redeliver-dead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put every dead message of the subscription back in line (attempts start over, per-case order kept)
+         * @description Put every dead message of the subscription back in line (attempts start over, per-case order kept)
+         *
+         *     Roles: admin, agency_lead.
+         */
+        post: operations["redeliverDeadWebhookDeliveries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/jobs/webhooks/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the webhook delivery job now
+         * @description Run the webhook delivery job now
+         *
+         *     Roles: admin.
+         */
+        post: operations["runWebhookJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1908,6 +2122,10 @@ export interface components {
         };
         PublicWithdrawInput: {
             reason?: string | null;
+        };
+        AccessKeyRecoveryInput: {
+            /** @description the e-mail address given with the case */
+            email: string;
         };
         /**
          * @example {
@@ -2146,6 +2364,8 @@ export interface components {
                 /** @description only when the business consented to publication */
                 businessName: string | null;
             }[];
+            /** @description the publisher's note on why this revision was published (part of the hashed content; absent when none was given) */
+            revisionNote?: string | null;
             /** @description the signed head of the timeline at publication (revisions published before this existed have none) */
             chainHead?: {
                 /** @description checkpoint number */
@@ -2906,6 +3126,16 @@ export interface components {
             categoryName: string | null;
             localityName: string | null;
             title: string;
+            /** @description what the business sent (its own data: it holds the key); never staff-internal data */
+            submission: {
+                /** @description the content as the business sent it */
+                content: string;
+                /** @description files sent with the case */
+                attachments: {
+                    name: string;
+                    size: number;
+                }[];
+            };
             channel: string;
             /** @enum {string} */
             status: "received" | "assigned" | "in_progress" | "awaiting_business" | "resolved" | "closed" | "rejected" | "withdrawn";
@@ -2953,8 +3183,16 @@ export interface components {
                 /** @description who acted, as the business sees it: an agency or the team, never a person */
                 by: string;
                 text: string;
+                /** @description the business's own words with its own action (its reply, reason or comment) */
+                ownText: string | null;
+                /** @description names of the files the business sent with this action (a reply) */
+                attachments: string[];
             }[];
             allowedActions: ("reply" | "rate" | "dispute" | "withdraw")[];
+        };
+        AccessKeyRecoveryAnswer: {
+            /** @description the same text whether or not the code and the address matched */
+            message: string;
         };
         Attachment: {
             id: number;
@@ -3370,6 +3608,131 @@ export interface components {
             messages: number;
             /** @description agencies mailed */
             agencies: number;
+        };
+        Webhook: {
+            id: number;
+            agencyId: number;
+            agencyName: string | null;
+            url: string;
+            events: ("case.assigned" | "case.updated" | "case.escalated" | "case.left_agency")[];
+            description: string | null;
+            active: boolean;
+            disabledAt: string | null;
+            disabledReason: string | null;
+            /** @description the first failed attempt since the last delivered message */
+            failingSince: string | null;
+            /** @description messages of this subscription by status */
+            deliveries: {
+                pending: number;
+                delivered: number;
+                dead: number;
+            };
+            /** @description ISO 8601 with the +07:00 offset */
+            createdAt: string;
+            /** @description ISO 8601 with the +07:00 offset */
+            updatedAt: string;
+        };
+        WebhookWithSecret: {
+            id: number;
+            agencyId: number;
+            agencyName: string | null;
+            url: string;
+            events: ("case.assigned" | "case.updated" | "case.escalated" | "case.left_agency")[];
+            description: string | null;
+            active: boolean;
+            disabledAt: string | null;
+            disabledReason: string | null;
+            /** @description the first failed attempt since the last delivered message */
+            failingSince: string | null;
+            /** @description messages of this subscription by status */
+            deliveries: {
+                pending: number;
+                delivered: number;
+                dead: number;
+            };
+            /** @description ISO 8601 with the +07:00 offset */
+            createdAt: string;
+            /** @description ISO 8601 with the +07:00 offset */
+            updatedAt: string;
+            /** @description whsec_… signing secret: shown this once, store it in the agency system */
+            secret: string;
+            /** @description after a rotation: messages are also signed with the previous secret until then */
+            previousSecretValidUntil?: string;
+        };
+        WebhookList: {
+            items: components["schemas"]["Webhook"][];
+        };
+        WebhookDelivery: {
+            id: number;
+            webhookId: number;
+            /** @description the webhook-id header: the same on every attempt (receivers deduplicate on it) */
+            msgId: string;
+            eventType: string;
+            caseId: number | null;
+            eventId: number | null;
+            caseVersion: number | null;
+            /** @description ISO 8601 with the +07:00 offset */
+            eventAt: string;
+            /** @enum {string} */
+            status: "pending" | "sending" | "delivered" | "dead";
+            attempts: number;
+            /** @description pending: when it is tried (again) */
+            nextAttemptAt: string | null;
+            lastAttemptAt: string | null;
+            /** @description HTTP status of the last attempt; null when there was no answer */
+            lastStatus: number | null;
+            lastError: string | null;
+            lastDurationMs: number | null;
+            deliveredAt: string | null;
+            /** @description ISO 8601 with the +07:00 offset */
+            createdAt: string;
+        };
+        WebhookDeliveryList: {
+            items: components["schemas"]["WebhookDelivery"][];
+            nextCursor: string | null;
+        };
+        WebhookTestResult: {
+            id: number;
+            webhookId: number;
+            /** @description the webhook-id header: the same on every attempt (receivers deduplicate on it) */
+            msgId: string;
+            eventType: string;
+            caseId: number | null;
+            eventId: number | null;
+            caseVersion: number | null;
+            /** @description ISO 8601 with the +07:00 offset */
+            eventAt: string;
+            /** @enum {string} */
+            status: "pending" | "sending" | "delivered" | "dead";
+            attempts: number;
+            /** @description pending: when it is tried (again) */
+            nextAttemptAt: string | null;
+            lastAttemptAt: string | null;
+            /** @description HTTP status of the last attempt; null when there was no answer */
+            lastStatus: number | null;
+            lastError: string | null;
+            lastDurationMs: number | null;
+            deliveredAt: string | null;
+            /** @description ISO 8601 with the +07:00 offset */
+            createdAt: string;
+            /**
+             * @description what became of the ping (failed: it is tried again with backoff)
+             * @enum {string}
+             */
+            outcome: "delivered" | "failed" | "dead";
+        };
+        WebhookRedeliverResult: {
+            /** @description dead messages put back in line */
+            requeued: number;
+        };
+        WebhookRunResult: {
+            claimed: number;
+            delivered: number;
+            failed: number;
+            dead: number;
+            released: number;
+            disabled: number;
+            interrupted: boolean;
         };
     };
     responses: never;
@@ -5364,6 +5727,18 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["PublicReplyInput"];
+                /**
+                 * @example {
+                 *       "text": "Công ty xin gửi bổ sung bản sao giấy chứng nhận quyền sử dụng đất số CS 04512 cấp ngày 10/5/2021."
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["PublicReplyInput"];
+                /**
+                 * @example {
+                 *       "text": "Công ty xin gửi bổ sung bản sao giấy chứng nhận quyền sử dụng đất số CS 04512 cấp ngày 10/5/2021."
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["PublicReplyInput"];
             };
         };
         responses: {
@@ -5661,6 +6036,82 @@ export interface operations {
             };
             /** @description Conflict with the current state (stale version, transition not allowed, already done); nothing changed */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait the seconds given in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recoverPublicAccessKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                trackingCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "an.nguyen@minhphat.vn"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccessKeyRecoveryInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessKeyRecoveryAnswer"];
+                };
+            };
+            /** @description Invalid request: the problem names the field (`errors[].path`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the role of the token) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7804,7 +8255,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "Bổ sung 3 hồ sơ Sở Xây dựng trả lời trong tháng 3 nhưng cập nhật trên hệ thống muộn; số liệu của Sở Xây dựng được tính lại."
+                 *     }
+                 */
+                "application/json": {
+                    /** @description why this revision is published: shown on the public page above the figures that changed */
+                    note?: string;
+                };
+            };
+        };
         responses: {
             /** @description Default Response */
             201: {
@@ -7853,6 +8316,24 @@ export interface operations {
             };
             /** @description Conflict with the current state (stale version, transition not allowed, already done); nothing changed */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10865,6 +11346,735 @@ export interface operations {
             };
             /** @description Unsupported Content-Type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                agencyId?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            /** @description Invalid request: the problem names the field (`errors[].path`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No Bearer token, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role of the token may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the role of the token) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "agencyId": 4,
+                 *       "url": "https://motcua.xaydung.bacninh.gov.vn/api/pakn/webhook",
+                 *       "events": [
+                 *         "case.assigned",
+                 *         "case.updated",
+                 *         "case.escalated",
+                 *         "case.left_agency"
+                 *       ],
+                 *       "description": "Hệ thống quản lý văn bản và một cửa của Sở Xây dựng"
+                 *     }
+                 */
+                "application/json": {
+                    agencyId: number;
+                    /** @description https URL of the agency system (no user name or password); must resolve to a public address */
+                    url: string;
+                    /** @description events to receive */
+                    events: ("case.assigned" | "case.updated" | "case.escalated" | "case.left_agency")[];
+                    /** @description what this subscription is for */
+                    description?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /** @description Invalid request: the problem names the field (`errors[].path`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No Bearer token, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role of the token may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the role of the token) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Invalid request: the problem names the field (`errors[].path`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No Bearer token, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role of the token may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the role of the token) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed: no more messages are sent */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: the problem names the field (`errors[].path`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No Bearer token, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role of the token may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the role of the token) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "events": [
+                 *         "case.assigned",
+                 *         "case.left_agency"
+                 *       ],
+                 *       "active": true
+                 *     }
+                 */
+                "application/json": {
+                    /** @description https URL of the agency system (no user name or password); must resolve to a public address */
+                    url?: string;
+                    /** @description events to receive */
+                    events?: ("case.assigned" | "case.updated" | "case.escalated" | "case.left_agency")[];
+                    /** @description what this subscription is for */
+                    description?: string | null;
+                    /** @description false stops deliveries (messages wait); true starts them again and clears why it was off */
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Invalid request: the problem names the field (`errors[].path`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No Bearer token, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role of the token may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the role of the token) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /** @description Invalid request: the problem names the field (`errors[].path`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No Bearer token, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role of the token may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the role of the token) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    testWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookTestResult"];
+                };
+            };
+            /** @description Invalid request: the problem names the field (`errors[].path`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No Bearer token, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role of the token may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the role of the token) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                status?: "pending" | "sending" | "delivered" | "dead";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            /** @description Invalid request: the problem names the field (`errors[].path`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No Bearer token, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role of the token may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the role of the token) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliverWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                deliveryId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description Invalid request: the problem names the field (`errors[].path`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No Bearer token, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role of the token may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the role of the token) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (stale version, transition not allowed, already done); nothing changed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliverDeadWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRedeliverResult"];
+                };
+            };
+            /** @description Invalid request: the problem names the field (`errors[].path`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No Bearer token, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role of the token may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the role of the token) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    runWebhookJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRunResult"];
+                };
+            };
+            /** @description Invalid request: the problem names the field (`errors[].path`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No Bearer token, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role of the token may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service is stopping; another instance will run the job */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
