@@ -175,7 +175,7 @@ describe(`lost-key rate limits on ${dbLabel}`, () => {
     expect(sixth.status).toBe(429);
     expect(sixth.headers['content-type']).toMatch(/text\/html/);
     expect(Number(sixth.headers['retry-after'])).toBeGreaterThan(0);
-    expect(sixth.text).toContain('Quý doanh nghiệp đã gửi quá nhiều yêu cầu');
+    expect(sixth.text).toContain('Quý doanh nghiệp vui lòng chờ ít phút');
     // the API shares the count
     const api = await s.request().post(`/api/v1/public/cases/${code}/access-key-recovery`).send({ email: 'ai.do@example.vn' });
     expect(api.status).toBe(429);
