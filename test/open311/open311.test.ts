@@ -417,11 +417,11 @@ describe(`Open311 POST requests on ${dbLabel}`, () => {
     expect(c.localityId).not.toBeNull();
   });
 
-  it('accepts the pakn extensions: kind, locality and consent; a to_cao case is confidential', async () => {
+  it('accepts the pakn extensions: kind, locality and consent; a to_cao case is confidential and never consents to publish the name', async () => {
     const r = await post('json', filing({ service_code: 'thai_do_can_bo', kind: 'to_cao', locality: 'p_kinh_bac', consent_publish_name: 'true', 'attribute[so_ho_so]': '' }));
     expect(r.status).toBe(200);
     const [c] = await t.database.db.select().from(cases).where(eq(cases.trackingCode, r.body[0].service_request_id));
-    expect(c).toMatchObject({ kind: 'to_cao', confidential: true, consentPublishName: true, channel: 'open311' });
+    expect(c).toMatchObject({ kind: 'to_cao', confidential: true, consentPublishName: false, channel: 'open311' });
     // to_cao: 30 days from acceptance (thụ lý); not accepted yet, the latest deadline is provisional
     expect(r.body[0].service_notice).toMatch(
       /^Cơ quan có thẩm quyền sẽ trả lời muộn nhất trước 17:00 ngày \d{2}\/\d{2}\/2026 \(hạn tạm tính: 30 ngày kể từ ngày thụ lý; hạn chính thức được tính khi hồ sơ được thụ lý\)\.$/,
