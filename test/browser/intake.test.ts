@@ -97,7 +97,7 @@ describe(`the public pages in Chromium on ${dbLabel}`, () => {
     expect(await page.locator('body').textContent()).toContain('Không dùng cho trường hợp khẩn cấp');
     await page.getByLabel('Tệp đính kèm (không bắt buộc)').setInputFiles({ name: 'hien-truong.png', mimeType: 'image/png', buffer: PNG_1PX });
     await page.getByRole('button', { name: 'Gửi phản ánh, kiến nghị' }).click();
-    await page.getByRole('heading', { name: 'Đã tiếp nhận phản ánh, kiến nghị' }).waitFor();
+    await page.getByRole('heading', { name: 'Đã tiếp nhận phản ánh' }).waitFor();
     code = await text(page, '#ma-ho-so');
     key = await text(page, '#ma-truy-cap');
     expect(code).toMatch(/^PAKN\.20260302\.\d{4}$/);
@@ -213,7 +213,7 @@ describe(`the public pages in Chromium on ${dbLabel}`, () => {
     // corrected, it goes through
     await taxInput.fill('0100109106');
     await page.getByRole('button', { name: 'Gửi phản ánh, kiến nghị' }).click();
-    await page.getByRole('heading', { name: 'Đã tiếp nhận phản ánh, kiến nghị' }).waitFor();
+    await page.getByRole('heading', { name: 'Đã tiếp nhận phản ánh' }).waitFor();
     await page.close();
   });
 

@@ -141,8 +141,11 @@ describe(`business actions on ${dbLabel}`, () => {
     // one working day of pause moves the deadline one working day later
     expect(r.body.deadline.resolveDueAt).toBe('2026-03-17T17:00:00+07:00');
     expect(r.body.timeline.at(-1)).toMatchObject({ action: 'reply', by: 'Doanh nghiệp' });
-    // the business's words are kept for staff, not echoed on the public timeline
-    expect(JSON.stringify(r.body)).not.toContain('qua bưu điện');
+    // the business's words are kept for staff and shown back to the business as its own (ownText),
+    // never as the timeline's public text
+    const last = r.body.timeline.at(-1);
+    expect(last.text).not.toContain('qua bưu điện');
+    expect(last.ownText).toBe('Chúng tôi đã gửi bổ sung bản vẽ mặt bằng qua bưu điện ngày 3/3.');
   });
 
   it('rates the answer once (1–5 with a comment), disputes within 7 days (reopens), not after', async () => {
