@@ -164,6 +164,8 @@ function sendProblem(req: FastifyRequest, reply: FastifyReply, status: number, b
     });
     return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('vary', 'accept').send(page);
   }
+  // outside the API the answer depends on Accept: a cache must not hand the JSON to a browser
+  if (htmlPage && !isApiPath(path)) reply.header('vary', 'accept');
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 

@@ -8,6 +8,7 @@ import { PROBLEM_TYPES, problemTypeOfStatus } from '../../src/lib/problem-types.
 import { prefersHtml } from '../../src/plugins/problem-details.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { dbLabel } from '../helpers/db.js';
+import { refIds, validBody } from '../intake/helpers.js';
 
 /**
  * Browsers get pages, not JSON: outside /api, /open311 and /openapi.json a request whose Accept
@@ -190,7 +191,17 @@ describe(`who is speaking, on every page, on ${dbLabel}`, () => {
   it('the demo province fills the identity, and every public page shows it in header and footer', async () => {
     const site = await t.app.services.settings.siteInfo();
     expect(site).toEqual(DEMO_SITE);
+    // the confirmation and the case page of a case filed through the form, with the cookie it set
+    const body = { ...validBody(await refIds(t)), consentPublishName: undefined };
+    const form = new URLSearchParams(Object.entries(body).filter(([, v]) => v != null).map(([k, v]) => [k, String(v)])).toString();
+    const posted = await t.request().post('/').type('form').send(form);
+    expect(posted.status).toBe(303);
+    const cookie = ((posted.headers['set-cookie'] as unknown as string[]) ?? []).map((c) => c.split(';')[0]).join('; ');
+    const confirmation = String(posted.headers.location);
+    const casePage = confirmation.replace('/da-tiep-nhan', '/tra-cuu/ho-so');
     const pages: Array<[string, number]> = [
+      [confirmation, 200],
+      [casePage, 200],
       ['/', 200],
       ['/tra-cuu', 200],
       ['/bao-cao', 200],
@@ -199,7 +210,7 @@ describe(`who is speaking, on every page, on ${dbLabel}`, () => {
       ['/khong-co', 404],
     ];
     for (const [path, status] of pages) {
-      const r = await t.request().get(path).set('accept', BROWSER);
+      const r = await t.request().get(path).set('accept', BROWSER).set('cookie', cookie);
       expect(r.status, path).toBe(status);
       const header = /<header class="site">([\s\S]*?)<\/header>/.exec(r.text)?.[1] ?? '';
       const footer = /<footer class="site">([\s\S]*?)<\/footer>/.exec(r.text)?.[1] ?? '';
