@@ -490,9 +490,3 @@ ${errorSummary(errors, [['reason', 'Lý do rút']])}
 <p><a href="/tra-cuu/ho-so?ma=${encodeURIComponent(v.trackingCode)}">Không rút, quay lại hồ sơ</a></p>`;
   return page({ title: `${errors.size > 0 ? 'Lỗi: ' : ''}Rút hồ sơ ${v.trackingCode}`, body, current: 'track' });
 }
-
-/** Any other failure of a public page, in Vietnamese. */
-export function errorPage(status: number, message: string): string {
-  const title = status === 429 ? 'Quá nhiều yêu cầu' : status === 404 ? 'Không tìm thấy' : status >= 500 ? 'Lỗi hệ thống' : 'Yêu cầu không hợp lệ';
-  return page({ title, body: html`<h1>${title}</h1><p>${message}</p><p><a href="/">Về trang gửi phản ánh, kiến nghị</a> · <a href="/tra-cuu">Tra cứu hồ sơ</a></p>` });
-}
