@@ -230,7 +230,7 @@ async function runServer(config: Config, opts: { worker: number; ignoredWorkers:
 
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   if (worker > 0) app.log.info({ worker, pid: process.pid }, `worker ${worker} is listening on ${address}`);
-  else app.log.info(`pakn is listening on http://${config.HOST}:${config.PORT} (${database.where}); API docs at /docs`);
+  else app.log.info(`pakn is listening on ${address} (${database.where}); API docs at /docs`);
 }
 
 const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);

@@ -66,9 +66,11 @@ const submission = (i: number) => ({
   title: `Chậm cấp giấy phép xây dựng nhà xưởng số ${i}`,
   content: 'Doanh nghiệp nộp hồ sơ xin cấp giấy phép xây dựng nhà xưởng từ tháng trước nhưng chưa nhận được kết quả.',
   businessName: 'Công ty TNHH Cơ khí Kinh Bắc',
+  taxCode: '0100109106',
   contactName: 'Nguyễn Văn An',
   phone: '0912345678',
   email: 'an.nguyen@example.vn',
+  consentPublishName: false,
 });
 
 describe.runIf(onPostgres)(`PAKN_WORKERS=2 on ${dbLabel}`, () => {
@@ -95,7 +97,7 @@ describe.runIf(onPostgres)(`PAKN_WORKERS=2 on ${dbLabel}`, () => {
           }).then(async (r) => ({ status: r.status, body: (await r.json()) as { trackingCode?: string } })),
         ),
       );
-      expect(answers.map((a) => a.status)).toEqual(Array(30).fill(201));
+      expect(answers.map((a) => a.status), JSON.stringify(answers[0].body)).toEqual(Array(30).fill(201));
       expect(new Set(answers.map((a) => a.body.trackingCode)).size).toBe(30);
 
       const db = pgDatabase!.db;
