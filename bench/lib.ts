@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,9 @@ export interface Service {
   stop: () => Promise<void>;
 }
 
+/** An Ed25519 key for the chain checkpoints (required on PostgreSQL in production), PEM. */
+export const SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
 /** Starts the compiled service (dist/) as its own process and waits until it listens. */
 export async function startService(env: Record<string, string>, port: number): Promise<Service> {
   const child = spawn(process.execPath, ['dist/src/main.js'], {
@@ -52,6 +56,7 @@ export async function startService(env: Record<string, string>, port: number): P
       LOG_LEVEL: 'warn',
       PAKN_DISABLE_CRON: '1',
       PAKN_RATE_LIMIT_PUBLIC: '100000000',
+      PAKN_SIGNING_KEY: SIGNING_KEY,
       PORT: String(port),
       HOST: '127.0.0.1',
       ...env,
