@@ -2,9 +2,11 @@
  * CPU time of the staff queue page in the service process, without sockets or a load generator
  * (fair on a busy machine): fills a database with BENCH_CASES cases (default 20,000), builds the
  * app as production does, then serves N pages (app.inject, 10 at a time) and prints the CPU time
- * (process.cpuUsage) per page. Profile it with
- *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/queue-cpu.ts
+ * (process.cpuUsage) per page. BENCH_PROFILE=file.cpuprofile also writes a CPU profile of the
+ * measured pages only (node:inspector; open it in Chrome DevTools).
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { cpuUsage } from 'node:process';
 import { loadavg } from 'node:os';
 import { sql } from 'drizzle-orm';
@@ -38,11 +40,22 @@ try {
   const first = await page();
   if (first.statusCode !== 200) throw new Error(`${first.statusCode} ${first.body}`);
   for (let i = 0; i < 200; i++) await page(); // warm-up
+  const session = process.env.BENCH_PROFILE ? new Session() : null;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   const c0 = cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < N; i += 10) await Promise.all(Array.from({ length: 10 }, page));
   const c = cpuUsage(c0);
   const ms = performance.now() - t0;
+  if (session) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+    session.disconnect();
+  }
   console.log(
     `queue page: ${((c.user + c.system) / N / 1000).toFixed(3)} ms CPU per page (user ${(c.user / N / 1000).toFixed(3)}, system ${(c.system / N / 1000).toFixed(3)}), ` +
       `${Math.round((N * 1000) / ms)} pages/s wall, ${first.body.length} bytes, load avg ${loadavg()[0].toFixed(1)}`,
