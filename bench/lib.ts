@@ -1,5 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -41,6 +43,9 @@ export interface Service {
   stop: () => Promise<void>;
 }
 
+/** An Ed25519 key for the chain checkpoints (required on PostgreSQL in production), PEM. */
+export const SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
 /** Starts the compiled service (dist/) as its own process and waits until it listens. */
 export async function startService(env: Record<string, string>, port: number): Promise<Service> {
   const child = spawn(process.execPath, ['dist/src/main.js'], {
@@ -51,6 +56,7 @@ export async function startService(env: Record<string, string>, port: number): P
       LOG_LEVEL: 'warn',
       PAKN_DISABLE_CRON: '1',
       PAKN_RATE_LIMIT_PUBLIC: '100000000',
+      PAKN_SIGNING_KEY: SIGNING_KEY,
       PORT: String(port),
       HOST: '127.0.0.1',
       ...env,
@@ -98,22 +104,48 @@ export interface LoadResult {
   total: number;
   statusCodes: Record<string, number>;
   peakRssMb?: number;
+  /** CPU time of the service's processes per request, µs */
+  cpuUsPerRequest?: number;
+  /** 1-minute load average at the end of the run */
+  loadAvg: number;
 }
 
-/** autocannon against a URL; samples the RSS of `pid` while it runs. */
+/** The pid and its child processes (cluster workers), Linux /proc. */
+export function processTree(pid: number): number[] {
+  try {
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return [pid, ...kids];
+  } catch {
+    return [pid];
+  }
+}
+
+/** CPU time (user + system) of a process, in ms (Linux /proc; clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) * 10;
+}
+
+/** autocannon against a URL; samples the RSS of `pid` and its children while it runs (the peak of any one process). */
 export async function load(opts: autocannon.Options & { samplePid?: number }): Promise<LoadResult> {
   let peak = 0;
   const timer = opts.samplePid
     ? setInterval(() => {
-        try {
-          peak = Math.max(peak, rssMb(opts.samplePid!));
-        } catch {
-          /* gone */
+        for (const p of processTree(opts.samplePid!)) {
+          try {
+            peak = Math.max(peak, rssMb(p));
+          } catch {
+            /* gone */
+          }
         }
       }, 250)
     : null;
+  const pids = opts.samplePid ? processTree(opts.samplePid) : [];
+  const cpu0 = pids.map((p) => safeCpu(p));
   const r = await autocannon({ ...opts });
   if (timer) clearInterval(timer);
+  const cpu = pids.reduce((a, p, i) => a + safeCpu(p) - cpu0[i], 0);
   const codes: Record<string, number> = {};
   for (const [k, v] of Object.entries(r.statusCodeStats ?? {})) codes[k] = (v as { count: number }).count;
   return {
@@ -125,7 +157,17 @@ export async function load(opts: autocannon.Options & { samplePid?: number }): P
     total: r.requests.total,
     statusCodes: codes,
     peakRssMb: opts.samplePid ? peak : undefined,
+    cpuUsPerRequest: opts.samplePid && r.requests.total ? Math.round((cpu * 1000) / r.requests.total) : undefined,
+    loadAvg: loadavg()[0],
   };
+}
+
+function safeCpu(pid: number): number {
+  try {
+    return cpuMs(pid);
+  } catch {
+    return 0;
+  }
 }
 
 export function sh(cmd: string, args: string[], env: Record<string, string> = {}): string {

@@ -97,6 +97,7 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
     process.exit(1);
   }
   let stopping = false;
+  let startFailed = false;
   const live = new Map<number, Worker>();
   const fork = (index: number): Promise<void> =>
     new Promise((resolve) => {
@@ -114,11 +115,14 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
         if (!listening) {
           // it could not start (its error is in the log): starting it again would fail the same way
           log.error({ worker: index, code, signal }, `worker ${index} could not start; stopping`);
+          startFailed = true;
           stop('SIGTERM');
           return;
         }
         log.error({ worker: index, code, signal }, `worker ${index} stopped unexpectedly; starting it again`);
-        setTimeout(() => void fork(index), 1000).unref();
+        setTimeout(() => {
+          if (!stopping) void fork(index);
+        }, 1000);
       });
     });
   const stop = (signal: NodeJS.Signals) => {
@@ -127,7 +131,7 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
     log.info({ signal, workers: live.size }, 'stopping the workers');
     const force = setTimeout(() => process.exit(1), config.PAKN_SHUTDOWN_GRACE_SECONDS * 1000 + 15_000);
     force.unref();
-    let failed = false;
+    let failed = startFailed;
     const exits = [...live.values()].map(
       (w) =>
         new Promise<void>((resolve) => {
@@ -230,7 +234,7 @@ async function runServer(config: Config, opts: { worker: number; ignoredWorkers:
 
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   if (worker > 0) app.log.info({ worker, pid: process.pid }, `worker ${worker} is listening on ${address}`);
-  else app.log.info(`pakn is listening on http://${config.HOST}:${config.PORT} (${database.where}); API docs at /docs`);
+  else app.log.info(`pakn is listening on ${address} (${database.where}); API docs at /docs`);
 }
 
 const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);

@@ -1,9 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, seedsDemo } from '../../src/config.js';
+import { ConfigError, loadConfig, seedsDemo, workerCount } from '../../src/config.js';
 
 describe('config', () => {
+  it('reads PAKN_WORKERS as a number of processes or auto (one per core), default 1', () => {
+    expect(workerCount(loadConfig({}), 8)).toBe(1);
+    expect(workerCount(loadConfig({ PAKN_WORKERS: '3' }), 8)).toBe(3);
+    expect(workerCount(loadConfig({ PAKN_WORKERS: 'auto' }), 2)).toBe(2);
+    expect(workerCount(loadConfig({ PAKN_WORKERS: 'auto' }), 16)).toBe(16);
+  });
+
   it('has defaults that run the embedded database', () => {
     const c = loadConfig({});
     expect(c.PORT).toBe(3000);
@@ -22,6 +29,9 @@ describe('config', () => {
     ['PAKN_ESCALATION_CRON', 'every minute'],
     ['PAKN_OFFICE_HOURS', '7h30-11h30'],
     ['PAKN_LEADERSHIP_EMAILS', 'a@b.vn,not-an-email'],
+    ['PAKN_WORKERS', '0'],
+    ['PAKN_WORKERS', 'two'],
+    ['PAKN_WORKERS', '1.5'],
   ])('rejects %s=%s with a message naming the variable', (name, value) => {
     let err: unknown;
     try {

@@ -66,13 +66,15 @@ const submission = (i: number) => ({
   title: `Chậm cấp giấy phép xây dựng nhà xưởng số ${i}`,
   content: 'Doanh nghiệp nộp hồ sơ xin cấp giấy phép xây dựng nhà xưởng từ tháng trước nhưng chưa nhận được kết quả.',
   businessName: 'Công ty TNHH Cơ khí Kinh Bắc',
+  taxCode: '0100109106',
   contactName: 'Nguyễn Văn An',
   phone: '0912345678',
   email: 'an.nguyen@example.vn',
+  consentPublishName: false,
 });
 
 describe.runIf(onPostgres)(`PAKN_WORKERS=2 on ${dbLabel}`, () => {
-  it('serves on one port from two worker processes, seals every event into one chain, and stops every worker on SIGTERM', async () => {
+  it('serves on one port from two worker processes, seals every event into one chain, restarts a worker that dies, and stops every worker on SIGTERM', async () => {
     const svc = start();
     try {
       const listening = () => [...svc.output().matchAll(/"pid":(\d+).*worker (\d) is listening on (http:\/\/[\d.:]+)/g)];
@@ -95,7 +97,7 @@ describe.runIf(onPostgres)(`PAKN_WORKERS=2 on ${dbLabel}`, () => {
           }).then(async (r) => ({ status: r.status, body: (await r.json()) as { trackingCode?: string } })),
         ),
       );
-      expect(answers.map((a) => a.status)).toEqual(Array(30).fill(201));
+      expect(answers.map((a) => a.status), JSON.stringify(answers[0].body)).toEqual(Array(30).fill(201));
       expect(new Set(answers.map((a) => a.body.trackingCode)).size).toBe(30);
 
       const db = pgDatabase!.db;
@@ -111,12 +113,24 @@ describe.runIf(onPostgres)(`PAKN_WORKERS=2 on ${dbLabel}`, () => {
       expect(e.seqs).toBe(e.n);
       expect(e.span).toBe(e.n);
 
+      // a worker that dies is started again with its number, on the same address
+      const w2 = pids[ws.findIndex((m) => m[2] === '2')];
+      process.kill(w2, 'SIGKILL');
+      await until('worker 2 started again', () => listening().length === 3, 240_000, svc.output);
+      const again = listening()[2];
+      expect(again[2]).toBe('2');
+      expect(again[3]).toBe(url);
+      expect(Number(again[1])).not.toBe(w2);
+      expect(svc.output()).toContain('worker 2 stopped unexpectedly; starting it again');
+      const r = await fetch(`${url}/readyz`, { headers: { connection: 'close' } });
+      expect(r.status).toBe(200);
+
       svc.child.kill('SIGTERM');
       const code = await svc.exited;
       expect(code).toBe(0);
       expect(svc.output()).toContain('all workers stopped');
       expect(svc.output().match(/"msg":"stopped"/g)?.length).toBe(2);
-      for (const pid of pids) expect(alive(pid)).toBe(false);
+      for (const pid of [...pids, Number(again[1])]) expect(alive(pid)).toBe(false);
     } finally {
       if (svc.child.exitCode === null) svc.child.kill('SIGKILL');
     }
