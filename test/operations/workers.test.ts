@@ -73,7 +73,7 @@ const submission = (i: number) => ({
   consentPublishName: false,
 });
 
-describe.runIf(onPostgres)(`PAKN_WORKERS=2 on ${dbLabel}`, () => {
+if (onPostgres) describe(`PAKN_WORKERS=2 on ${dbLabel}`, () => {
   it('serves on one port from two worker processes, seals every event into one chain, restarts a worker that dies, and stops every worker on SIGTERM', async () => {
     const svc = start();
     try {
@@ -137,7 +137,7 @@ describe.runIf(onPostgres)(`PAKN_WORKERS=2 on ${dbLabel}`, () => {
   }, 400_000);
 });
 
-describe.runIf(!onPostgres)(`PAKN_WORKERS=2 on ${dbLabel}`, () => {
+if (!onPostgres) describe(`PAKN_WORKERS=2 on ${dbLabel}`, () => {
   it('runs one process, says in the log that it ignores the setting, serves and stops on SIGTERM', async () => {
     const svc = start();
     try {
