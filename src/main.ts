@@ -99,30 +99,39 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
   let stopping = false;
   let startFailed = false;
   const live = new Map<number, Worker>();
-  const fork = (index: number): Promise<void> =>
+  /** consecutive restarts of each worker that died before or soon after listening */
+  const restarts = new Map<number, number>();
+  const fork = (index: number, restart = false): Promise<void> =>
     new Promise((resolve) => {
+      if (stopping) return resolve();
       const w = cluster.fork({ PAKN_WORKER_INDEX: String(index) });
       live.set(index, w);
-      let listening = false;
+      let listeningAt = 0;
       w.once('listening', () => {
-        listening = true;
+        listeningAt = Date.now();
         resolve();
       });
       w.once('exit', (code, signal) => {
         live.delete(index);
         resolve();
         if (stopping) return;
-        if (!listening) {
-          // it could not start (its error is in the log): starting it again would fail the same way
+        if (!listeningAt && !restart) {
+          // it could not start at all (its error is in the log): the install is wrong, stop
           log.error({ worker: index, code, signal }, `worker ${index} could not start; stopping`);
           startFailed = true;
           stop('SIGTERM');
           return;
         }
-        log.error({ worker: index, code, signal }, `worker ${index} stopped unexpectedly; starting it again`);
+        // a worker that ran (or a restart that failed, say while the database fails over) is
+        // started again, waiting longer after each quick failure: 1 s, 2 s, 4 s … at most 60 s
+        const quick = !listeningAt || Date.now() - listeningAt < 60_000;
+        const n = quick ? (restarts.get(index) ?? 0) + 1 : 1;
+        restarts.set(index, n);
+        const waitMs = Math.min(60_000, 1000 * 2 ** (n - 1));
+        log.error({ worker: index, code, signal, waitMs }, `worker ${index} stopped unexpectedly; starting it again`);
         setTimeout(() => {
-          if (!stopping) void fork(index);
-        }, 1000);
+          if (!stopping) void fork(index, true);
+        }, waitMs);
       });
     });
   const stop = (signal: NodeJS.Signals) => {
@@ -151,6 +160,7 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   await fork(1);
+  // a signal during worker 1's start: the others are not started at all (fork checks `stopping`)
   await Promise.all(Array.from({ length: workers - 1 }, (_, i) => fork(i + 2)));
   if (!stopping) log.info({ workers, pid: process.pid }, `pakn runs ${workers} workers on http://${config.HOST}:${config.PORT}`);
 }

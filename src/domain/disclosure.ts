@@ -121,6 +121,17 @@ export function disclose(c: DisclosureCase, audience: Audience): Disclosure {
   }
 }
 
+/**
+ * Events only the reporter's own self-service causes (a lost key reissued to the case's e-mail
+ * address). Seen by someone who does not know the reporter, such an event would confirm a guess
+ * of who the reporter is (ask for a key with a suspect's address, watch the case): it is shown
+ * only to audiences that see the reporter anyway.
+ */
+export const REPORTER_ACTIVITY_ACTIONS: ReadonlySet<string> = new Set<string>(['access_key_reissue']);
+
+/** Whether an event with this action may be shown to an audience with decision `d`. */
+export const eventShown = (action: string, d: Disclosure): boolean => d.reporter === 'full' || !REPORTER_ACTIVITY_ACTIONS.has(action);
+
 /** Shorthand for staff roles. */
 export const discloseToStaff = (c: DisclosureCase, role: StaffRole): Disclosure => disclose(c, { kind: 'staff', role });
 

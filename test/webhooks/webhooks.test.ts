@@ -398,7 +398,7 @@ describe(`managing webhooks on ${dbLabel}`, () => {
     } finally {
       await strict.close();
     }
-    expect(['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.0.1', '169.254.169.254', '100.100.1.1', '0.0.0.0', '::1', 'fe80::1', 'fc00::1', '::ffff:10.0.0.1', '::ffff:a00:1', '64:ff9b::a00:1'].every(isForbiddenAddress)).toBe(true);
+    expect(['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.0.1', '169.254.169.254', '100.100.1.1', '0.0.0.0', '::1', 'fe80::1', 'fc00::1', '::ffff:10.0.0.1', '::ffff:a00:1', '64:ff9b::a00:1', '::7f00:1', '::127.0.0.1', '64:ff9b:1::a00:1', '2002:a00:1::1'].every(isForbiddenAddress)).toBe(true);
     expect(['198.51.100.20', '8.8.8.8', '2001:4860:4860::8888', '::ffff:8.8.8.8'].some(isForbiddenAddress)).toBe(false);
   });
 

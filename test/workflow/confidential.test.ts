@@ -7,12 +7,12 @@
 import { and, eq, inArray, not, sql } from 'drizzle-orm';
 import type supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessRecords, cases, outbox } from '../../src/db/schema.js';
+import { accessRecords, caseEvents, cases, outbox, webhookDeliveries } from '../../src/db/schema.js';
 import { taxCodeCheckDigit } from '../../src/domain/validators.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { dbLabel } from '../helpers/db.js';
 import { PDF_MIN } from '../intake/helpers.js';
-import { enterCase, local, post, reference, type Ref } from './helpers.js';
+import { enterCase, local, post, reference, timeline, type Ref } from './helpers.js';
 
 const prefix9 = ['230098765', '230098766', '230098767', '230098768'].find((p) => taxCodeCheckDigit(p) !== null)!;
 const TAX_CODE = `${prefix9}${taxCodeCheckDigit(prefix9)}`;
@@ -309,5 +309,47 @@ describe(`a confidential reporter across every view on ${dbLabel}`, () => {
       expect((await t.request().get('/api/v1/audit/access').set(bearer(t.tokens[role]))).status, role).toBe(403);
     }
     expect((await t.request().get('/api/v1/audit/access')).status).toBe(401);
+  });
+});
+
+describe(`a lost key reissued on a tố cáo tells the agency nothing on ${dbLabel}`, () => {
+  it('no event in the agency timeline, no webhook message, no change in the feed; the coordinator and the business see it', async () => {
+    // the agency's system is subscribed to every case change
+    const hook = await t
+      .request()
+      .post('/api/v1/admin/webhooks')
+      .set(bearer(t.tokens.admin))
+      .send({ agencyId: ref.agencies.so_xay_dung, url: 'https://198.51.100.7/pakn', events: ['case.updated', 'case.assigned', 'case.left_agency', 'case.escalated'] });
+    expect(hook.status, JSON.stringify(hook.body)).toBe(201);
+    const rowOf = async () => (await t.database.db.select().from(cases).where(eq(cases.id, caseA.id)))[0];
+    const before = await rowOf();
+    const feedBefore = await t.request().get(`/api/v1/agencies/${ref.agencies.so_xay_dung}/feed`).set(bearer(t.tokens.agency_staff));
+    expect(feedBefore.status).toBe(200);
+
+    // someone at the agency guesses the reporter's address and asks for a new key with it
+    const asked = await t.request().post(`/api/v1/public/cases/${caseA.trackingCode}/access-key-recovery`).send({ email: REPORTER.email });
+    expect(asked.status).toBe(202);
+    const [reissue] = await t.database.db.select().from(caseEvents).where(and(eq(caseEvents.caseId, caseA.id), eq(caseEvents.action, 'access_key_reissue')));
+    expect(reissue, 'the guess matched: a key was reissued').toBeDefined();
+
+    const after = await rowOf();
+    expect(after.updatedAt.getTime()).toBe(before.updatedAt.getTime());
+    expect(after.version).toBe(before.version);
+    expect(after.accessKeyHash).not.toBe(before.accessKeyHash);
+    for (const role of ['agency_staff', 'agency_lead']) {
+      expect((await timeline(t, role, caseA.id)).map((e) => e.action), role).not.toContain('access_key_reissue');
+    }
+    const feedAfter = await t.request().get(`/api/v1/agencies/${ref.agencies.so_xay_dung}/feed`).set(bearer(t.tokens.agency_staff));
+    expect(feedAfter.body).toEqual(feedBefore.body);
+    expect(await t.database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, reissue.id))).toEqual([]);
+    // those who see the reporter see the event
+    expect((await timeline(t, 'coordinator', caseA.id)).map((e) => e.action)).toContain('access_key_reissue');
+    expect((await timeline(t, 'inspector', caseA.id)).map((e) => e.action)).toContain('access_key_reissue');
+
+    // the subscription works: the agency's next change is told
+    const noted = await post(t, 'agency_lead', caseA.id, 'note', { version: after.version, internalText: 'Đang xác minh.' });
+    expect(noted.status, JSON.stringify(noted.body)).toBe(200);
+    const told = await t.database.db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.caseId, caseA.id), eq(webhookDeliveries.eventType, 'case.updated')));
+    expect(told.length).toBeGreaterThan(0);
   });
 });

@@ -4,7 +4,7 @@
  * coordinator or inspector is shown a confidential reporter. Routes see only this service.
  */
 import type { Db } from '../../db/client.js';
-import { disclose, type Audience } from '../../domain/disclosure.js';
+import { disclose, eventShown, type Audience } from '../../domain/disclosure.js';
 import { isAgencyRole, type Actor } from '../../domain/roles.js';
 import type { Clock } from '../../lib/clock.js';
 import { NotFound } from '../../lib/errors.js';
@@ -73,7 +73,7 @@ export function createCaseService({ db, clock }: CaseServiceDeps) {
     const events = await repo.caseTimeline(db, c.id);
     if (d.recordAccess) await recordAccess(db, actor, [c.id], route, clock.now());
     const who = identityOf(c);
-    return { caseId: c.id, trackingCode: c.trackingCode, items: events.map((e) => toEventView(e, d, who)) };
+    return { caseId: c.id, trackingCode: c.trackingCode, items: events.filter((e) => eventShown(e.action, d)).map((e) => toEventView(e, d, who)) };
   }
 
   /**

@@ -307,7 +307,10 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
         .from(caseEvents)
         .where(and(eq(caseEvents.caseId, c.id), eq(caseEvents.action, ACCESS_KEY_REISSUE), gte(caseEvents.at, new Date(now.getTime() - DAY_MS))));
       if (Number(n) >= ACCESS_KEY_REISSUES_PER_DAY) return 'daily_cap' as const;
-      await tx.update(cases).set({ accessKeyHash, updatedAt: now }).where(eq(cases.id, c.id));
+      // updatedAt stays: a case that changes when a key is reissued would tell its agency (feed, lists)
+      // that someone who knows the reporter's address asked; the event below is shown only where
+      // the reporter is (disclosure.eventShown)
+      await tx.update(cases).set({ accessKeyHash }).where(eq(cases.id, c.id));
       await appendEvents(tx, [
         {
           caseId: c.id,

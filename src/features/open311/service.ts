@@ -552,7 +552,7 @@ export function createOpen311Service(deps: Open311Deps) {
 
   // ---------------------------------------------------------------- GET requests
 
-  const statusNote = sql<string | null>`(select e.public_text from ${caseEvents} e where e.case_id = ${cases.id} and e.public_text is not null order by e.id desc limit 1)`;
+  const statusNote = sql<string | null>`(select e.public_text from ${caseEvents} e where e.case_id = ${cases.id} and e.public_text is not null and e.action <> 'access_key_reissue' order by e.id desc limit 1)`;
 
   /**
    * What `viewer` may read: every request it filed, and of the others those listed to other apps

@@ -33,6 +33,8 @@ for (const [net, bits] of [
   ['fec0::', 10], // site-local (deprecated)
   ['ff00::', 8], // multicast
   ['100::', 64], // discard
+  ['64:ff9b:1::', 48], // local-use NAT64
+  ['2002::', 16], // 6to4 (embeds an IPv4 address)
 ] as const) {
   blocked.addSubnet(net, bits, 'ipv6');
 }
@@ -42,7 +44,7 @@ function embeddedIpv4(ip: string): string | null {
   const lower = ip.toLowerCase();
   const dotted = /^(?:::ffff:(?:0:)?|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
   if (dotted) return dotted[1];
-  const hex = /^(?:::ffff:(?:0:)?|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  const hex = /^(?:::ffff:(?:0:)?|::|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
   if (hex) {
     const a = parseInt(hex[1], 16);
     const b = parseInt(hex[2], 16);
@@ -108,7 +110,8 @@ export async function resolveTarget(raw: string, allowPrivate: boolean, resolve:
   if (addresses.length === 0) throw new RefusedUrl(`host ${host} does not resolve`);
   if (!allowPrivate) {
     const bad = addresses.find((a) => isForbiddenAddress(a.address));
-    if (bad) throw new RefusedUrl(`resolves to ${bad.address}, a loopback, private, link-local or reserved address`);
+    // the address itself is not repeated: the answer must not map the service's own network
+    if (bad) throw new RefusedUrl('resolves to a loopback, private, link-local or reserved address');
   }
   const first = addresses[0];
   return { url, address: first.address, family: first.family === 6 ? 6 : 4 };

@@ -431,8 +431,9 @@ export function createWebhookService(deps: WebhookServiceDeps) {
             [
               {
                 template: 'webhook_disabled',
-                to: a.contactEmails,
-                cc: a.leadEmail ? [a.leadEmail] : [],
+                // the agency's contact addresses, its lead in copy; the lead alone when no contact is set
+                to: a.contactEmails.length > 0 ? a.contactEmails : a.leadEmail ? [a.leadEmail] : [],
+                cc: a.contactEmails.length > 0 && a.leadEmail ? [a.leadEmail] : [],
                 subject: `[PAKN] Đã tạm dừng gửi thông báo tự động (webhook) đến hệ thống của ${a.name}`,
                 text:
                   `Kính gửi ${a.name},\n\n` +
@@ -440,8 +441,9 @@ export function createWebhookService(deps: WebhookServiceDeps) {
                   `đến địa chỉ ${w.url} của cơ quan. Sau 3 ngày liên tục không thành công, việc gửi đã được tạm dừng.\n\n` +
                   `Lỗi gần nhất: ${res.error}\n\n` +
                   `Đề nghị bộ phận kỹ thuật kiểm tra hệ thống nhận, sau đó bật lại webhook (PATCH /api/v1/admin/webhooks/${w.id} với active=true) ` +
-                  `và gửi lại các thông báo chưa gửi được (POST /api/v1/admin/webhooks/${w.id}/redeliver-dead). ` +
-                  `Trong thời gian tạm dừng, hệ thống của cơ quan vẫn lấy được hồ sơ qua GET /api/v1/agencies/${w.agencyId}/feed.\n`,
+                  `và gửi lại các thông báo đã thất bại (POST /api/v1/admin/webhooks/${w.id}/redeliver-dead). ` +
+                  `Những thay đổi của hồ sơ trong thời gian tạm dừng không được gửi qua webhook: hệ thống của cơ quan lấy chúng qua ` +
+                  `GET /api/v1/agencies/${w.agencyId}/feed (từ thời điểm tạm dừng).\n`,
               },
             ],
             now,
@@ -477,8 +479,14 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   async function run(now: Date, opts: { signal?: AbortSignal } = {}): Promise<WebhookRunResult> {
     const { signal } = opts;
     const result: WebhookRunResult = { claimed: 0, delivered: 0, failed: 0, dead: 0, released: 0, disabled: 0, interrupted: false };
+    // a run can outlast a lease (many messages, slow receivers): each claim, signature and backoff
+    // takes the time of its own moment, never earlier than the run's start
+    const current = (): Date => {
+      const c = clock.now();
+      return c > now ? c : now;
+    };
     while (!signal?.aborted && result.claimed < MAX_PER_RUN) {
-      const batch = await claimDue(now);
+      const batch = await claimDue(current());
       if (batch.length === 0) break;
       result.claimed += batch.length;
       const subs = new Map((await db.select().from(webhooks).where(inArray(webhooks.id, [...new Set(batch.map((d) => d.webhookId))]))).map((w) => [w.id, w]));
@@ -494,7 +502,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
             unsent.push(d);
             continue;
           }
-          const outcome = await attempt(w, d, now);
+          const outcome = await attempt(w, d, current());
           result[outcome]++;
           if (outcome !== 'delivered') {
             const [fresh] = await db.select({ active: webhooks.active }).from(webhooks).where(eq(webhooks.id, w.id));
