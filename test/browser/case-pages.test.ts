@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { and, eq } from 'drizzle-orm';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { axeContextOf, expectNoAxeViolations, launchChromium, phoneContext } from './harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cases, outbox } from '../../src/db/schema.js';
 import type { Actor } from '../../src/features/auth/service.js';
@@ -21,38 +20,17 @@ let context: BrowserContext;
 let axeContext: BrowserContext;
 let base: string;
 let staff: Actor;
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-async function axe(page: Page, state: string): Promise<void> {
-  const html = await page.content();
-  const probe = await axeContext.newPage();
-  try {
-    await probe.setContent(html);
-    await probe.addScriptTag({ content: AXE_SOURCE });
-    const violations = (await probe.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown }> }> }> } }).axe.run({
-        resultTypes: ['violations'],
-      });
-      return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-    })) as string[];
-    expect(violations, state).toEqual([]);
-  } finally {
-    await probe.close();
-  }
-}
+const axe = (page: Page, state: string) => expectNoAxeViolations(axeContext, page, state);
 
 beforeAll(async () => {
   t = await createTestApp({ config: { PAKN_RATE_LIMIT_PUBLIC: '1000' } });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   staff = (await t.app.services.auth.authenticate(t.tokens.agency_staff))!;
-  browser = await chromium.launch({
-    executablePath: process.env.PAKN_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  context = await browser.newContext({ javaScriptEnabled: false, locale: 'vi-VN', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  context.setDefaultTimeout(30_000);
-  axeContext = await browser.newContext({ javaScriptEnabled: true, locale: 'vi-VN', viewport: { width: 390, height: 844 } });
+  browser = await launchChromium();
+  context = await phoneContext(browser);
+  axeContext = await axeContextOf(browser);
 });
 afterAll(async () => {
   await axeContext?.close();

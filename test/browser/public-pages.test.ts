@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { axeContextOf, expectNoAxeViolations, launchChromium, phoneContext } from './harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SITE } from '../../src/db/seed.js';
 import { PROBLEM_TYPES } from '../../src/lib/problem-types.js';
@@ -19,27 +18,8 @@ let phone: BrowserContext;
 let axeContext: BrowserContext;
 let base: string;
 let added = '';
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** axe-core on the page's HTML, loaded in a script-enabled page of the same size. */
-async function axe(page: Page, state: string): Promise<void> {
-  const html = await page.content();
-  const probe = await axeContext.newPage();
-  try {
-    await probe.setContent(html);
-    await probe.addScriptTag({ content: AXE_SOURCE });
-    const violations = (await probe.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown }> }> }> } }).axe.run({
-        resultTypes: ['violations'],
-      });
-      return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-    })) as string[];
-    expect(violations, state).toEqual([]);
-  } finally {
-    await probe.close();
-  }
-}
+const axe = (page: Page, state: string) => expectNoAxeViolations(axeContext, page, state);
 
 /** The page does not scroll sideways on the phone: wide tables scroll inside their own region. */
 async function noSidewaysScroll(page: Page, state: string): Promise<void> {
@@ -61,10 +41,9 @@ beforeAll(async () => {
   ({ added } = await publishTwoRevisions(t));
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: process.env.PAKN_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  phone = await browser.newContext({ javaScriptEnabled: false, locale: 'vi-VN', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  phone.setDefaultTimeout(30_000);
-  axeContext = await browser.newContext({ javaScriptEnabled: true, locale: 'vi-VN', viewport: { width: 390, height: 844 } });
+  browser = await launchChromium();
+  phone = await phoneContext(browser);
+  axeContext = await axeContextOf(browser);
 }, 180_000);
 afterAll(async () => {
   await axeContext?.close();

@@ -3,7 +3,8 @@
  * drawn, visible on screen and in print, and its pixels are really there.
  */
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { launchChromium } from '../browser/harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { dbLabel } from '../helpers/db.js';
@@ -14,7 +15,6 @@ let browser: Browser;
 let context: BrowserContext;
 let base: string;
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 beforeAll(async () => {
   t = await createTestApp({ now: '2026-04-02T02:00:00Z', config: { PAKN_REPORT_MIN_CELL: '2' } });
@@ -36,7 +36,7 @@ beforeAll(async () => {
   await t.app.services.reports.publish('2026-03');
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: process.env.PAKN_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   context = await browser.newContext({ javaScriptEnabled: false, locale: 'vi-VN', viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(30_000);
 }, 180_000);
