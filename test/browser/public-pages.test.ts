@@ -133,6 +133,9 @@ describe(`error and report pages on a phone in Chromium on ${dbLabel}`, () => {
     await list.focus();
     expect(await list.evaluate((el) => el === document.activeElement)).toBe(true);
     for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+    // keyboard scrolling is animated (smooth scrolling): wait for the region to have moved
+    const moved = await list.elementHandle();
+    await page.waitForFunction((el) => (el as HTMLElement).scrollLeft > 0, moved, { timeout: 10_000 });
     expect(await list.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
 
     // tracking codes never wrap; agencies carry their full names
