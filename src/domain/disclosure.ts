@@ -127,7 +127,10 @@ export function disclose(c: DisclosureCase, audience: Audience): Disclosure {
  * of who the reporter is (ask for a key with a suspect's address, watch the case): it is shown
  * only to audiences that see the reporter anyway.
  */
-export const REPORTER_ACTIVITY_ACTIONS: ReadonlySet<string> = new Set<string>(['access_key_reissue']);
+/** The event of a lost key reissued to the case's e-mail address (never carries the key). */
+export const ACCESS_KEY_REISSUE = 'access_key_reissue';
+
+export const REPORTER_ACTIVITY_ACTIONS: ReadonlySet<string> = new Set<string>([ACCESS_KEY_REISSUE]);
 
 /** Whether an event with this action may be shown to an audience with decision `d`. */
 export const eventShown = (action: string, d: Disclosure): boolean => d.reporter === 'full' || !REPORTER_ACTIVITY_ACTIONS.has(action);

@@ -40,7 +40,8 @@ export const NOT_FOUND_DETAIL = 'Không tìm thấy hồ sơ với mã hồ sơ 
 const DUMMY_HASH = sha256Hex('pakn: no such case');
 const DAY_MS = 86_400_000;
 /** The timeline action of a new access key sent at the business's request. */
-export const ACCESS_KEY_REISSUE = 'access_key_reissue';
+export { ACCESS_KEY_REISSUE } from '../../domain/disclosure.js';
+import { ACCESS_KEY_REISSUE } from '../../domain/disclosure.js';
 /** At most this many new keys per case in 24 hours, across all instances (further requests change nothing). */
 export const ACCESS_KEY_REISSUES_PER_DAY = 3;
 

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { agencies, apiClients, caseEvents, cases, categories, localities } from '../../db/schema.js';
+import { ACCESS_KEY_REISSUE } from '../../domain/disclosure.js';
 import { DAY_MS, toLocalIso } from '../../domain/calendar.js';
 import { disclose, discloseText, NOT_LISTED_TO_OTHER_APPS } from '../../domain/disclosure.js';
 import { fmtDateTime } from '../notifications/templates.js';
@@ -552,7 +553,7 @@ export function createOpen311Service(deps: Open311Deps) {
 
   // ---------------------------------------------------------------- GET requests
 
-  const statusNote = sql<string | null>`(select e.public_text from ${caseEvents} e where e.case_id = ${cases.id} and e.public_text is not null and e.action <> 'access_key_reissue' order by e.id desc limit 1)`;
+  const statusNote = sql<string | null>`(select e.public_text from ${caseEvents} e where e.case_id = ${cases.id} and e.public_text is not null and e.action <> ${ACCESS_KEY_REISSUE} order by e.id desc limit 1)`;
 
   /**
    * What `viewer` may read: every request it filed, and of the others those listed to other apps
