@@ -472,8 +472,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Work queue: cases by deadline (resolveDueAt, id), filtered; agency roles get their own agency only
-         * @description Work queue: cases by deadline (resolveDueAt, id), filtered; agency roles get their own agency only
+         * Work queue: compact case items by deadline (resolveDueAt, id), filtered; agency roles get their own agency only
+         * @description A page of compact items (StaffCaseListItem: code, kind, title, reporting business, status, agency, deadline state and the actions the caller may take), ordered by resolve deadline then id. The content, contact details, answers and notes of a case are in GET /api/v1/cases/{id}; an agency's system that keeps copies of its cases reads full cases from its feed (GET /api/v1/agencies/{id}/feed).
          *
          *     Roles: coordinator, agency_staff, agency_lead, inspector.
          */
@@ -2712,8 +2712,52 @@ export interface components {
             trackingCode: string;
             items: components["schemas"]["TimelineEvent"][];
         };
+        /** @description A case as an item of the work queue: what a list shows. The content, contact details, answers and notes are in the full case (GET /api/v1/cases/{id}, StaffCase); the agency feed carries full cases. */
+        StaffCaseListItem: {
+            id: number;
+            trackingCode: string;
+            kind: string;
+            priority: string;
+            categoryId: number | null;
+            categoryName: string | null;
+            localityId: number | null;
+            localityName: string | null;
+            channel: string;
+            title: string;
+            /** @description true: confidential case (tố cáo) seen by an agency role — "ẩn danh" */
+            reporterHidden: boolean;
+            confidential: boolean;
+            /** @enum {string} */
+            status: "received" | "assigned" | "in_progress" | "awaiting_business" | "resolved" | "closed" | "rejected" | "withdrawn";
+            statusLabel: string;
+            agencyId: number | null;
+            agencyName: string | null;
+            /** @description send it back with every change (or as If-Match) */
+            version: number;
+            /** @description ISO 8601 with offset (Asia/Ho_Chi_Minh, +07:00) */
+            receivedAt: string;
+            acceptDueAt: string | null;
+            /** @description ISO 8601 with offset (Asia/Ho_Chi_Minh, +07:00) */
+            resolveDueAt: string;
+            /** @description true for a khiếu nại or tố cáo not accepted yet: resolveDueAt is the provisional latest deadline (acceptance deadline + the period); the deadline is fixed at acceptance */
+            resolveDueProvisional: boolean;
+            /** @description open cases only; a paused case keeps its state */
+            deadlineState: ("within_deadline" | "overdue") | null;
+            paused: boolean;
+            extensionsUsed: number;
+            resolvedAt: string | null;
+            /** @description early | on_time | late, set when resolved */
+            outcome: string | null;
+            escalationLevel: number;
+            /** @description ISO 8601 with offset (Asia/Ho_Chi_Minh, +07:00) */
+            updatedAt: string;
+            /** @description actions the caller may take now (POST /api/v1/cases/{id}/{action}) */
+            allowedActions: string[];
+            /** @description the reporting business; null when the reporter is hidden (confidential case, agency role) or unknown */
+            businessName: string | null;
+        };
         CaseList: {
-            items: components["schemas"]["StaffCase"][];
+            items: components["schemas"]["StaffCaseListItem"][];
             /** @description pass as cursor for the next page; null at the end */
             nextCursor: string | null;
         };

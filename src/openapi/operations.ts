@@ -52,7 +52,13 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'DELETE /api/v1/admin/tokens/{id}': {operationId: 'revokeToken', responses: noContent('Revoked: the token stops working at once')},
   'POST /api/v1/public/cases': {operationId: 'submitPublicCase', example: {kind: 'kien_nghi', categoryId: 3, localityId: 12, title: 'Đề nghị rút ngắn thời gian cấp giấy phép xây dựng', content: 'Công ty chúng tôi nộp hồ sơ xin giấy phép xây dựng nhà xưởng tại KCN Phú Mỹ từ ngày 02/3 nhưng đến nay chưa nhận được kết quả. Đề nghị Sở Xây dựng cho biết tiến độ xử lý.', businessName: 'Công ty TNHH Cơ khí Minh Phát', taxCode: '0312345673', contactName: 'Nguyễn Văn An', phone: '0909123456', email: 'an.nguyen@minhphat.vn', consentPublishName: false}},
   'POST /api/v1/cases': {operationId: 'createCase', example: {kind: 'phan_anh', categoryId: 5, localityId: 21, title: 'Chậm bàn giao mặt bằng dự án nhà máy tại KCN Quế Võ', content: 'Doanh nghiệp gọi đường dây nóng phản ánh: đã nộp đủ tiền thuê đất từ tháng 01 nhưng đến nay Ban quản lý dự án chưa bàn giao mặt bằng, ảnh hưởng tiến độ lắp đặt dây chuyền.', businessName: 'Công ty TNHH Điện tử Hòa Bình', taxCode: '0101243150', contactName: 'Lê Quang Huy', phone: '0912345678', email: 'huy.le@hoabinh-elec.vn', consentPublishName: false, channel: 'hotline', receivedAt: '2026-03-09T08:45:00+07:00', priority: 'normal'}},
-  'GET /api/v1/cases': {operationId: 'listCases'},
+  'GET /api/v1/cases': {
+    operationId: 'listCases',
+    description:
+      'A page of compact items (StaffCaseListItem: code, kind, title, reporting business, status, agency, deadline state and the actions the caller may take), ' +
+      'ordered by resolve deadline then id. The content, contact details, answers and notes of a case are in GET /api/v1/cases/{id}; ' +
+      "an agency's system that keeps copies of its cases reads full cases from its feed (GET /api/v1/agencies/{id}/feed).",
+  },
   'GET /api/v1/public/cases/{trackingCode}': {operationId: 'getPublicCase'},
   'POST /api/v1/public/cases/{trackingCode}/reply': {operationId: 'replyPublicCase', example: {text: 'Công ty xin gửi bổ sung bản sao giấy chứng nhận quyền sử dụng đất số CS 04512 cấp ngày 10/5/2021.'}},
   'POST /api/v1/public/cases/{trackingCode}/rating': {operationId: 'ratePublicCase', example: {rating: 4, comment: 'Sở trả lời đúng hạn, rõ ràng; mong thủ tục cấp phép được rút gọn hơn.'}},

@@ -14,8 +14,9 @@ const NO_SITE: SiteInfo = { provinceName: null, hotline: null, officeAddress: nu
 export const siteIdentity = fp(
   async (app: FastifyInstance) => {
     app.addHook('onSend', async (req, reply, payload) => {
-      if (typeof payload !== 'string' || !payload.includes(SITE_SLOT.org)) return payload;
-      if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+      // the content type first: a JSON page of the API is not scanned for the slot
+      if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+      if (!payload.includes(SITE_SLOT.org)) return payload;
       let site: SiteInfo = NO_SITE;
       try {
         site = await app.services.settings.siteInfo();

@@ -44,6 +44,22 @@ const ids = (b: { items: Array<{ id: number }> }) => b.items.map((i) => i.id);
 const idsOf = (...names: string[]) => names.map((n) => c[n].id);
 
 describe(`work queues on ${dbLabel}`, () => {
+  it('lists compact items: each field as the full case shows it to the same caller, without the content or contact details', async () => {
+    for (const role of ['coordinator', 'agency_staff']) {
+      const page = (await t.request().get('/api/v1/cases').set(bearer(t.tokens[role]))).body as { items: Array<Record<string, unknown>> };
+      expect(page.items.length, role).toBeGreaterThan(0);
+      for (const item of page.items) {
+        const full = (await t.request().get(`/api/v1/cases/${item.id}`).set(bearer(t.tokens[role]))).body as Record<string, unknown> & {
+          submitter: { businessName: string | null } | null;
+        };
+        const { businessName, ...shared } = item;
+        for (const [k, v] of Object.entries(shared)) expect(v, `${role} ${item.trackingCode} ${k}`).toEqual(full[k]);
+        expect(businessName, `${role} ${item.trackingCode} businessName`).toEqual(full.submitter?.businessName ?? null);
+        for (const k of ['content', 'submitter', 'address', 'publicAnswer', 'lastPublicNote', 'ratingComment', 'reason']) expect(item, k).not.toHaveProperty(k);
+      }
+    }
+  });
+
   it('sorts by deadline (resolveDueAt, id) by default', async () => {
     const all = await list('');
     expect(ids(all)).toEqual(idsOf('c5', 'c1', 'c2', 'c3', 'c4'));

@@ -98,7 +98,7 @@ export async function registerCaseWorkflowRoutes(app: FastifyInstance) {
       config: { roles: CASE_READERS },
       schema: {
         tags: ['cases'],
-        summary: 'Work queue: cases by deadline (resolveDueAt, id), filtered; agency roles get their own agency only',
+        summary: 'Work queue: compact case items by deadline (resolveDueAt, id), filtered; agency roles get their own agency only',
         querystring: caseListQuery,
         response: { 200: caseListSchema, 400: problemSchema },
       },

@@ -134,8 +134,47 @@ export const caseListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
+/** The work queue's compact item: the fields of StaffCase a list shows (views.ts toStaffListItem). */
+export const staffCaseListItemSchema = staffCaseSchema
+  .pick({
+    id: true,
+    trackingCode: true,
+    kind: true,
+    priority: true,
+    categoryId: true,
+    categoryName: true,
+    localityId: true,
+    localityName: true,
+    channel: true,
+    title: true,
+    reporterHidden: true,
+    confidential: true,
+    status: true,
+    statusLabel: true,
+    agencyId: true,
+    agencyName: true,
+    version: true,
+    receivedAt: true,
+    acceptDueAt: true,
+    resolveDueAt: true,
+    resolveDueProvisional: true,
+    deadlineState: true,
+    paused: true,
+    extensionsUsed: true,
+    resolvedAt: true,
+    outcome: true,
+    escalationLevel: true,
+    updatedAt: true,
+    allowedActions: true,
+  })
+  .extend({ businessName: z.string().nullable().describe('the reporting business; null when the reporter is hidden (confidential case, agency role) or unknown') })
+  .meta({
+    id: 'StaffCaseListItem',
+    description: 'A case as an item of the work queue: what a list shows. The content, contact details, answers and notes are in the full case (GET /api/v1/cases/{id}, StaffCase); the agency feed carries full cases.',
+  });
+
 export const caseListSchema = z
-  .object({ items: z.array(staffCaseSchema), nextCursor: z.string().nullable().describe('pass as cursor for the next page; null at the end') })
+  .object({ items: z.array(staffCaseListItemSchema), nextCursor: z.string().nullable().describe('pass as cursor for the next page; null at the end') })
   .meta({ id: 'CaseList' });
 
 export const feedQuery = z.object({

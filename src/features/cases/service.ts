@@ -11,7 +11,7 @@ import { NotFound } from '../../lib/errors.js';
 import { listAccessRecords, recordAccess, type AccessFilter } from './access-records.js';
 import type { CaseRow } from './deadlines.js';
 import * as repo from './repository.js';
-import { identityOf, toEventView, toFeedItem, toStaffView, type FeedItem } from './views.js';
+import { identityOf, toEventView, toFeedItem, toStaffListItem, toStaffView, type FeedItem } from './views.js';
 
 export interface CaseServiceDeps {
   db: Db;
@@ -37,15 +37,19 @@ export function createCaseService({ db, clock }: CaseServiceDeps) {
     return { d, view: toStaffView(c, d, actor, { now, ...names }) };
   }
 
-  /** A page of the work queue (`limit` cases, and whether more follow); agency roles get their own agency's cases only. */
+  /** A page of the work queue (`limit` compact items, and whether more follow); agency roles get their own agency's cases only. */
   async function queue(actor: Actor, q: QueueQuery, route: string) {
     const now = clock.now();
     const rows = await repo.listQueue(db, { ...q, limit: q.limit + 1, now, onlyAgencyId: isAgencyRole(actor.role) ? (actor.agencyId ?? -1) : undefined });
     const page = rows.slice(0, q.limit);
-    const views = page.map((c) => viewFor(c, c, actor, staff(actor), now));
+    const audience = staff(actor);
+    const items = page.map((c) => {
+      const d = disclose(c, audience);
+      return { d, item: toStaffListItem(c, d, actor, { now, ...c }) };
+    });
     // one statement for the page: the confidential reporters it showed
-    await recordAccess(db, actor, views.filter((v) => v.d.recordAccess).map((v) => v.view.id), route, now);
-    return { page, more: rows.length > q.limit, items: views.map((v) => v.view) };
+    await recordAccess(db, actor, items.filter((v) => v.d.recordAccess).map((v) => v.item.id), route, now);
+    return { page, more: rows.length > q.limit, items: items.map((v) => v.item) };
   }
 
   /** One case for staff. */

@@ -13,7 +13,7 @@ import type { Actor } from '../../domain/roles.js';
 import { openState } from '../../domain/sla.js';
 import type { EventRow } from '../timeline/repository.js';
 import { isProvisional, type CaseRow } from './deadlines.js';
-import type { ViewedCaseRow } from './repository.js';
+import type { ListCaseRow, ViewedCaseRow } from './repository.js';
 
 /** Staff actions as they appear in URLs (`POST /api/v1/cases/{id}/{action}`). */
 export const STAFF_ACTIONS = ['assign', 'accept', 'request_info', 'resolve', 'return', 'reject', 'extend', 'note', 'reopen', 'close', 'merge'] as const;
@@ -121,6 +121,49 @@ export function toStaffView(c: ViewedCaseRow, d: Disclosure, actor: Pick<Actor, 
   };
 }
 export type StaffCaseView = ReturnType<typeof toStaffView>;
+
+/**
+ * A case as an item of the work queue: what a list shows to pick the next case (its code, kind,
+ * title, who reported it, where it stands, its deadline and what the caller may do), through the
+ * same disclosure `d` as the full view. The full view (content, contact details, answers, notes)
+ * is GET /api/v1/cases/{id}; the agency feed carries full views.
+ */
+export function toStaffListItem(c: ListCaseRow, d: Disclosure, actor: Pick<Actor, 'role' | 'agencyId'>, ctx: StaffViewContext) {
+  const hidden = d.reporter !== 'full';
+  return {
+    id: c.id,
+    trackingCode: c.trackingCode,
+    kind: c.kind,
+    priority: c.priority,
+    categoryId: c.categoryId,
+    categoryName: ctx.categoryName ?? null,
+    localityId: c.localityId,
+    localityName: ctx.localityName ?? null,
+    channel: c.channel,
+    title: discloseText(d, c.title, identityOf(c)) ?? '',
+    businessName: hidden ? null : c.businessName,
+    reporterHidden: hidden,
+    confidential: c.confidential,
+    status: c.status as CaseStatus,
+    statusLabel: isCaseStatus(c.status) ? STATUS_LABEL_VI[c.status] : c.status,
+    agencyId: c.agencyId,
+    agencyName: c.agencyId == null ? null : (ctx.agencyName ?? null),
+    version: c.version,
+    receivedAt: toLocalIso(c.receivedAt),
+    acceptDueAt: iso(c.acceptDueAt),
+    resolveDueAt: toLocalIso(c.resolveDueAt),
+    resolveDueProvisional: isProvisional(c),
+    deadlineState: deadlineState(c, ctx.now),
+    paused: c.pausedAt != null,
+    extensionsUsed: c.extensionsUsed,
+    resolvedAt: iso(c.resolvedAt),
+    outcome: c.outcome,
+    escalationLevel: c.escalationLevel,
+    updatedAt: toLocalIso(c.updatedAt),
+    allowedActions: staffAllowedActions(c, actor, ctx.now),
+  };
+}
+export type StaffListItem = ReturnType<typeof toStaffListItem>;
 
 /** A timeline event for staff, as disclosure `d` of its case allows: no trace of a hidden reporter. */
 export function toEventView(e: EventRow, d: Disclosure, who: Identity) {
