@@ -18,24 +18,28 @@ export type BootstrapResult =
   | { status: 'revoked'; revokedAt: Date };
 
 export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
+  /** The token lookup of every staff request, prepared once (parsed and planned once per connection on PostgreSQL). */
+  const byHash = db
+    .select({
+      tokenId: apiTokens.id,
+      lastUsedAt: apiTokens.lastUsedAt,
+      expiresAt: apiTokens.expiresAt,
+      userId: users.id,
+      name: users.name,
+      role: users.role,
+      agencyId: users.agencyId,
+    })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), isNull(apiTokens.revokedAt), eq(users.active, true)))
+    .limit(1)
+    .prepare('pakn_auth_token');
+
   async function authenticate(token: string): Promise<Actor | null> {
     if (!token || token.length > 200) return null;
     const hash = sha256Hex(token);
     const now = clock.now();
-    const [row] = await db
-      .select({
-        tokenId: apiTokens.id,
-        lastUsedAt: apiTokens.lastUsedAt,
-        expiresAt: apiTokens.expiresAt,
-        userId: users.id,
-        name: users.name,
-        role: users.role,
-        agencyId: users.agencyId,
-      })
-      .from(apiTokens)
-      .innerJoin(users, eq(users.id, apiTokens.userId))
-      .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt), eq(users.active, true)))
-      .limit(1);
+    const [row] = await byHash.execute({ hash });
     if (!row) return null;
     if (row.expiresAt && row.expiresAt <= now) return null;
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {

@@ -255,8 +255,55 @@ export function queueQuery(ex: Executor, f: QueueFilter) {
     .limit(f.limit);
 }
 
+/**
+ * The queue's common shapes (an agency's queue, or the whole queue, from the start or after a
+ * cursor, with no other filter) as prepared statements: on PostgreSQL each connection parses and
+ * plans them once, and the SQL is built once per process. Other filters build the query each time.
+ */
+function preparedQueue(ex: Executor, agency: boolean, after: boolean) {
+  const key = `${agency ? 'agency' : 'all'}_${after ? 'after' : 'first'}`;
+  let byKey = prepared.get(ex);
+  if (!byKey) prepared.set(ex, (byKey = new Map()));
+  let q = byKey.get(key);
+  if (!q) {
+    const where: SQL[] = [];
+    if (agency) where.push(eq(cases.agencyId, sql.placeholder('agencyId')));
+    if (after) {
+      const at = sql.placeholder('afterDueAt');
+      where.push(or(gt(cases.resolveDueAt, at), and(eq(cases.resolveDueAt, at), gt(cases.id, sql.placeholder('afterId'))))!);
+    }
+    q = ex
+      .select({ ...listColumns, ...withNames })
+      .from(cases)
+      .leftJoin(agencies, eq(agencies.id, cases.agencyId))
+      .leftJoin(categories, eq(categories.id, cases.categoryId))
+      .leftJoin(localities, eq(localities.id, cases.localityId))
+      .where(where.length ? and(...where) : undefined)
+      .orderBy(asc(cases.resolveDueAt), asc(cases.id))
+      .limit(sql.placeholder('limit'))
+      .prepare(`pakn_queue_${key}`);
+    byKey.set(key, q);
+  }
+  return q;
+}
+const prepared = new WeakMap<Executor, Map<string, ReturnType<typeof queueQuery>['prepare'] extends (n: string) => infer P ? P : never>>();
+
+/** True when the filter is one of the shapes preparedQueue serves. */
+const commonShape = (f: QueueFilter) =>
+  !f.statuses?.length &&
+  f.agencyId === undefined &&
+  !f.kinds?.length &&
+  f.categoryId === undefined &&
+  f.overdue === undefined &&
+  f.dueBefore === undefined &&
+  f.minEscalationLevel === undefined &&
+  !f.words?.length &&
+  f.trackingCode === undefined;
+
 export async function listQueue(ex: Executor, f: QueueFilter): Promise<Array<ListCaseRow & CaseNames>> {
-  return queueQuery(ex, f);
+  if (!commonShape(f)) return queueQuery(ex, f);
+  const q = preparedQueue(ex, f.onlyAgencyId !== undefined, f.after !== undefined);
+  return q.execute({ agencyId: f.onlyAgencyId, afterDueAt: f.after?.dueAt.toISOString(), afterId: f.after?.id, limit: f.limit });
 }
 
 // ---------------------------------------------------------------- agency feed
