@@ -41,7 +41,7 @@ export function createServices(deps: ServiceDeps) {
   const clockService = createClockService({ db, clock, officeHours: deps.config.PAKN_OFFICE_HOURS });
   const clockAdmin = createClockAdminService({ db, clock, clockService });
   /** settings shared by every instance (recipients, staff mail window, public identity: siteInfo()) */
-  const settings = createSettingsService({ db, clock, config: deps.config });
+  const settings = createSettingsService({ db, clock, config: deps.config, onChange: () => clockService.invalidate('site') });
   const baseUrl = deps.config.PUBLIC_BASE_URL.replace(/\/$/, '');
   const intakeDeps = { clockService, baseUrl, mailDomain: new URL(baseUrl).hostname, db, dbKind: database.kind, trackingBlocks: new Map() as TrackingBlocks };
   /** seals timeline events into the hash chain after their transaction commits */

@@ -132,6 +132,27 @@ describe(`settings on ${dbLabel}`, () => {
     }
   });
 
+  it('intake mail: the instance that changed the identity uses it at once, another one within 30 s (its reference cache)', async () => {
+    const second = await secondInstance(t.database, t.clock, {});
+    const hotlineOf = async (app: TestApp['app']) => {
+      const c = await enterCase(app, t.clock.now());
+      const receipt = (await outboxOf(t.app, c.id)).find((m) => m.template === 'receipt')!;
+      return /Đường dây nóng: ([^·]+?) ·/.exec(receipt.text_body)?.[1];
+    };
+    try {
+      expect(await hotlineOf(second.app)).toBe('0222 3 822 999'); // its cache is warm
+      expect(await hotlineOf(t.app)).toBe('0222 3 822 999');
+      expect((await put({ hotline: '0222 3 888 888' })).status).toBe(200);
+      expect(await hotlineOf(t.app)).toBe('0222 3 888 888');
+      expect(await hotlineOf(second.app)).toBe('0222 3 822 999');
+      t.clock.advance(30_001);
+      expect(await hotlineOf(second.app)).toBe('0222 3 888 888');
+    } finally {
+      expect((await put({ hotline: '0222 3 822 999' })).status).toBe(200);
+      await second.close();
+    }
+  });
+
   it('two instances on one database: the second one’s environment seeds nothing; both apply the stored settings at once', async () => {
     const second = await secondInstance(t.database, t.clock, { PAKN_LEADERSHIP_EMAILS: 'someone.else@bacninh.example', PAKN_STAFF_MAIL_WINDOW: '07:00-20:00' });
     try {

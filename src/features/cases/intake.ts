@@ -1,5 +1,4 @@
 import { sql } from 'drizzle-orm';
-import { readSiteInfo } from '../settings/repository.js';
 import type { Db, Executor, Tx } from '../../db/client.js';
 import { insertSql } from '../../db/fast.js';
 import { caseEvents, cases, outbox } from '../../db/schema.js';
@@ -255,8 +254,8 @@ export async function insertNewCase(
     },
   ];
   const messages: OutgoingMessage[] = [];
-  // the footer's province, hotline and address: the settings row, read only when mail goes out
-  const site = c.email || agency ? await readSiteInfo(ex) : null;
+  // the footer's province, hotline and address: the settings (cached with the reference data), only when mail goes out
+  const site = c.email || agency ? await clockService.siteInfo(ex) : null;
   if (c.email) {
     messages.push({
       template: 'receipt',

@@ -5,6 +5,7 @@ import { createWorkingCalendar, parseOfficeHours, type WorkingCalendar, type Yea
 import type { RoutingRule } from '../../domain/routing.js';
 import { findPolicy, type CaseKind, type Priority, type SlaPolicy } from '../../domain/sla.js';
 import type { Clock } from '../../lib/clock.js';
+import { readSiteInfo, type SiteInfo } from '../settings/repository.js';
 
 /** How long an instance trusts its cached calendar, policies and rules before re-reading them. */
 const CACHE_TTL_MS = 30_000;
@@ -18,9 +19,9 @@ export interface ReferenceRows {
 }
 
 /**
- * The clock's reference data (calendar years, SLA policies, routing rules), read from the
- * database and cached briefly; an edit through this instance drops the cache at once, other
- * instances see it within CACHE_TTL_MS.
+ * The clock's reference data (calendar years, SLA policies, routing rules), and the site's
+ * identity that intake mail carries in its footer, read from the database and cached briefly; an
+ * edit through this instance drops the cache at once, other instances see it within CACHE_TTL_MS.
  */
 export function createClockService({ db, clock, officeHours }: { db: Db; clock: Clock; officeHours: string }) {
   const hours = parseOfficeHours(officeHours);
@@ -28,6 +29,7 @@ export function createClockService({ db, clock, officeHours }: { db: Db; clock: 
   let pol: { at: number; value: Promise<StoredPolicy[]> } | null = null;
   let rul: { at: number; value: Promise<RoutingRule[]> } | null = null;
   let refs: { at: number; value: Promise<ReferenceRows> } | null = null;
+  let site: { at: number; value: Promise<SiteInfo> } | null = null;
   const fresh = (c: { at: number } | null) => c !== null && clock.now().getTime() - c.at < CACHE_TTL_MS && c.at <= clock.now().getTime();
 
   async function loadCalendar(ex: Executor = db): Promise<WorkingCalendar> {
@@ -86,6 +88,8 @@ export function createClockService({ db, clock, officeHours }: { db: Db; clock: 
     rules: (ex?: Executor) => cached(rul, () => loadRules(ex), (s) => (rul = s)),
     /** categories, localities and agencies as intake needs them (a miss means: ask the database) */
     referenceRows: (ex?: Executor) => cached(refs, () => loadReferenceRows(ex), (s) => (refs = s)),
+    /** the province, hotline and office address for mail footers (the settings service drops it on a change) */
+    siteInfo: (ex?: Executor) => cached(site, () => readSiteInfo(ex ?? db), (s) => (site = s)),
     /** uncached reads inside a transaction */
     loadCalendar,
     loadPolicies,
@@ -95,7 +99,8 @@ export function createClockService({ db, clock, officeHours }: { db: Db; clock: 
       if (!p) throw new Error(`No SLA policy for ${kind}/${priority}`);
       return p;
     },
-    invalidate(what: 'calendar' | 'policies' | 'rules' | 'reference' | 'all' = 'all') {
+    invalidate(what: 'calendar' | 'policies' | 'rules' | 'reference' | 'site' | 'all' = 'all') {
+      if (what === 'site' || what === 'all') site = null;
       if (what === 'calendar' || what === 'all') cal = null;
       if (what === 'policies' || what === 'all') pol = null;
       if (what === 'rules' || what === 'all') rul = null;

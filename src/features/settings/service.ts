@@ -57,7 +57,7 @@ export function nextInWindow(cal: WorkingCalendar, window: OfficePeriod[], t: Da
   return new Date(Math.max(t.getTime(), first * DAY_MS));
 }
 
-export function createSettingsService(deps: { db: Db; clock: Clock; config: Config }) {
+export function createSettingsService(deps: { db: Db; clock: Clock; config: Config; onChange?: () => void }) {
   const { db, clock, config } = deps;
 
   const effective = (s: StoredSettings): EffectiveSettings => ({
@@ -93,6 +93,7 @@ export function createSettingsService(deps: { db: Db; clock: Clock; config: Conf
     const r = await db.transaction((tx) =>
       applySettings(tx, seed, { userId: null, label: 'Biến môi trường (khởi động lần đầu)' }, clock.now(), { onlyUnset: true }),
     );
+    if (r.changed.length > 0) deps.onChange?.();
     return r.changed;
   }
 
@@ -118,6 +119,8 @@ export function createSettingsService(deps: { db: Db; clock: Clock; config: Conf
       const r = await db.transaction((tx) =>
         applySettings(tx, patch, { userId: actor.userId, label: actor.name }, clock.now(), { expectVersion: ifMatch }),
       );
+      // caches of the identity (intake mail footers) are dropped once the change is committed
+      if (r.changed.length > 0) deps.onChange?.();
       if (ifMatch !== undefined && r.versionBefore !== ifMatch) {
         throw new PreconditionFailed(`The settings are at version ${r.versionBefore}, not ${ifMatch}: read them again`, { version: r.versionBefore });
       }
