@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -106,6 +106,8 @@ export interface LoadResult {
   peakRssMb?: number;
   /** CPU time of the service's processes per request, µs */
   cpuUsPerRequest?: number;
+  /** CPU time of the PostgreSQL backends of the service's database per request, µs */
+  dbCpuUsPerRequest?: number;
   /** 1-minute load average at the end of the run */
   loadAvg: number;
 }
@@ -127,8 +129,37 @@ export function cpuMs(pid: number): number {
   return (Number(rest[11]) + Number(rest[12])) * 10;
 }
 
+/**
+ * CPU time (ms) of the PostgreSQL backends connected to database `db`, by pid (Linux /proc: the
+ * server's processes are titled "postgres: <cluster>: <user> <db> <client> …").
+ */
+export function backendCpu(db: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const title = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (!title.startsWith('postgres: ') || !title.split(' ').includes(db)) continue;
+      out.set(Number(d), cpuMs(Number(d)));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** CPU ms the backends of `db` spent between two backendCpu() readings (backends seen in both). */
+export function backendCpuSpent(before: Map<number, number>, after: Map<number, number>): number {
+  let t = 0;
+  for (const [pid, ms] of after) {
+    const b = before.get(pid);
+    if (b !== undefined) t += ms - b;
+  }
+  return t;
+}
+
 /** autocannon against a URL; samples the RSS of `pid` and its children while it runs (the peak of any one process). */
-export async function load(opts: autocannon.Options & { samplePid?: number }): Promise<LoadResult> {
+export async function load(opts: autocannon.Options & { samplePid?: number; database?: string }): Promise<LoadResult> {
   let peak = 0;
   const timer = opts.samplePid
     ? setInterval(() => {
@@ -143,9 +174,11 @@ export async function load(opts: autocannon.Options & { samplePid?: number }): P
     : null;
   const pids = opts.samplePid ? processTree(opts.samplePid) : [];
   const cpu0 = pids.map((p) => safeCpu(p));
+  const db0 = opts.database ? backendCpu(opts.database) : undefined;
   const r = await autocannon({ ...opts });
   if (timer) clearInterval(timer);
   const cpu = pids.reduce((a, p, i) => a + safeCpu(p) - cpu0[i], 0);
+  const dbCpu = db0 ? backendCpuSpent(db0, backendCpu(opts.database!)) : undefined;
   const codes: Record<string, number> = {};
   for (const [k, v] of Object.entries(r.statusCodeStats ?? {})) codes[k] = (v as { count: number }).count;
   return {
@@ -158,6 +191,7 @@ export async function load(opts: autocannon.Options & { samplePid?: number }): P
     statusCodes: codes,
     peakRssMb: opts.samplePid ? peak : undefined,
     cpuUsPerRequest: opts.samplePid && r.requests.total ? Math.round((cpu * 1000) / r.requests.total) : undefined,
+    dbCpuUsPerRequest: dbCpu !== undefined && r.requests.total ? Math.round((dbCpu * 1000) / r.requests.total) : undefined,
     loadAvg: loadavg()[0],
   };
 }

@@ -27,7 +27,7 @@ import { queueQuery } from '../src/features/cases/repository.js';
 import { generateCases } from './datagen.js';
 import { runDeadlineBench } from './deadline.bench.js';
 import { runReplayBench } from './replay.bench.js';
-import { dropDatabase, freshDatabase, INTAKE_BODY, load, ROOT, sh, startService, timed, type LoadResult } from './lib.js';
+import { backendCpu, backendCpuSpent, dropDatabase, freshDatabase, INTAKE_BODY, load, ROOT, sh, startService, timed, type LoadResult } from './lib.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 30);
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
@@ -46,8 +46,12 @@ const rows: Row[] = [];
 const raw: Record<string, unknown> = {};
 const log = (s: string) => console.error(`[bench] ${s}`);
 
+const ms = (us: number | undefined) => ((us ?? 0) / 1000).toFixed(2);
+
 function fmtLoad(r: LoadResult): string {
-  const cpu = r.cpuUsPerRequest === undefined ? '' : `, ${(r.cpuUsPerRequest / 1000).toFixed(2)} ms CPU/request`;
+  const cpu =
+    (r.cpuUsPerRequest === undefined ? '' : `, ${ms(r.cpuUsPerRequest)} ms CPU/request`) +
+    (r.dbCpuUsPerRequest === undefined ? '' : ` + ${ms(r.dbCpuUsPerRequest)} ms PostgreSQL CPU/request`);
   return `${r.requestsPerSec} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}${cpu}, load avg ${r.loadAvg.toFixed(1)}`;
 }
 
@@ -61,9 +65,8 @@ interface ShareRow {
 const shares: ShareRow[] = [];
 const pct = (a: number, b: number) => `${Math.round((100 * a) / b)} %`;
 
-async function benchCeiling(): Promise<LoadResult> {
-  const port = 3990;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts'], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+async function startBare(port: number, env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts'], { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
@@ -72,6 +75,12 @@ async function benchCeiling(): Promise<LoadResult> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  return child;
+}
+
+async function benchCeiling(): Promise<LoadResult> {
+  const port = 3990;
+  const child = await startBare(port);
   try {
     return await load({
       url: `http://127.0.0.1:${port}/bare`,
@@ -86,7 +95,15 @@ async function benchCeiling(): Promise<LoadResult> {
   }
 }
 
-async function benchPgbench(): Promise<{ tps: number; latencyMs: number; loadAvg: number }> {
+interface Pgbench {
+  tps: number;
+  latencyMs: number;
+  loadAvg: number;
+  /** CPU of the database's backends per transaction, µs (measured from 1 s after the start to 1 s before the end) */
+  dbCpuUsPerTx?: number;
+}
+
+async function benchPgbench(): Promise<Pgbench> {
   const name = 'pakn_bench_pgbench';
   const url = await freshDatabase(name);
   const d = await openPostgres(url, 2);
@@ -95,18 +112,31 @@ async function benchPgbench(): Promise<{ tps: number; latencyMs: number; loadAvg
   await d.db.execute(sql`create sequence pakn_tracking_bench`);
   await d.close();
   try {
-    return pgbench(url, 'bench/intake-tx.sql', 'simple');
+    return await pgbench(url, 'bench/intake-tx.sql', 'simple');
   } finally {
     await dropDatabase(name);
   }
 }
 
-/** pgbench with 50 clients for BENCH_DURATION seconds. */
-function pgbench(url: string, file: string, protocol: 'simple' | 'prepared'): { tps: number; latencyMs: number; loadAvg: number } {
-  const out = sh('pgbench', ['-n', '-c', '50', '-j', '2', '-M', protocol, '-T', String(DURATION), '-f', file, url]);
+/** pgbench with 50 clients for BENCH_DURATION seconds; the backends' CPU per transaction on the way. */
+async function pgbench(url: string, file: string, protocol: 'simple' | 'prepared'): Promise<Pgbench> {
+  const db = new URL(url).pathname.slice(1);
+  const child = spawn('pgbench', ['-n', '-c', '50', '-j', '2', '-M', protocol, '-T', String(DURATION), '-f', file, url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b) => (out += b.toString()));
+  child.stderr.on('data', (b) => (out += b.toString()));
+  const done = new Promise<number>((r) => child.once('exit', (code) => r(code ?? 1)));
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  await sleep(1000);
+  const t0 = performance.now();
+  const before = backendCpu(db);
+  await sleep(Math.max(1000, (DURATION - 2) * 1000));
+  const spent = backendCpuSpent(before, backendCpu(db));
+  const seconds = (performance.now() - t0) / 1000;
+  if ((await done) !== 0) throw new Error(`pgbench failed: ${out}`);
   const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? NaN);
   const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1] ?? NaN);
-  return { tps: Math.round(tps), latencyMs, loadAvg: loadavg()[0] };
+  return { tps: Math.round(tps), latencyMs, loadAvg: loadavg()[0], dbCpuUsPerTx: tps > 0 ? Math.round((spent * 1000) / (tps * seconds)) : undefined };
 }
 
 async function benchIntake(kind: 'pg' | 'pglite', workers = 1): Promise<LoadResult & { check: string }> {
@@ -130,6 +160,7 @@ async function benchIntake(kind: 'pg' | 'pglite', workers = 1): Promise<LoadResu
       connections: 50,
       duration: DURATION,
       samplePid: svc.child.pid,
+      database: kind === 'pg' ? name : undefined,
     });
     let check = '';
     if (kind === 'pg') {
@@ -169,7 +200,10 @@ async function bigDatabase(name: string, dueCount: number, n = CASES) {
 
 interface QueueBench {
   agencyCases: number;
-  ceiling: { tps: number; latencyMs: number; loadAvg: number };
+  pageBytes: number;
+  ceiling: Pgbench;
+  /** a bare fastify route sending the same page (no database, no work): fastify's own cost */
+  floor: LoadResult;
   runs: Array<LoadResult & { workers: number }>;
 }
 
@@ -194,21 +228,34 @@ async function benchQueue(): Promise<QueueBench> {
   writeFileSync(file, `${sets.join('\n')}\n${text};\n`);
   try {
     log('queue: pgbench of its SELECT (prepared)');
-    const ceiling = pgbench(big.url, file, 'prepared');
+    const ceiling = await pgbench(big.url, file, 'prepared');
     const runs: QueueBench['runs'] = [];
+    let page = '';
     for (const workers of WORKERS) {
       log(`queue: service with ${workers} worker(s)`);
       const svc = await startService({ DATABASE_URL: big.url, DATABASE_POOL_SIZE: '20', PAKN_SEED_DEMO: 'never', PAKN_WORKERS: String(workers) }, 3992);
       try {
         const opts = { url: `${svc.url}/api/v1/cases?limit=50`, headers: { authorization: `Bearer ${big.token}` }, connections: 50 };
+        page = await (await fetch(opts.url, { headers: opts.headers })).text();
         await load({ ...opts, duration: 3 }); // warm-up
-        const r = await load({ ...opts, duration: DURATION, samplePid: svc.child.pid });
+        const r = await load({ ...opts, duration: DURATION, samplePid: svc.child.pid, database: name });
         runs.push({ ...r, workers });
       } finally {
         await svc.stop();
       }
     }
-    return { agencyCases: cnt[0].n, ceiling, runs };
+    log('queue: bare fastify sending the same page');
+    const pageFile = join(mkdtempSync(join(tmpdir(), 'pakn-bench-')), 'page.json');
+    writeFileSync(pageFile, page);
+    const bare = await startBare(3993, { PAGE_FILE: pageFile });
+    let floor: LoadResult;
+    try {
+      await load({ url: 'http://127.0.0.1:3993/page', connections: 50, duration: 2 });
+      floor = await load({ url: 'http://127.0.0.1:3993/page', connections: 50, duration: DURATION, samplePid: bare.pid });
+    } finally {
+      bare.kill('SIGTERM');
+    }
+    return { agencyCases: cnt[0].n, pageBytes: Buffer.byteLength(page), ceiling, floor, runs };
   } finally {
     await dropDatabase(name);
   }
@@ -297,7 +344,7 @@ async function main() {
     rows.push({ name: 'deadline computations (computeResolveDueAt)', value: `${Math.round(r.opsPerSec).toLocaleString('en')}/s`, target: '≥ 200,000/s', pass: r.opsPerSec >= 200_000 });
   }
   let ceiling: LoadResult | undefined;
-  let pgb: { tps: number; latencyMs: number; loadAvg: number } | undefined;
+  let pgb: Pgbench | undefined;
   if (want('ceiling')) {
     log('ceiling: bare fastify');
     ceiling = await benchCeiling();
@@ -308,7 +355,7 @@ async function main() {
     log('ceiling: pgbench of the intake transaction');
     pgb = await benchPgbench();
     raw.pgbench = pgb;
-    rows.push({ name: 'ceiling: pgbench of the intake transaction, 50 clients', value: `${pgb.tps} tx/s, mean latency ${pgb.latencyMs} ms` });
+    rows.push({ name: 'ceiling: pgbench of the intake transaction, 50 clients', value: `${pgb.tps} tx/s, mean latency ${pgb.latencyMs} ms, ${ms(pgb.dbCpuUsPerTx)} ms PostgreSQL CPU/tx, load avg ${pgb.loadAvg.toFixed(1)}` });
   }
   if (want('intake-pg')) {
     for (const workers of WORKERS) {
@@ -328,8 +375,8 @@ async function main() {
       rows.push({ name: `service RSS under intake load (PostgreSQL, ${workers} worker(s)), largest process`, value: `${r.peakRssMb} MB peak`, target: '< 300 MB', pass: (r.peakRssMb ?? 0) < 300 });
       shares.push({
         path: `public intake, ${workers} worker(s)`,
-        service: `${r.requestsPerSec.toLocaleString('en')} req/s, p99 ${r.p99} ms, ${((r.cpuUsPerRequest ?? 0) / 1000).toFixed(2)} ms CPU/req, RSS ${r.peakRssMb} MB (load ${r.loadAvg.toFixed(1)})`,
-        ceiling: [pgb ? `pgbench of the intake SQL ${pgb.tps.toLocaleString('en')} tx/s (load ${pgb.loadAvg.toFixed(1)})` : '', ceiling ? `bare fastify POST ${ceiling.requestsPerSec.toLocaleString('en')} req/s` : ''].filter(Boolean).join('; ') || '(not run)',
+        service: `${r.requestsPerSec.toLocaleString('en')} req/s, p99 ${r.p99} ms, CPU/req ${ms(r.cpuUsPerRequest)} ms service + ${ms(r.dbCpuUsPerRequest)} ms PostgreSQL, RSS ${r.peakRssMb} MB (load ${r.loadAvg.toFixed(1)})`,
+        ceiling: [pgb ? `pgbench of the intake SQL ${pgb.tps.toLocaleString('en')} tx/s, ${ms(pgb.dbCpuUsPerTx)} ms PostgreSQL CPU/tx (load ${pgb.loadAvg.toFixed(1)})` : '', ceiling ? `bare fastify POST ${ceiling.requestsPerSec.toLocaleString('en')} req/s` : ''].filter(Boolean).join('; ') || '(not run)',
         share: pgb ? `${pct(r.requestsPerSec, pgb.tps)} of pgbench (target ≥ 50 %)` : '—',
       });
     }
@@ -344,7 +391,11 @@ async function main() {
     log('queue read');
     const q = await benchQueue();
     raw.queue = q;
-    rows.push({ name: `ceiling: pgbench of the queue page's SELECT (prepared, 50 clients) over ${CASES.toLocaleString('en')} cases`, value: `${q.ceiling.tps} tx/s, mean latency ${q.ceiling.latencyMs} ms, load avg ${q.ceiling.loadAvg.toFixed(1)}` });
+    rows.push({
+      name: `ceiling: pgbench of the queue page's SELECT (prepared, 50 clients) over ${CASES.toLocaleString('en')} cases`,
+      value: `${q.ceiling.tps} tx/s, mean latency ${q.ceiling.latencyMs} ms, ${ms(q.ceiling.dbCpuUsPerTx)} ms PostgreSQL CPU/tx, load avg ${q.ceiling.loadAvg.toFixed(1)}`,
+    });
+    rows.push({ name: `floor: bare fastify GET sending the same page (${q.pageBytes.toLocaleString('en')} bytes), 50 connections`, value: fmtLoad(q.floor) });
     for (const r of q.runs) {
       rows.push({
         name: `staff queue read (GET /api/v1/cases, 50/page), ${r.workers} worker(s), over ${CASES.toLocaleString('en')} cases`,
@@ -356,8 +407,8 @@ async function main() {
       rows.push({ name: `service RSS under queue load (${r.workers} worker(s)), largest process`, value: `${r.peakRssMb} MB peak`, target: '< 300 MB', pass: (r.peakRssMb ?? 0) < 300 });
       shares.push({
         path: `staff queue read, 50/page, ${CASES.toLocaleString('en')} cases, ${r.workers} worker(s)`,
-        service: `${r.requestsPerSec.toLocaleString('en')} req/s, p99 ${r.p99} ms, ${((r.cpuUsPerRequest ?? 0) / 1000).toFixed(2)} ms CPU/req, RSS ${r.peakRssMb} MB (load ${r.loadAvg.toFixed(1)})`,
-        ceiling: `pgbench of the same SELECT, prepared, 50 clients: ${q.ceiling.tps.toLocaleString('en')} tx/s (load ${q.ceiling.loadAvg.toFixed(1)})`,
+        service: `${r.requestsPerSec.toLocaleString('en')} req/s, p99 ${r.p99} ms, CPU/req ${ms(r.cpuUsPerRequest)} ms service + ${ms(r.dbCpuUsPerRequest)} ms PostgreSQL, RSS ${r.peakRssMb} MB (load ${r.loadAvg.toFixed(1)})`,
+        ceiling: `pgbench of the same SELECT, prepared, 50 clients: ${q.ceiling.tps.toLocaleString('en')} tx/s, ${ms(q.ceiling.dbCpuUsPerTx)} ms PostgreSQL CPU/tx (load ${q.ceiling.loadAvg.toFixed(1)}); bare fastify sending the same ${q.pageBytes.toLocaleString('en')} bytes: ${q.floor.requestsPerSec.toLocaleString('en')} req/s, ${ms(q.floor.cpuUsPerRequest)} ms CPU/req`,
         share: `${pct(r.requestsPerSec, q.ceiling.tps)} (target ≥ 50 %)`,
       });
     }
