@@ -32,6 +32,11 @@ export const configSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** named prepared statements on PostgreSQL for the hottest reads: `off` behind a transaction-pooling PgBouncer (before 1.21) */
+  PAKN_DB_NAMED_STATEMENTS: z
+    .enum(['on', 'off'], { error: 'must be on or off' })
+    .default('on')
+    .transform((v) => v === 'on'),
   /** processes serving on PORT (node:cluster) on PostgreSQL: a number, or `auto` for one per core; the embedded database runs in one */
   PAKN_WORKERS: z
     .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)], { error: 'must be a number from 1 to 64, or auto' })

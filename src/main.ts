@@ -18,6 +18,7 @@ export async function prepareDatabase(config: Config, log: (s: string) => void):
     databaseUrl: config.DATABASE_URL,
     dataDir: config.PAKN_DATA_DIR,
     poolSize: config.DATABASE_POOL_SIZE,
+    namedStatements: config.PAKN_DB_NAMED_STATEMENTS,
   });
   try {
     await runMigrations(database);
@@ -179,7 +180,7 @@ async function runServer(config: Config, opts: { worker: number; ignoredWorkers:
   try {
     database =
       worker > 0
-        ? await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.PAKN_DATA_DIR, poolSize: config.DATABASE_POOL_SIZE })
+        ? await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.PAKN_DATA_DIR, poolSize: config.DATABASE_POOL_SIZE, namedStatements: config.PAKN_DB_NAMED_STATEMENTS })
         : await prepareDatabase(config, (s) => console.log(s));
   } catch (e) {
     if (e instanceof DataDirLockedError) {

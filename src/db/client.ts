@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { lockDataDir } from './lock.js';
 import * as schema from './schema.js';
@@ -66,12 +67,27 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
   };
 }
 
-export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+/** Databases opened with named prepared statements off (PAKN_DB_NAMED_STATEMENTS=off). */
+const unnamed = new WeakSet<object>();
+
+/**
+ * The name of a prepared statement (drizzle `.prepare(name)`): `base` and a hash of its SQL, so
+ * two versions of the service sharing a connection never use one name for different SQL; or ''
+ * (an unnamed statement: built once per process, parsed and planned on each run) when the
+ * database was opened with named statements off, as a transaction-pooling PgBouncer needs.
+ */
+export function statementName(ex: Executor, base: string, sqlText: string): string {
+  if (unnamed.has(ex)) return '';
+  return `${base}_${createHash('sha256').update(sqlText).digest('hex').slice(0, 12)}`;
+}
+
+export async function openPostgres(url: string, poolSize = 10, opts: { namedStatements?: boolean } = {}): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: 'pakn' });
   pool.on('error', () => {
     /* idle client errors are surfaced by the next query */
   });
   const db = drizzlePg({ client: pool, schema });
+  if (opts.namedStatements === false) unnamed.add(db);
   const u = new URL(url);
   let closed = false;
   return {
@@ -94,8 +110,10 @@ export async function openDatabase(opts: {
   databaseUrl?: string;
   dataDir?: string | null;
   poolSize?: number;
+  /** named prepared statements on PostgreSQL (default on); off behind a transaction-pooling PgBouncer */
+  namedStatements?: boolean;
 }): Promise<Database> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize, { namedStatements: opts.namedStatements });
   return openPglite(opts.dataDir ?? null);
 }
 

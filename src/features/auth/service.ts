@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Db, Executor } from '../../db/client.js';
+import { statementName, type Db, type Executor } from '../../db/client.js';
 import { apiTokens, users } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomSecret, sha256Hex } from '../../lib/crypto.js';
@@ -19,7 +19,7 @@ export type BootstrapResult =
 
 export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
   /** The token lookup of every staff request, prepared once (parsed and planned once per connection on PostgreSQL). */
-  const byHash = db
+  const byHashQuery = db
     .select({
       tokenId: apiTokens.id,
       lastUsedAt: apiTokens.lastUsedAt,
@@ -32,8 +32,8 @@ export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), isNull(apiTokens.revokedAt), eq(users.active, true)))
-    .limit(1)
-    .prepare('pakn_auth_token');
+    .limit(1);
+  const byHash = byHashQuery.prepare(statementName(db, 'pakn_auth_token', byHashQuery.toSQL().sql));
 
   async function authenticate(token: string): Promise<Actor | null> {
     if (!token || token.length > 200) return null;

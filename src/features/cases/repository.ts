@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import type { Executor, Tx } from '../../db/client.js';
+import { statementName, type Executor, type Tx } from '../../db/client.js';
 import { agencies, caseEvents, caseExtensions, casePauses, cases, categories, idempotencyKeys, localities } from '../../db/schema.js';
 import { OPEN_STATUSES } from '../../domain/lifecycle.js';
 import type { CaseRow } from './deadlines.js';
@@ -272,7 +272,7 @@ function preparedQueue(ex: Executor, agency: boolean, after: boolean) {
       const at = sql.placeholder('afterDueAt');
       where.push(or(gt(cases.resolveDueAt, at), and(eq(cases.resolveDueAt, at), gt(cases.id, sql.placeholder('afterId'))))!);
     }
-    q = ex
+    const built = ex
       .select({ ...listColumns, ...withNames })
       .from(cases)
       .leftJoin(agencies, eq(agencies.id, cases.agencyId))
@@ -280,25 +280,19 @@ function preparedQueue(ex: Executor, agency: boolean, after: boolean) {
       .leftJoin(localities, eq(localities.id, cases.localityId))
       .where(where.length ? and(...where) : undefined)
       .orderBy(asc(cases.resolveDueAt), asc(cases.id))
-      .limit(sql.placeholder('limit'))
-      .prepare(`pakn_queue_${key}`);
+      .limit(sql.placeholder('limit'));
+    q = built.prepare(statementName(ex, `pakn_queue_${key}`, built.toSQL().sql));
     byKey.set(key, q);
   }
   return q;
 }
 const prepared = new WeakMap<Executor, Map<string, ReturnType<typeof queueQuery>['prepare'] extends (n: string) => infer P ? P : never>>();
 
-/** True when the filter is one of the shapes preparedQueue serves. */
-const commonShape = (f: QueueFilter) =>
-  !f.statuses?.length &&
-  f.agencyId === undefined &&
-  !f.kinds?.length &&
-  f.categoryId === undefined &&
-  f.overdue === undefined &&
-  f.dueBefore === undefined &&
-  f.minEscalationLevel === undefined &&
-  !f.words?.length &&
-  f.trackingCode === undefined;
+/** The filter keys the prepared shapes take; any other key set (a filter) builds the query. */
+const PREPARED_KEYS: ReadonlySet<string> = new Set(['onlyAgencyId', 'after', 'now', 'limit']);
+const isUnset = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
+/** True when the filter is one of the shapes preparedQueue serves: no key beyond PREPARED_KEYS is set. */
+export const commonShape = (f: QueueFilter) => Object.entries(f).every(([k, v]) => PREPARED_KEYS.has(k) || isUnset(v));
 
 export async function listQueue(ex: Executor, f: QueueFilter): Promise<Array<ListCaseRow & CaseNames>> {
   if (!commonShape(f)) return queueQuery(ex, f);

@@ -45,7 +45,8 @@ function decodeCursor(s: string): { at: Date; id: number } {
     const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
     if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && Number.isSafeInteger(v[1]) && v[1] >= 0) {
       const at = new Date(v[0]);
-      if (!Number.isNaN(at.getTime())) return { at, id: v[1] };
+      // an instant PostgreSQL's timestamptz and our ISO formatting both take (years 1970–9999)
+      if (!Number.isNaN(at.getTime()) && at.getUTCFullYear() >= 1970 && at.getUTCFullYear() <= 9999) return { at, id: v[1] };
     }
   } catch {
     /* fall through */

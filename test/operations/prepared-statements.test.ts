@@ -1,0 +1,77 @@
+/**
+ * The hottest reads (the token lookup of every staff request, the work queue's common shapes) are
+ * prepared statements. On PostgreSQL they are named after their SQL, so each connection parses
+ * and plans them once; PAKN_DB_NAMED_STATEMENTS=off makes them unnamed (a transaction-pooling
+ * PgBouncer cannot keep named statements). Either way the answers are the same.
+ */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { openPostgres, statementName, type Database } from '../../src/db/client.js';
+import { createAuthService } from '../../src/features/auth/service.js';
+import { listQueue } from '../../src/features/cases/repository.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { dbLabel, onPostgres } from '../helpers/db.js';
+import { enterCase, local, reference } from '../workflow/helpers.js';
+
+let t: TestApp;
+const handles: Database[] = [];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const ref = await reference(t);
+  for (let i = 0; i < 3; i++) await enterCase(t, { categoryId: ref.categories.xay_dung, title: `Chậm cấp phép xây dựng ${i + 1}`, receivedAt: local(`2026-02-2${i + 1} 08:00`) });
+});
+afterAll(async () => {
+  for (const h of handles) await h.close();
+  await t?.close();
+});
+
+/** What a handle answers: the actor of a token and an agency's first queue page and the one after it. */
+async function answers(d: Database) {
+  const auth = createAuthService({ db: d.db, clock: t.clock });
+  const actor = await auth.authenticate(t.tokens.agency_staff);
+  const first = await listQueue(d.db, { onlyAgencyId: actor!.agencyId!, now: t.clock.now(), limit: 2 });
+  const last = first[first.length - 1];
+  const next = await listQueue(d.db, { onlyAgencyId: actor!.agencyId!, now: t.clock.now(), limit: 2, after: { dueAt: last.resolveDueAt, id: last.id } });
+  const all = await listQueue(d.db, { now: t.clock.now(), limit: 5 });
+  return { actor, first, next, all };
+}
+
+/** The named statements of the (only) connection of a one-connection handle. */
+async function namedStatements(d: Database): Promise<string[]> {
+  const r = (await d.db.execute(sql`select name from pg_prepared_statements where name like 'pakn_%' order by name`)) as unknown as { rows: Array<{ name: string }> };
+  return r.rows.map((x) => x.name);
+}
+
+describe(`prepared statements on ${dbLabel}`, () => {
+  it('are named by their SQL: the same SQL the same name, other SQL another name', () => {
+    const a = statementName(t.database.db, 'pakn_queue_agency_first', 'select 1');
+    expect(a).toMatch(/^pakn_queue_agency_first_[0-9a-f]{12}$/);
+    expect(statementName(t.database.db, 'pakn_queue_agency_first', 'select 1')).toBe(a);
+    expect(statementName(t.database.db, 'pakn_queue_agency_first', 'select 2')).not.toBe(a);
+  });
+
+  it('PAKN_DB_NAMED_STATEMENTS is on by default, takes off, and refuses anything else naming the setting', () => {
+    expect(loadConfig({}).PAKN_DB_NAMED_STATEMENTS).toBe(true);
+    expect(loadConfig({ PAKN_DB_NAMED_STATEMENTS: 'off' }).PAKN_DB_NAMED_STATEMENTS).toBe(false);
+    expect(() => loadConfig({ PAKN_DB_NAMED_STATEMENTS: 'yes' })).toThrow(/PAKN_DB_NAMED_STATEMENTS/);
+  });
+
+  it('answer the same named and unnamed; only the named ones stay on the connection', async () => {
+    const own = await answers(t.database);
+    expect(own.actor?.role).toBe('agency_staff');
+    expect(own.first.length).toBeGreaterThan(0);
+    if (!onPostgres) return; // PGlite: drizzle runs prepared queries without a server-side name
+    const url = (t.database as Database & { url: string }).url;
+    const named = await openPostgres(url, 1);
+    const unnamed = await openPostgres(url, 1, { namedStatements: false });
+    handles.push(named, unnamed);
+    expect(statementName(unnamed.db, 'pakn_auth_token', 'select 1')).toBe('');
+    expect(await answers(named)).toEqual(own);
+    expect(await answers(unnamed)).toEqual(own);
+    const names = await namedStatements(named);
+    expect(names.map((n) => n.replace(/_[0-9a-f]{12}$/, ''))).toEqual(['pakn_auth_token', 'pakn_queue_agency_after', 'pakn_queue_agency_first', 'pakn_queue_all_first']);
+    expect(await namedStatements(unnamed)).toEqual([]);
+  });
+});
