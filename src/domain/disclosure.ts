@@ -166,14 +166,31 @@ const PHONE_RE = /(?<![\p{N}\p{L}.])(?:\+84|84|0)(?:[\s.-]?\p{N}){8,10}(?![\p{N}
 /** bare ID numbers: CMND (9), tax code (10, or 10-3), CCCD (12), up to 13 digits */
 const LONG_NUMBER_RE = /(?<![\p{N}\p{L}.,])\p{N}{9,13}(?:-\p{N}{3})?(?![\p{N}])/gu;
 
-/** A literal that also matches other spacings of the same digits (phones, tax codes). */
-function digitsPattern(value: string): string | null {
+/**
+ * A literal that also matches other spacings of the same digits (phones, tax codes), and the
+ * digits any match contains in a row once the separators (whitespace, dot, dash) are removed.
+ */
+function digitsPattern(value: string): { pattern: string; digits: string } | null {
   const digits = value.replace(/\D/g, '');
   if (digits.length < 6) return null;
   // 0912345678 also matches +84 912 345 678
   const national = digits.startsWith('84') && digits.length >= 11 ? digits.slice(2) : digits.startsWith('0') ? digits.slice(1) : null;
   const spaced = (d: string) => d.split('').join('[\\s.-]?');
-  return national ? `(?:(?:\\+?84|0)[\\s.-]?${spaced(national)})` : spaced(digits);
+  return national ? { pattern: `(?:(?:\\+?84|0)[\\s.-]?${spaced(national)})`, digits: national } : { pattern: spaced(digits), digits };
+}
+
+/** the separators digitsPattern allows between digits */
+const DIGIT_SEPARATORS_RE = /[\s.-]/g;
+/** one regular expression per character: whether a text has that character, in any letter case (the identity pattern's flags) */
+const charRes = new Map<string, RegExp>();
+function hasCharIgnoringCase(text: string, ch: string): boolean {
+  let re = charRes.get(ch);
+  if (re === undefined) {
+    if (charRes.size >= 4096) charRes.clear();
+    re = new RegExp(escapeRe(ch), 'iu');
+    charRes.set(ch, re);
+  }
+  return re.test(text);
 }
 
 /**
@@ -198,20 +215,44 @@ export function maskPersonalText(text: string, identity?: Identity): string {
  * reads of a confidential case; other names and numbers in it are the matter of the case.
  */
 export function maskIdentity(text: string, identity: Identity): string {
+  const norm = text.normalize('NFC');
   const parts: string[] = [];
+  // whether some part may occur in the text: compiling the masking expression (its Unicode
+  // letter and digit classes) costs about a millisecond, most texts repeat none of the identity,
+  // and the monthly publication masks every answered case of the month. Each test below is a
+  // necessary condition of a match of its part, so the expression is skipped only when it
+  // cannot match.
+  let mayOccur = false;
+  let separatorless: string | undefined;
   for (const v of [identity.businessName, identity.contactName, identity.email]) {
     const t = v?.normalize('NFC').trim();
-    if (t && t.length >= 3) parts.push(escapeRe(t).replace(/\s+/g, '\\s+'));
+    if (t && t.length >= 3) {
+      parts.push(escapeRe(t).replace(/\s+/g, '\\s+'));
+      // a match has every character of the value (whitespace runs aside), in some letter case
+      if (!mayOccur) {
+        mayOccur = true;
+        for (const ch of t) {
+          if (!/\s/.test(ch) && !hasCharIgnoringCase(norm, ch)) {
+            mayOccur = false;
+            break;
+          }
+        }
+      }
+    }
   }
   for (const v of [identity.taxCode, identity.phone]) {
     const p = v ? digitsPattern(v) : null;
-    if (p) parts.push(p);
+    if (p) {
+      parts.push(p.pattern);
+      // a match has the digits in a row once the separators are removed
+      if (!mayOccur) mayOccur = (separatorless ??= norm.replace(DIGIT_SEPARATORS_RE, '')).includes(p.digits);
+    }
   }
-  if (parts.length === 0) return text.normalize('NFC');
+  if (parts.length === 0 || !mayOccur) return norm;
   // longest first, so that a contact name inside the business name does not leave a half
   parts.sort((a, b) => b.length - a.length);
   const re = new RegExp(`(?<![\\p{L}\\p{N}])(?:${parts.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
-  return text.normalize('NFC').replace(re, MASK);
+  return norm.replace(re, MASK);
 }
 
 /** Free text as `d` allows it (null when not shown). */
