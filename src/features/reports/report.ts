@@ -1,6 +1,7 @@
 /**
  * The published report: its content, computed from the set-based queries of metrics-sql.ts in
- * one database snapshot, and its CSV form (derived from the same object, so the two agree).
+ * one database snapshot (the answered-case figures from the answered cases the list reads,
+ * resolved-groups.ts), and its CSV form (derived from the same object, so the two agree).
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
@@ -14,13 +15,13 @@ import {
   pauseGroups,
   receivedOpenGroups,
   resolvedCases,
-  resolvedGroups,
   sqlCalendar,
   type CountRow,
   type ResolvedCaseRow,
   type ResolvedGroupRow,
 } from './metrics-sql.js';
 import { METHOD_TEXT, METHOD_VERSION } from './method.js';
+import { resolvedGroupsOf } from './resolved-groups.js';
 import type { Period, PeriodKind } from './period.js';
 
 export interface Rate {
@@ -181,15 +182,16 @@ export async function computeReport(ex: Executor, deps: ComputeDeps, period: Per
   await ex.execute(sql`set local work_mem = '128MB'`);
   const cal = await sqlCalendar(ex, deps.calendar, deps.officeHours, end > now ? end : now, start);
   const dims = ['agency', 'category', 'channel', 'kind', 'total'] as const;
-  const [agencyRows, categoryRows, receivedOpen, resolved, pauses, act, list] = [
+  const [agencyRows, categoryRows, receivedOpen, pauses, act, list] = [
     await ex.select({ id: agencies.id, code: agencies.code, name: agencies.name, shortName: agencies.shortName }).from(agencies),
     await ex.select({ id: categories.id, code: categories.code, name: categories.name }).from(categories),
     await receivedOpenGroups(ex, start, end, [...dims]),
-    await resolvedGroups(ex, cal, start, end, [...dims]),
     await pauseGroups(ex, cal, start, end, ['total']),
     await activity(ex, start, end),
+    // the answered cases are read once: the published list, and the figures aggregated from it
     await resolvedCases(ex, cal, start, end),
   ];
+  const resolved = resolvedGroupsOf(list, dims);
   // the groups with a case received in the period, and those with a case open at its end
   const received: CountRow[] = receivedOpen.filter((r) => r.n > 0).map((r) => ({ dim: r.dim, key: r.key, n: r.n }));
   const open = receivedOpen.filter((r) => (r.dim === 'agency' || r.dim === 'total') && r.total > 0);
