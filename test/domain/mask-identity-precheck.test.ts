@@ -1,13 +1,14 @@
 /**
  * maskIdentity skips compiling its masking expression when a cheap test shows the identity
- * cannot occur in the text. The skip must never change the result: here it is compared with the
+ * cannot occur in the text, and maskPersonalText skips its e-mail expression on texts without an
+ * @ and its number expressions on texts without a digit. The skip must never change the result: here it is compared with the
  * expression applied unconditionally (the rule as written before the test existed) over texts
  * that do and do not repeat the identity, in other letter cases (including characters that fold
  * to ASCII letters: Kelvin sign, long s), other spacings and separators of the digits, inside
  * longer words, and over generated combinations.
  */
 import { describe, expect, it } from 'vitest';
-import { MASK, maskIdentity, type Identity } from '../../src/domain/disclosure.js';
+import { MASK, maskIdentity, maskPersonalText, type Identity } from '../../src/domain/disclosure.js';
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -29,6 +30,22 @@ function reference(text: string, identity: Identity): string {
   parts.sort((a, b) => b.length - a.length);
   const re = new RegExp(`(?<![\\p{L}\\p{N}])(?:${parts.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
   return text.normalize('NFC').replace(re, MASK);
+}
+
+// the expressions of src/domain/disclosure.ts, applied unconditionally
+const EMAIL_RE = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+const LABELLED_RE =
+  /((?:CCCD|CMND|CMT|căn cước(?: công dân)?|chứng minh(?: nhân dân| thư)?|hộ chiếu|MST|mã số thuế|mã số doanh nghiệp|số điện thoại|điện thoại|ĐT|SĐT|SDT|di động|hotline|Zalo)\s*(?:số|:|là)?\s*[:.]?\s*)(\+?\p{N}(?:[\s.-]?\p{N}){7,14})/giu;
+const PHONE_RE = /(?<![\p{N}\p{L}.])(?:\+84|84|0)(?:[\s.-]?\p{N}){8,10}(?![\p{N}])/gu;
+const LONG_NUMBER_RE = /(?<![\p{N}\p{L}.,])\p{N}{9,13}(?:-\p{N}{3})?(?![\p{N}])/gu;
+function referencePersonal(text: string, identity?: Identity): string {
+  let out = text.normalize('NFC');
+  if (identity && !(identity.consentPublishName && !identity.confidential)) out = reference(out, identity);
+  return out
+    .replace(EMAIL_RE, MASK)
+    .replace(LABELLED_RE, (_m, label: string) => `${label}${MASK}`)
+    .replace(PHONE_RE, MASK)
+    .replace(LONG_NUMBER_RE, MASK);
 }
 
 const identities: Identity[] = [
@@ -58,6 +75,8 @@ const texts = [
   'Ngươi liên hệ: Nguyễn Văn A; Nguyễn Văn Ai; NGUYỄN  VĂN  A.',
   // the same words decomposed (NFD): both sides normalise to NFC
   'Công ty TNHH Minh An'.normalize('NFD'),
+  'Không có số nào ở đây, chỉ chữ.',
+  'Số \u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669 và Ⅻ, x@y.vn, CCCD số 001 203 004 005.',
   '',
 ];
 
@@ -68,6 +87,8 @@ describe('maskIdentity with its pre-test', () => {
       for (const text of texts) {
         const want = reference(text, identity);
         expect(maskIdentity(text, identity), `${JSON.stringify(identity)} / ${text}`).toBe(want);
+        expect(maskPersonalText(text, identity), `${JSON.stringify(identity)} / ${text}`).toBe(referencePersonal(text, identity));
+        expect(maskPersonalText(text), text).toBe(referencePersonal(text));
         if (want.includes(MASK)) masked++;
       }
     }
@@ -100,6 +121,7 @@ describe('maskIdentity with its pre-test', () => {
       }).join(rnd(2) === 0 ? ' ' : '');
       const want = reference(text, identity);
       expect(maskIdentity(text, identity), `${JSON.stringify(identity)} / ${JSON.stringify(text)}`).toBe(want);
+      expect(maskPersonalText(text, identity), `${JSON.stringify(identity)} / ${JSON.stringify(text)}`).toBe(referencePersonal(text, identity));
       if (want.includes(MASK)) masked++;
     }
     expect(masked).toBeGreaterThan(300);
