@@ -198,18 +198,31 @@ export async function computeReport(ex: Executor, deps: ComputeDeps, period: Per
   others.catch(() => undefined); // awaited below; a failure must not go unhandled while the list is mapped
   await new Promise<void>((resolve) => setImmediate(resolve));
   const resolved = resolvedGroupsOf(list, dims);
-  const cases: ReportCase[] = list.map((c) => ({
-    trackingCode: c.tracking_code,
-    kind: c.kind,
-    category: labelOf('category', c.category_id == null ? null : String(c.category_id), labels).label,
-    agency: labelOf('agency', c.agency_id == null ? null : String(c.agency_id), labels).label,
-    receivedAt: toLocalIso(new Date(c.received_at)),
-    resolvedAt: toLocalIso(new Date(c.resolved_at)),
-    outcome: c.outcome,
-    resolvedWithExtension: Boolean(c.resolved_with_extension),
-    workingDays: round2(c.wdays) ?? 0,
-    ...published(c),
-  }));
+  // each agency's and category's label once, not per listed case
+  const labelCache = { agency: new Map<number | null, string>(), category: new Map<number | null, string>() };
+  const labelFor = (dim: 'agency' | 'category', id: number | null): string => {
+    let l = labelCache[dim].get(id);
+    if (l === undefined) labelCache[dim].set(id, (l = labelOf(dim, id == null ? null : String(id), labels).label));
+    return l;
+  };
+  const cases: ReportCase[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    const p = published(c);
+    cases[i] = {
+      trackingCode: c.tracking_code,
+      kind: c.kind,
+      category: labelFor('category', c.category_id),
+      agency: labelFor('agency', c.agency_id),
+      receivedAt: toLocalIso(new Date(c.received_at)),
+      resolvedAt: toLocalIso(new Date(c.resolved_at)),
+      outcome: c.outcome,
+      resolvedWithExtension: Boolean(c.resolved_with_extension),
+      workingDays: round2(c.wdays) ?? 0,
+      publicAnswer: p.publicAnswer,
+      businessName: p.businessName,
+    };
+  }
   const [receivedOpen, pauses, act] = await others;
   // the groups with a case received in the period, and those with a case open at its end
   const received: CountRow[] = receivedOpen.filter((r) => r.n > 0).map((r) => ({ dim: r.dim, key: r.key, n: r.n }));
