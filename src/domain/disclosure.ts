@@ -163,17 +163,41 @@ const LABELLED_RE =
   /((?:CCCD|CMND|CMT|căn cước(?: công dân)?|chứng minh(?: nhân dân| thư)?|hộ chiếu|MST|mã số thuế|mã số doanh nghiệp|số điện thoại|điện thoại|ĐT|SĐT|SDT|di động|hotline|Zalo)\s*(?:số|:|là)?\s*[:.]?\s*)(\+?\p{N}(?:[\s.-]?\p{N}){7,14})/giu;
 /** Vietnamese phone numbers: 0… or +84/84…, 9–11 digits, optionally grouped by space, dot or dash */
 const PHONE_RE = /(?<![\p{N}\p{L}.])(?:\+84|84|0)(?:[\s.-]?\p{N}){8,10}(?![\p{N}])/gu;
+/** a digit, which LABELLED_RE, PHONE_RE and LONG_NUMBER_RE all need */
+const ANY_DIGIT_RE = /\p{N}/u;
 /** bare ID numbers: CMND (9), tax code (10, or 10-3), CCCD (12), up to 13 digits */
 const LONG_NUMBER_RE = /(?<![\p{N}\p{L}.,])\p{N}{9,13}(?:-\p{N}{3})?(?![\p{N}])/gu;
 
-/** A literal that also matches other spacings of the same digits (phones, tax codes). */
-function digitsPattern(value: string): string | null {
+/**
+ * The digits of a phone or tax code as masked: all of them, or, for a Vietnamese number, the
+ * national part after 0 / 84 (0912345678 also matches +84 912 345 678); null when too short.
+ */
+function digitsOf(value: string): { digits: string; national: boolean } | null {
   const digits = value.replace(/\D/g, '');
   if (digits.length < 6) return null;
-  // 0912345678 also matches +84 912 345 678
-  const national = digits.startsWith('84') && digits.length >= 11 ? digits.slice(2) : digits.startsWith('0') ? digits.slice(1) : null;
-  const spaced = (d: string) => d.split('').join('[\\s.-]?');
-  return national ? `(?:(?:\\+?84|0)[\\s.-]?${spaced(national)})` : spaced(digits);
+  if (digits.startsWith('84') && digits.length >= 11) return { digits: digits.slice(2), national: true };
+  if (digits.startsWith('0')) return { digits: digits.slice(1), national: true };
+  return { digits, national: false };
+}
+
+/** A literal that also matches other spacings of the same digits (phones, tax codes). */
+function digitsPattern(p: { digits: string; national: boolean }): string {
+  const spaced = p.digits.split('').join('[\\s.-]?');
+  return p.national ? `(?:(?:\\+?84|0)[\\s.-]?${spaced})` : spaced;
+}
+
+/** the separators digitsPattern allows between digits (any match has the digits in a row once they are removed) */
+const DIGIT_SEPARATORS_RE = /[\s.-]/g;
+/** one regular expression per character: whether a text has that character, in any letter case (the identity pattern's flags) */
+const charRes = new Map<string, RegExp>();
+function hasCharIgnoringCase(text: string, ch: string): boolean {
+  let re = charRes.get(ch);
+  if (re === undefined) {
+    if (charRes.size >= 4096) charRes.clear();
+    re = new RegExp(escapeRe(ch), 'iu');
+    charRes.set(ch, re);
+  }
+  return re.test(text);
 }
 
 /**
@@ -185,8 +209,10 @@ function digitsPattern(value: string): string | null {
 export function maskPersonalText(text: string, identity?: Identity): string {
   let out = text.normalize('NFC');
   if (identity && !(identity.consentPublishName && !identity.confidential)) out = maskIdentity(out, identity);
+  // an e-mail address has an @, and the three number patterns a digit: texts without are left as they are
+  if (out.includes('@')) out = out.replace(EMAIL_RE, MASK);
+  if (!ANY_DIGIT_RE.test(out)) return out;
   return out
-    .replace(EMAIL_RE, MASK)
     .replace(LABELLED_RE, (_m, label: string) => `${label}${MASK}`)
     .replace(PHONE_RE, MASK)
     .replace(LONG_NUMBER_RE, MASK);
@@ -198,20 +224,40 @@ export function maskPersonalText(text: string, identity?: Identity): string {
  * reads of a confidential case; other names and numbers in it are the matter of the case.
  */
 export function maskIdentity(text: string, identity: Identity): string {
-  const parts: string[] = [];
+  const norm = text.normalize('NFC');
+  const names: string[] = [];
   for (const v of [identity.businessName, identity.contactName, identity.email]) {
     const t = v?.normalize('NFC').trim();
-    if (t && t.length >= 3) parts.push(escapeRe(t).replace(/\s+/g, '\\s+'));
+    if (t && t.length >= 3) names.push(t);
   }
+  const numbers: Array<{ digits: string; national: boolean }> = [];
   for (const v of [identity.taxCode, identity.phone]) {
-    const p = v ? digitsPattern(v) : null;
-    if (p) parts.push(p);
+    const p = v ? digitsOf(v) : null;
+    if (p) numbers.push(p);
   }
-  if (parts.length === 0) return text.normalize('NFC');
+  // Compiling the masking expression (its Unicode letter and digit classes) costs about a
+  // millisecond, most texts repeat none of the identity, and the monthly publication masks the
+  // answer of every answered case of the month: a necessary condition of a match is tested
+  // first, and the expression is skipped only when no part can match.
+  if (!names.some((t) => mayContainName(norm, t)) && !numbers.some((p) => mayContainDigits(norm, p.digits))) return norm;
+  const parts = [...names.map((t) => escapeRe(t).replace(/\s+/g, '\\s+')), ...numbers.map(digitsPattern)];
   // longest first, so that a contact name inside the business name does not leave a half
   parts.sort((a, b) => b.length - a.length);
   const re = new RegExp(`(?<![\\p{L}\\p{N}])(?:${parts.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
-  return text.normalize('NFC').replace(re, MASK);
+  return norm.replace(re, MASK);
+}
+
+const WHITESPACE_RE = /\s/;
+/** a match of a name or e-mail has every character of it (whitespace runs aside), in some letter case */
+function mayContainName(text: string, name: string): boolean {
+  for (const ch of name) if (!WHITESPACE_RE.test(ch) && !hasCharIgnoringCase(text, ch)) return false;
+  return true;
+}
+
+/** a match of a phone or tax code has its digits in a row once the separators are removed */
+function mayContainDigits(text: string, digits: string): boolean {
+  // the first digit must occur at all (most texts fail here, without a copy)
+  return text.includes(digits[0]) && text.replace(DIGIT_SEPARATORS_RE, '').includes(digits);
 }
 
 /** Free text as `d` allows it (null when not shown). */

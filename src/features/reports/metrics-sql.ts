@@ -1,7 +1,9 @@
 /**
  * Set-based SQL for the publication and inspection figures. Every figure is one aggregate query
- * over the cases, case_pauses, case_extensions and case_events tables; nothing is counted row by
- * row in JavaScript.
+ * over the cases, case_pauses, case_extensions and case_events tables, except the monthly
+ * report's answered-case figures: the report reads its answered cases anyway for the published
+ * list (resolvedCases), and resolved-groups.ts aggregates that one result to the numbers
+ * resolvedGroups gives.
  *
  * Working time is measured in SQL from the working days (local day ordinals, days since
  * 1970-01-01 in Asia/Ho_Chi_Minh), which come from the domain's working calendar (the
@@ -106,7 +108,7 @@ const localMonth = (msExpr: SQL) => sql`to_char(date '1970-01-01' + ((${msExpr} 
  * answered again). The cases are read once: the pauses of the answered cases are summed first
  * (pz) and joined to them by id.
  */
-export function resolvedCtes(c: SqlCalendar, start: Date, end: Date, extraWhere: SQL = sql``): SQL {
+export function resolvedCtes(c: SqlCalendar, start: Date, end: Date, extraWhere: SQL = sql``, extraColumns: SQL = sql``): SQL {
   const where = sql`c.resolved_at >= ${tsp(start)} and c.resolved_at < ${tsp(end)}
         and c.outcome is not null and c.status in ('resolved', 'closed') ${extraWhere}`;
   const a = epochMs(sql`c.received_at`);
@@ -125,7 +127,7 @@ export function resolvedCtes(c: SqlCalendar, start: Date, end: Date, extraWhere:
              coalesce(pz.ms, 0) / ${c.dayMs}::float8 as paused_wdays
       from (
         select c.id, c.agency_id, c.category_id, c.channel, c.kind, c.outcome, c.resolved_with_extension,
-               c.received_at, c.resolved_at, c.tracking_code, c.public_answer,
+               c.received_at, c.resolved_at, c.tracking_code, c.public_answer, ${extraColumns}
                ${a} as a_ms, ${b} as b_ms
         from cases c
         where ${where}
@@ -247,18 +249,22 @@ export interface ResolvedCaseRow {
   confidential: boolean;
 }
 
-/** The answered cases of [start, end), with their working days and what the publication decides on (consent, confidentiality, identity). */
+/**
+ * The answered cases of [start, end), with their working days, the dimensions the figures group
+ * by, and what the publication decides on (consent, confidentiality, identity): one read of the
+ * month's answered cases for both the published list and its figures (resolvedGroupsOf).
+ */
 export async function resolvedCases(ex: Executor, c: SqlCalendar, start: Date, end: Date): Promise<ResolvedCaseRow[]> {
+  const reporter = sql`c.business_name, c.contact_name, c.tax_code, c.phone, c.email, c.consent_publish_name, c.confidential,`;
   return rows<ResolvedCaseRow>(
     ex,
-    sql`with ${resolvedCtes(c, start, end)}
+    sql`with ${resolvedCtes(c, start, end, sql``, reporter)}
     select r.id::float8 as id, r.tracking_code, r.kind, r.agency_id, r.category_id, r.channel,
            floor(extract(epoch from r.received_at) * 1000)::float8 as received_at,
            floor(extract(epoch from r.resolved_at) * 1000)::float8 as resolved_at,
            r.outcome, r.resolved_with_extension, r.wdays, r.public_answer,
-           p.business_name, p.contact_name, p.tax_code, p.phone, p.email, p.consent_publish_name, p.confidential
+           r.business_name, r.contact_name, r.tax_code, r.phone, r.email, r.consent_publish_name, r.confidential
     from base r
-    join cases p on p.id = r.id
     order by r.resolved_at, r.tracking_code`,
   );
 }

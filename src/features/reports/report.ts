@@ -1,6 +1,7 @@
 /**
  * The published report: its content, computed from the set-based queries of metrics-sql.ts in
- * one database snapshot, and its CSV form (derived from the same object, so the two agree).
+ * one database snapshot (the answered-case figures from the answered cases the list reads,
+ * resolved-groups.ts), and its CSV form (derived from the same object, so the two agree).
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
@@ -14,13 +15,13 @@ import {
   pauseGroups,
   receivedOpenGroups,
   resolvedCases,
-  resolvedGroups,
   sqlCalendar,
   type CountRow,
   type ResolvedCaseRow,
   type ResolvedGroupRow,
 } from './metrics-sql.js';
 import { METHOD_TEXT, METHOD_VERSION } from './method.js';
+import { resolvedGroupsOf } from './resolved-groups.js';
 import type { Period, PeriodKind } from './period.js';
 
 export interface Rate {
@@ -181,22 +182,51 @@ export async function computeReport(ex: Executor, deps: ComputeDeps, period: Per
   await ex.execute(sql`set local work_mem = '128MB'`);
   const cal = await sqlCalendar(ex, deps.calendar, deps.officeHours, end > now ? end : now, start);
   const dims = ['agency', 'category', 'channel', 'kind', 'total'] as const;
-  const [agencyRows, categoryRows, receivedOpen, resolved, pauses, act, list] = [
+  const [agencyRows, categoryRows] = [
     await ex.select({ id: agencies.id, code: agencies.code, name: agencies.name, shortName: agencies.shortName }).from(agencies),
     await ex.select({ id: categories.id, code: categories.code, name: categories.name }).from(categories),
-    await receivedOpenGroups(ex, start, end, [...dims]),
-    await resolvedGroups(ex, cal, start, end, [...dims]),
-    await pauseGroups(ex, cal, start, end, ['total']),
-    await activity(ex, start, end),
-    await resolvedCases(ex, cal, start, end),
   ];
-  // the groups with a case received in the period, and those with a case open at its end
-  const received: CountRow[] = receivedOpen.filter((r) => r.n > 0).map((r) => ({ dim: r.dim, key: r.key, n: r.n }));
-  const open = receivedOpen.filter((r) => (r.dim === 'agency' || r.dim === 'total') && r.total > 0);
   const labels: Labels = {
     agency: new Map(agencyRows.map((a) => [String(a.id), { code: a.code, name: a.name, shortName: a.shortName }])),
     category: new Map(categoryRows.map((c) => [String(c.id), { code: c.code, name: c.name }])),
   };
+  // the answered cases are read once: the published list, and the figures aggregated from it
+  const list = await resolvedCases(ex, cal, start, end);
+  // the database computes the other figures while the list is mapped here (the same transaction
+  // and snapshot; the statement is sent before the mapping takes the thread)
+  const others = (async () => [await receivedOpenGroups(ex, start, end, [...dims]), await pauseGroups(ex, cal, start, end, ['total']), await activity(ex, start, end)] as const)();
+  others.catch(() => undefined); // awaited below; a failure must not go unhandled while the list is mapped
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const resolved = resolvedGroupsOf(list, dims);
+  // each agency's and category's label once, not per listed case
+  const labelCache = { agency: new Map<number | null, string>(), category: new Map<number | null, string>() };
+  const labelFor = (dim: 'agency' | 'category', id: number | null): string => {
+    let l = labelCache[dim].get(id);
+    if (l === undefined) labelCache[dim].set(id, (l = labelOf(dim, id == null ? null : String(id), labels).label));
+    return l;
+  };
+  const cases: ReportCase[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    const p = published(c);
+    cases[i] = {
+      trackingCode: c.tracking_code,
+      kind: c.kind,
+      category: labelFor('category', c.category_id),
+      agency: labelFor('agency', c.agency_id),
+      receivedAt: toLocalIso(new Date(c.received_at)),
+      resolvedAt: toLocalIso(new Date(c.resolved_at)),
+      outcome: c.outcome,
+      resolvedWithExtension: Boolean(c.resolved_with_extension),
+      workingDays: round2(c.wdays) ?? 0,
+      publicAnswer: p.publicAnswer,
+      businessName: p.businessName,
+    };
+  }
+  const [receivedOpen, pauses, act] = await others;
+  // the groups with a case received in the period, and those with a case open at its end
+  const received: CountRow[] = receivedOpen.filter((r) => r.n > 0).map((r) => ({ dim: r.dim, key: r.key, n: r.n }));
+  const open = receivedOpen.filter((r) => (r.dim === 'agency' || r.dim === 'total') && r.total > 0);
   const pick = <T extends { dim: string; key: string | null }>(list: T[], dim: string) => list.filter((r) => r.dim === dim);
   const total = <T extends { dim: string }>(list: T[]) => list.find((r) => r.dim === 'total');
 
@@ -298,18 +328,7 @@ export async function computeReport(ex: Executor, deps: ComputeDeps, period: Per
     byCategory: sortedGroups(groupRows('category')),
     byChannel: sortedGroups(groupRows('channel')),
     byKind: sortedGroups(groupRows('kind')),
-    cases: list.map((c) => ({
-      trackingCode: c.tracking_code,
-      kind: c.kind,
-      category: labelOf('category', c.category_id == null ? null : String(c.category_id), labels).label,
-      agency: labelOf('agency', c.agency_id == null ? null : String(c.agency_id), labels).label,
-      receivedAt: toLocalIso(new Date(c.received_at)),
-      resolvedAt: toLocalIso(new Date(c.resolved_at)),
-      outcome: c.outcome,
-      resolvedWithExtension: Boolean(c.resolved_with_extension),
-      workingDays: round2(c.wdays) ?? 0,
-      ...published(c),
-    })),
+    cases,
   };
 }
 

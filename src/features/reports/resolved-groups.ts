@@ -1,0 +1,105 @@
+/**
+ * The answered-case figures of a period, computed from the answered cases themselves (one row
+ * each, as resolvedCases reads them for the published list) instead of a second SQL aggregate
+ * over the same cases: per dimension and key, the counts (answered, early, on time, late, with
+ * an extension, strictly on time) and the median and 90th percentile of the working days.
+ *
+ * The result is the one resolvedGroups (metrics-sql.ts) returns for the same cases, number for
+ * number: the percentiles are PostgreSQL's percentile_cont (linear interpolation between the two
+ * nearest ranks, `lo + frac × (hi − lo)` in float8, the same arithmetic as JavaScript numbers)
+ * over the same float8 working days; the 'total' row is present even when no case was answered
+ * (an empty grouping set yields one row), and other groups only when they have a case.
+ * test/reports/resolved-groups.test.ts compares the two on varied data on both databases.
+ *
+ * Pure: no I/O.
+ */
+import type { Dim, ResolvedGroupRow } from './metrics-sql.js';
+
+/** What the figures need of an answered case (a subset of ResolvedCaseRow). */
+export interface AnsweredCase {
+  agency_id: number | null;
+  category_id: number | null;
+  channel: string;
+  kind: string;
+  outcome: string;
+  resolved_with_extension: boolean | null;
+  wdays: number;
+}
+
+export type CaseDim = Exclude<Dim, 'month'>;
+
+/**
+ * PostgreSQL's percentile_cont(p) over ascending values (orderedsetaggs.c: first and second row
+ * floor/ceil of p × (n − 1), then float8_lerp); null when there are none.
+ */
+export function percentileCont(sorted: Float64Array, p: number): number | null {
+  const n = sorted.length;
+  if (n === 0) return null;
+  const pos = p * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = sorted[lo];
+  if (hi === lo) return a;
+  return a + (pos - lo) * (sorted[hi] - a);
+}
+
+interface Acc {
+  row: ResolvedGroupRow;
+  days: number[];
+}
+
+const keyOf = (dim: CaseDim, c: AnsweredCase): string | null => {
+  switch (dim) {
+    case 'agency':
+      return c.agency_id == null ? null : String(c.agency_id);
+    case 'category':
+      return c.category_id == null ? null : String(c.category_id);
+    case 'channel':
+      return c.channel;
+    case 'kind':
+      return c.kind;
+    case 'total':
+      return '';
+  }
+};
+
+/** The answered cases aggregated per requested dimension, as resolvedGroups returns them. */
+export function resolvedGroupsOf(list: readonly AnsweredCase[], dims: readonly CaseDim[]): ResolvedGroupRow[] {
+  const groups = dims.map((dim) => ({ dim, byKey: new Map<string | null, Acc>() }));
+  const blank = (dim: CaseDim, key: string | null): Acc => ({
+    row: { dim, key, resolved: 0, early: 0, on_time: 0, late: 0, with_extension: 0, strict_on_time: 0, median: null, p90: null },
+    days: [],
+  });
+  // the empty grouping set yields its row even without cases
+  for (const g of groups) if (g.dim === 'total') g.byKey.set('', blank('total', ''));
+  for (const c of list) {
+    const early = c.outcome === 'early';
+    const onTime = c.outcome === 'on_time';
+    const late = c.outcome === 'late';
+    const ext = c.resolved_with_extension === true;
+    const strict = (early || onTime) && !ext;
+    for (const g of groups) {
+      const key = keyOf(g.dim, c);
+      let acc = g.byKey.get(key);
+      if (!acc) g.byKey.set(key, (acc = blank(g.dim, key)));
+      const r = acc.row;
+      r.resolved++;
+      if (early) r.early++;
+      else if (onTime) r.on_time++;
+      else if (late) r.late++;
+      if (ext) r.with_extension++;
+      if (strict) r.strict_on_time++;
+      acc.days.push(c.wdays);
+    }
+  }
+  const out: ResolvedGroupRow[] = [];
+  for (const g of groups) {
+    for (const acc of g.byKey.values()) {
+      const sorted = Float64Array.from(acc.days).sort();
+      acc.row.median = percentileCont(sorted, 0.5);
+      acc.row.p90 = percentileCont(sorted, 0.9);
+      out.push(acc.row);
+    }
+  }
+  return out;
+}
