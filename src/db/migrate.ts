@@ -5,7 +5,8 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
-import type { Database } from './client.js';
+import type { Database, Db } from './client.js';
+import { runDataFixes } from './data-fixes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** migrations/ at the project root, from src/db (tsx) or dist/src/db (compiled) */
@@ -17,12 +18,14 @@ export const MIGRATIONS_DIR =
 const MIGRATION_LOCK_KEY = 4_172_026_001;
 
 /**
- * Applies pending migrations from migrations/. On PostgreSQL several instances may start at
- * once: the migration runs under a session advisory lock, so one migrates and the others wait.
+ * Applies pending migrations from migrations/, then the data fixes that need the service's own
+ * code (data-fixes.ts). On PostgreSQL several instances may start at once: both run under a
+ * session advisory lock, so one migrates and the others wait.
  */
 export async function runMigrations(database: Database, folder = MIGRATIONS_DIR): Promise<void> {
   if (database.kind === 'pglite') {
     await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder: folder });
+    await runDataFixes(database.db);
     return;
   }
   const client = await database.pool!.connect();
@@ -30,6 +33,7 @@ export async function runMigrations(database: Database, folder = MIGRATIONS_DIR)
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
       await migratePg(drizzlePg({ client }), { migrationsFolder: folder });
+      await runDataFixes(drizzlePg({ client }) as unknown as Db);
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }

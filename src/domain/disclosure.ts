@@ -11,6 +11,7 @@
  * Pure: no I/O, no clock.
  */
 import type { StaffRole } from './roles.js';
+import { foldVietnamese } from './validators.js';
 
 /** Case columns that identify the reporter (or where they are), in the order views list them. */
 export const PERSONAL_FIELDS = ['businessName', 'taxCode', 'contactName', 'phone', 'email', 'address', 'lat', 'long'] as const;
@@ -258,6 +259,20 @@ function mayContainName(text: string, name: string): boolean {
 function mayContainDigits(text: string, digits: string): boolean {
   // the first digit must occur at all (most texts fail here, without a copy)
   return text.includes(digits[0]) && text.replace(DIGIT_SEPARATORS_RE, '').includes(digits);
+}
+
+/**
+ * What a case's search text holds (cases.search_text, matched by the work queue's `q`): its title
+ * and content folded (accents, đ and case removed). On a confidential case, without its
+ * reporter's identity in any accents or case: agency roles search it, and a match on a guessed
+ * name, phone or tax code would confirm who reported (the list masks it, the search must too).
+ */
+export function searchTextOf(title: string, content: string, who: Identity & { confidential: boolean }): string {
+  const folded = foldVietnamese(`${title}\n${content}`);
+  if (!who.confidential) return folded;
+  const fold = (v: string | null | undefined) => (v == null ? v : foldVietnamese(v));
+  const identity: Identity = { businessName: fold(who.businessName), contactName: fold(who.contactName), email: fold(who.email), taxCode: who.taxCode, phone: who.phone };
+  return maskIdentity(folded, identity).split(foldVietnamese(MASK)).join(' ');
 }
 
 /** Free text as `d` allows it (null when not shown). */

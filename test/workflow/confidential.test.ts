@@ -8,7 +8,12 @@ import { and, eq, inArray, not, sql } from 'drizzle-orm';
 import type supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessRecords, caseEvents, cases, outbox, webhookDeliveries } from '../../src/db/schema.js';
-import { taxCodeCheckDigit } from '../../src/domain/validators.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runDataFixes } from '../../src/db/data-fixes.js';
+import { MIGRATIONS_DIR } from '../../src/db/migrate.js';
+import { searchTextOf } from '../../src/domain/disclosure.js';
+import { foldVietnamese, taxCodeCheckDigit } from '../../src/domain/validators.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { dbLabel } from '../helpers/db.js';
 import { PDF_MIN } from '../intake/helpers.js';
@@ -144,6 +149,15 @@ describe(`a confidential reporter across every view on ${dbLabel}`, () => {
       const item = queue.body.items.find((x: { id: number }) => x.id === caseA.id);
       expect(item).toMatchObject({ confidential: true, reporterHidden: true, businessName: null, title: '[đã ẩn] tố cáo cán bộ địa chính xã' });
       await see(`${role}: queue searched by the reporter's name`, t.request().get('/api/v1/cases?q=Bich%20Ngoc').set(agency(role)));
+      // the search cannot confirm a guessed reporter: no match on the identity, in any spelling
+      for (const guess of ['Bich Ngoc', 'Bích Ngọc', 'TRẦN THỊ BÍCH NGỌC', 'Gom Su Phu Lang', 'gốm sứ phù lãng', '0987111222', TAX_CODE, 'ngoc.tran']) {
+        const r = await t.request().get(`/api/v1/cases?q=${encodeURIComponent(guess)}`).set(agency(role));
+        expect(r.status).toBe(200);
+        expect(r.body.items.map((x: { id: number }) => x.id), `${role} searching "${guess}"`).not.toContain(caseA.id);
+      }
+      // while the matter itself is found
+      const matter = await t.request().get(`/api/v1/cases?q=${encodeURIComponent('địa chính bồi dưỡng')}`).set(agency(role));
+      expect(matter.body.items.map((x: { id: number }) => x.id)).toContain(caseA.id);
       for (const c of [caseA, caseB]) {
         await see(`${role}: case ${c.trackingCode}`, t.request().get(`/api/v1/cases/${c.id}`).set(agency(role)));
         await see(`${role}: timeline ${c.trackingCode}`, t.request().get(`/api/v1/cases/${c.id}/timeline`).set(agency(role)));
@@ -166,6 +180,26 @@ describe(`a confidential reporter across every view on ${dbLabel}`, () => {
     expect(seen.content).toContain('Cán bộ địa chính Lê Văn Tám yêu cầu "bồi dưỡng"');
     // the agency's reads leave no access record: it was shown no identity
     expect(await records()).toBe(before);
+  });
+
+  it('a confidential case written before the masked search text gets it at the next start (migration 0018, then the data fix)', async () => {
+    const [row] = await t.database.db.select().from(cases).where(eq(cases.id, caseA.id));
+    const masked = searchTextOf(row.title, row.content, row);
+    expect(row.searchText).toBe(masked);
+    for (const s of ['bich ngoc', 'gom su phu lang', '0987', TAX_CODE]) expect(masked, s).not.toContain(s);
+    expect(masked).toContain('dia chinh');
+    // an old row: the unmasked text; a plain case keeps its own
+    await t.database.db.update(cases).set({ searchText: foldVietnamese(`${row.title}\n${row.content}`) }).where(eq(cases.id, caseA.id));
+    const plain = await enterCase(t, { categoryId: ref.categories.xay_dung, receivedAt: local('2026-03-02 08:00'), contactName: 'Nguyễn Văn An' });
+    const [plainBefore] = await t.database.db.select({ s: cases.searchText }).from(cases).where(eq(cases.id, plain.id));
+    await t.database.db.execute(sql.raw(readFileSync(join(MIGRATIONS_DIR, '0018_confidential_search_text.sql'), 'utf8')));
+    const confidentialCount = (await t.database.db.select({ id: cases.id }).from(cases).where(eq(cases.confidential, true))).length;
+    expect(await runDataFixes(t.database.db, 1)).toBe(confidentialCount); // batches of one: every row once
+    expect(await runDataFixes(t.database.db)).toBe(0); // nothing left to do
+    const [after] = await t.database.db.select({ s: cases.searchText }).from(cases).where(eq(cases.id, caseA.id));
+    expect(after.s).toBe(masked);
+    const [plainAfter] = await t.database.db.select({ s: cases.searchText }).from(cases).where(eq(cases.id, plain.id));
+    expect(plainAfter.s).toBe(plainBefore.s);
   });
 
   it('no e-mail to staff carries the reporter: assignment, reminders, overdue and serious overdue notices', async () => {

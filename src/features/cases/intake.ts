@@ -5,6 +5,7 @@ import { caseEvents, cases, outbox } from '../../db/schema.js';
 import { localDate } from '../../domain/calendar.js';
 import { route } from '../../domain/routing.js';
 import { computeAcceptDueAt, computeResolveDueAt, resolutionStart, type CaseKind, type Priority } from '../../domain/sla.js';
+import { searchTextOf } from '../../domain/disclosure.js';
 import { foldVietnamese, formatTrackingCode } from '../../domain/validators.js';
 import { hashAccessKey, newAccessKey } from '../../lib/access-key.js';
 import { fieldError, isUniqueViolation } from '../../lib/errors.js';
@@ -210,7 +211,7 @@ export async function insertNewCase(
     mediaUrl: c.mediaUrl ?? null,
     title: c.title,
     content: c.content,
-    searchText: foldVietnamese(`${c.title}\n${c.content}`),
+    searchText: searchTextOf(c.title, c.content, { ...c, confidential }),
     address: c.address ?? null,
     lat: c.lat ?? null,
     long: c.long ?? null,
