@@ -36,6 +36,14 @@ export async function dropDatabase(name: string): Promise<void> {
   await adminQuery(`drop database if exists ${name} with (force)`);
 }
 
+/** The node flags of `npm run start:prod` (package.json), which the bench runs the service with. */
+export const START_PROD_NODE_FLAGS: string[] = (() => {
+  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod'];
+  const m = /^node\s+(.*?)\s*dist\/src\/main\.js$/.exec(script);
+  if (!m) throw new Error(`start:prod is not "node … dist/src/main.js": ${script}`);
+  return m[1].split(/\s+/).filter(Boolean);
+})();
+
 export interface Service {
   child: ChildProcess;
   url: string;
@@ -46,9 +54,9 @@ export interface Service {
 /** An Ed25519 key for the chain checkpoints (required on PostgreSQL in production), PEM. */
 export const SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
-/** Starts the compiled service (dist/) as its own process and waits until it listens. */
+/** Starts the compiled service (dist/) as its own process, as `npm run start:prod` does, and waits until it listens. */
 export async function startService(env: Record<string, string>, port: number): Promise<Service> {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, [...START_PROD_NODE_FLAGS, 'dist/src/main.js'], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -148,13 +156,13 @@ export function backendCpu(db: string): Map<number, number> {
   return out;
 }
 
-/** CPU ms the backends of `db` spent between two backendCpu() readings (backends seen in both). */
+/**
+ * CPU ms the backends of `db` spent between two backendCpu() readings: the difference for those
+ * seen in both, all of it for those started in between (a backend that ended in between is lost).
+ */
 export function backendCpuSpent(before: Map<number, number>, after: Map<number, number>): number {
   let t = 0;
-  for (const [pid, ms] of after) {
-    const b = before.get(pid);
-    if (b !== undefined) t += ms - b;
-  }
+  for (const [pid, ms] of after) t += ms - (before.get(pid) ?? 0);
   return t;
 }
 
