@@ -218,6 +218,18 @@ function overdueSql(now: Date): SQL {
   )}) and ${cases.resolveDueAt} < coalesce(${cases.pausedAt}, ${now}::timestamptz))`;
 }
 
+/** The list item's columns and names, filtered and in queue order (resolve deadline, id). */
+function queueSelect(ex: Executor, where: SQL[]) {
+  return ex
+    .select({ ...listColumns, ...withNames })
+    .from(cases)
+    .leftJoin(agencies, eq(agencies.id, cases.agencyId))
+    .leftJoin(categories, eq(categories.id, cases.categoryId))
+    .leftJoin(localities, eq(localities.id, cases.localityId))
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(asc(cases.resolveDueAt), asc(cases.id));
+}
+
 /** The work queue's query (also run by the benchmark's pgbench ceiling): only the columns the list item reads. */
 export function queueQuery(ex: Executor, f: QueueFilter) {
   const where: SQL[] = [];
@@ -244,15 +256,7 @@ export function queueQuery(ex: Executor, f: QueueFilter) {
   if (f.after) {
     where.push(or(gt(cases.resolveDueAt, f.after.dueAt), and(eq(cases.resolveDueAt, f.after.dueAt), gt(cases.id, f.after.id)))!);
   }
-  return ex
-    .select({ ...listColumns, ...withNames })
-    .from(cases)
-    .leftJoin(agencies, eq(agencies.id, cases.agencyId))
-    .leftJoin(categories, eq(categories.id, cases.categoryId))
-    .leftJoin(localities, eq(localities.id, cases.localityId))
-    .where(where.length ? and(...where) : undefined)
-    .orderBy(asc(cases.resolveDueAt), asc(cases.id))
-    .limit(f.limit);
+  return queueSelect(ex, where).limit(f.limit);
 }
 
 /**
@@ -272,15 +276,7 @@ function preparedQueue(ex: Executor, agency: boolean, after: boolean) {
       const at = sql.placeholder('afterDueAt');
       where.push(or(gt(cases.resolveDueAt, at), and(eq(cases.resolveDueAt, at), gt(cases.id, sql.placeholder('afterId'))))!);
     }
-    const built = ex
-      .select({ ...listColumns, ...withNames })
-      .from(cases)
-      .leftJoin(agencies, eq(agencies.id, cases.agencyId))
-      .leftJoin(categories, eq(categories.id, cases.categoryId))
-      .leftJoin(localities, eq(localities.id, cases.localityId))
-      .where(where.length ? and(...where) : undefined)
-      .orderBy(asc(cases.resolveDueAt), asc(cases.id))
-      .limit(sql.placeholder('limit'));
+    const built = queueSelect(ex, where).limit(sql.placeholder('limit'));
     q = built.prepare(statementName(ex, `pakn_queue_${key}`, built.toSQL().sql));
     byKey.set(key, q);
   }

@@ -63,48 +63,25 @@ export function staffAllowedActions(c: Pick<CaseRow, 'status' | 'agencyId' | 're
  * reporter's identity; plus the actions the caller may take next.
  */
 export function toStaffView(c: ViewedCaseRow, d: Disclosure, actor: Pick<Actor, 'role' | 'agencyId'>, ctx: StaffViewContext) {
-  const hidden = d.reporter !== 'full';
+  // the list item's fields, the same way (its business name is the submitter's here)
+  const { businessName: _listed, ...item } = toStaffListItem(c, d, actor, ctx);
+  const hidden = item.reporterHidden;
   const who = identityOf(c);
   const txt = (s: string | null) => discloseText(d, s, who);
   const hasSubmitter = c.businessName != null || c.taxCode != null || c.contactName != null || c.phone != null || c.email != null;
   return {
-    id: c.id,
-    trackingCode: c.trackingCode,
-    kind: c.kind,
-    priority: c.priority,
-    categoryId: c.categoryId,
-    categoryName: ctx.categoryName ?? null,
-    localityId: c.localityId,
-    localityName: ctx.localityName ?? null,
-    channel: c.channel,
-    title: txt(c.title) ?? '',
+    ...item,
     content: txt(c.content) ?? '',
     address: d.location === 'full' ? c.address : null,
     submitter:
       hidden || !hasSubmitter
         ? null
         : { businessName: c.businessName, taxCode: c.taxCode, contactName: c.contactName, phone: c.phone, email: c.email },
-    reporterHidden: hidden,
     consentPublishName: c.consentPublishName,
-    confidential: c.confidential,
-    status: c.status as CaseStatus,
-    statusLabel: isCaseStatus(c.status) ? STATUS_LABEL_VI[c.status] : c.status,
-    agencyId: c.agencyId,
-    agencyName: c.agencyId == null ? null : (ctx.agencyName ?? null),
-    version: c.version,
-    receivedAt: toLocalIso(c.receivedAt),
     assignedAt: iso(c.assignedAt),
-    acceptDueAt: iso(c.acceptDueAt),
     acceptedAt: iso(c.acceptedAt),
     firstAcceptedAt: iso(c.firstAcceptedAt),
-    resolveDueAt: toLocalIso(c.resolveDueAt),
-    resolveDueProvisional: isProvisional(c),
-    deadlineState: deadlineState(c, ctx.now),
-    paused: c.pausedAt != null,
     pausedAt: iso(c.pausedAt),
-    extensionsUsed: c.extensionsUsed,
-    resolvedAt: iso(c.resolvedAt),
-    outcome: c.outcome,
     resolvedWithExtension: c.resolvedWithExtension,
     closedAt: iso(c.closedAt),
     reason: txt(c.reason),
@@ -114,10 +91,7 @@ export function toStaffView(c: ViewedCaseRow, d: Disclosure, actor: Pick<Actor, 
     rating: c.rating,
     ratingComment: txt(c.ratingComment),
     disputeCount: c.disputeCount,
-    escalationLevel: c.escalationLevel,
     createdAt: toLocalIso(c.createdAt),
-    updatedAt: toLocalIso(c.updatedAt),
-    allowedActions: staffAllowedActions(c, actor, ctx.now),
   };
 }
 export type StaffCaseView = ReturnType<typeof toStaffView>;
