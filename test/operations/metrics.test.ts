@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import client from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueMessages } from '../../src/features/notifications/outbox.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
@@ -80,6 +81,19 @@ describe(`GET /metrics on ${dbLabel}`, () => {
     expect((await t.request().get('/metrics')).status).toBe(401);
     expect((await t.request().get('/metrics').set(bearer(TOKEN + 'x'))).status).toBe(401);
     expect((await t.request().get('/metrics').set(bearer(t.tokens.admin))).status).toBe(401);
+  });
+
+  it('writes a sample that is not a number as NaN, as the text format spells it (prom-client writes "Nan")', async () => {
+    // the event-loop lag before its first measurement is such a sample; a gauge set to NaN is one always
+    const g = new client.Gauge({ name: 'pakn_test_not_a_number', help: 'a sample that is not a number', registers: [t.app.services.metrics.registry] });
+    g.set(NaN);
+    try {
+      const r = await t.request().get('/metrics').set(bearer(TOKEN));
+      expect(r.text).toMatch(/^pakn_test_not_a_number NaN$/m);
+      expect(r.text).not.toMatch(/ Nan$/m);
+    } finally {
+      t.app.services.metrics.registry.removeSingleMetric('pakn_test_not_a_number');
+    }
   });
 
   it('has every metric the operator needs, in the strict text format, with the database gauges read at scrape time', async () => {

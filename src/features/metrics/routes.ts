@@ -55,7 +55,9 @@ export async function registerMetricsRoutes(app: FastifyInstance) {
       if (!given || !sameToken(given, token)) {
         throw new AppError(401, 'unauthorized', 'Chưa xác thực (unauthorized)', 'The metrics token is required as a Bearer token');
       }
-      const text = await m.registry.metrics();
+      // prom-client writes a NaN sample (e.g. the event-loop lag before its first measurement) as
+      // "Nan"; the text format spells it NaN
+      const text = (await m.registry.metrics()).replace(/ Nan(?= |$)/gm, ' NaN');
       return reply.header('content-type', m.registry.contentType).header('cache-control', 'no-store').send(text);
     },
   );
