@@ -5,10 +5,7 @@
  * submission. BENCH_PROFILE=file.cpuprofile also writes a CPU profile of the measured part.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
-import { cpuUsage } from 'node:process';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -16,7 +13,7 @@ import { openPostgres } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { seedDemo } from '../src/db/seed.js';
 import { systemClock } from '../src/lib/clock.js';
-import { dropDatabase, freshDatabase, INTAKE_BODY } from './lib.js';
+import { dropDatabase, freshDatabase, INTAKE_BODY, measuredInProcess } from './lib.js';
 
 const N = Number(process.env.BENCH_REQUESTS ?? 2_000);
 const name = 'pakn_bench_intake_cpu';
@@ -39,12 +36,6 @@ try {
   const first = await submit();
   if (first.statusCode !== 201) throw new Error(`${first.statusCode} ${first.body}`);
   for (let i = 0; i < 200; i += 10) await Promise.all(Array.from({ length: 10 }, submit)); // warm-up
-  const session = process.env.BENCH_PROFILE ? new Session() : null;
-  if (session) {
-    session.connect();
-    await session.post('Profiler.enable');
-    await session.post('Profiler.start');
-  }
   // statements sent to PostgreSQL (each one a round trip and a socket write)
   let statements = 0;
   const query = pg.Client.prototype.query;
@@ -52,19 +43,12 @@ try {
     statements++;
     return (query as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof query;
-  const c0 = cpuUsage();
-  const t0 = performance.now();
-  for (let i = 0; i < N; i += 10) await Promise.all(Array.from({ length: 10 }, submit));
-  const c = cpuUsage(c0);
-  const ms = performance.now() - t0;
-  if (session) {
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
-    session.disconnect();
-  }
+  const m = await measuredInProcess(async () => {
+    for (let i = 0; i < N; i += 10) await Promise.all(Array.from({ length: 10 }, submit));
+  }, process.env.BENCH_PROFILE);
   console.log(
-    `intake: ${((c.user + c.system) / N / 1000).toFixed(3)} ms CPU per submission (user ${(c.user / N / 1000).toFixed(3)}, system ${(c.system / N / 1000).toFixed(3)}), ` +
-      `${(statements / N).toFixed(2)} statements per submission, ${Math.round((N * 1000) / ms)} submissions/s wall, load avg ${loadavg()[0].toFixed(1)}`,
+    `intake: ${((m.userMs + m.systemMs) / N).toFixed(3)} ms CPU per submission (user ${(m.userMs / N).toFixed(3)}, system ${(m.systemMs / N).toFixed(3)}), ` +
+      `${(statements / N).toFixed(2)} statements per submission, ${Math.round((N * 1000) / m.ms)} submissions/s wall, load avg ${loadavg()[0].toFixed(1)}`,
   );
   await app.close();
 } finally {

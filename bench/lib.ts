@@ -1,7 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
+import { cpuUsage } from 'node:process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -216,6 +218,31 @@ export function sh(cmd: string, args: string[], env: Record<string, string> = {}
   const r = spawnSync(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
   return r.stdout;
+}
+
+/**
+ * Runs `fn` in this process and measures it: wall time, and the process's CPU time (user and
+ * system, ms). With `profileFile`, a CPU profile of that run alone is written there (node:inspector;
+ * open it in Chrome DevTools).
+ */
+export async function measuredInProcess<T>(fn: () => Promise<T>, profileFile?: string): Promise<{ result: T; ms: number; userMs: number; systemMs: number }> {
+  const session = profileFile ? new Session() : null;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  const c0 = cpuUsage();
+  const t0 = performance.now();
+  const result = await fn();
+  const ms = performance.now() - t0;
+  const c = cpuUsage(c0);
+  if (session) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(profileFile!, JSON.stringify(profile));
+    session.disconnect();
+  }
+  return { result, ms, userMs: c.user / 1000, systemMs: c.system / 1000 };
 }
 
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {

@@ -5,9 +5,6 @@
  * (process.cpuUsage) per page. BENCH_PROFILE=file.cpuprofile also writes a CPU profile of the
  * measured pages only (node:inspector; open it in Chrome DevTools).
  */
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
-import { cpuUsage } from 'node:process';
 import { loadavg } from 'node:os';
 import { sql } from 'drizzle-orm';
 import { buildApp } from '../src/app.js';
@@ -18,7 +15,7 @@ import { seedDemo } from '../src/db/seed.js';
 import { sha256Hex } from '../src/lib/crypto.js';
 import { FixedClock } from '../src/lib/clock.js';
 import { generateCases } from './datagen.js';
-import { dropDatabase, freshDatabase } from './lib.js';
+import { dropDatabase, freshDatabase, measuredInProcess } from './lib.js';
 import { generateKeyPairSync } from 'node:crypto';
 
 const CASES = Number(process.env.BENCH_CASES ?? 20_000);
@@ -40,25 +37,12 @@ try {
   const first = await page();
   if (first.statusCode !== 200) throw new Error(`${first.statusCode} ${first.body}`);
   for (let i = 0; i < 200; i++) await page(); // warm-up
-  const session = process.env.BENCH_PROFILE ? new Session() : null;
-  if (session) {
-    session.connect();
-    await session.post('Profiler.enable');
-    await session.post('Profiler.start');
-  }
-  const c0 = cpuUsage();
-  const t0 = performance.now();
-  for (let i = 0; i < N; i += 10) await Promise.all(Array.from({ length: 10 }, page));
-  const c = cpuUsage(c0);
-  const ms = performance.now() - t0;
-  if (session) {
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
-    session.disconnect();
-  }
+  const m = await measuredInProcess(async () => {
+    for (let i = 0; i < N; i += 10) await Promise.all(Array.from({ length: 10 }, page));
+  }, process.env.BENCH_PROFILE);
   console.log(
-    `queue page: ${((c.user + c.system) / N / 1000).toFixed(3)} ms CPU per page (user ${(c.user / N / 1000).toFixed(3)}, system ${(c.system / N / 1000).toFixed(3)}), ` +
-      `${Math.round((N * 1000) / ms)} pages/s wall, ${first.body.length} bytes, load avg ${loadavg()[0].toFixed(1)}`,
+    `queue page: ${((m.userMs + m.systemMs) / N).toFixed(3)} ms CPU per page (user ${(m.userMs / N).toFixed(3)}, system ${(m.systemMs / N).toFixed(3)}), ` +
+      `${Math.round((N * 1000) / m.ms)} pages/s wall, ${first.body.length} bytes, load avg ${loadavg()[0].toFixed(1)}`,
   );
   await app.close();
 } finally {

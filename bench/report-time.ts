@@ -8,9 +8,6 @@
  *
  *   npx tsx bench/report-time.ts
  */
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
-import { cpuUsage } from 'node:process';
 import { loadavg } from 'node:os';
 import { testConfig } from '../src/config.js';
 import { openPostgres } from '../src/db/client.js';
@@ -19,7 +16,7 @@ import { seedDemo } from '../src/db/seed.js';
 import { FixedClock } from '../src/lib/clock.js';
 import { createServices } from '../src/services.js';
 import { generateCases } from './datagen.js';
-import { adminQuery, dbUrl, dropDatabase, freshDatabase } from './lib.js';
+import { adminQuery, dbUrl, dropDatabase, freshDatabase, measuredInProcess } from './lib.js';
 
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
@@ -42,25 +39,11 @@ const database = await openPostgres(url, 10);
 const services = createServices({ config: testConfig({ DATABASE_URL: url }), database, clock: new FixedClock(now) });
 try {
   for (let i = 0; i < REPEAT; i++) {
-    const session = process.env.BENCH_PROFILE && i === REPEAT - 1 ? new Session() : null;
-    if (session) {
-      session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.start');
-    }
-    const c0 = cpuUsage();
-    const t0 = performance.now();
-    const r = await services.reports.preview('2026-10');
-    const ms = performance.now() - t0;
-    const c = cpuUsage(c0);
-    if (session) {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
-      session.disconnect();
-    }
+    // the profile of the last run only
+    const m = await measuredInProcess(() => services.reports.preview('2026-10'), i === REPEAT - 1 ? process.env.BENCH_PROFILE : undefined);
     console.log(
-      `run ${i + 1}: ${(ms / 1000).toFixed(2)} s wall, ${((c.user + c.system) / 1000 / 1000).toFixed(2)} s Node CPU, ` +
-        `${r.cases.length.toLocaleString('en')} cases listed, load avg ${loadavg()[0].toFixed(2)}`,
+      `run ${i + 1}: ${(m.ms / 1000).toFixed(2)} s wall, ${((m.userMs + m.systemMs) / 1000).toFixed(2)} s Node CPU, ` +
+        `${m.result.cases.length.toLocaleString('en')} cases listed, load avg ${loadavg()[0].toFixed(2)}`,
     );
   }
 } finally {
