@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNull, lt, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { statementName, type Executor, type Tx } from '../../db/client.js';
 import { agencies, caseEvents, caseExtensions, casePauses, cases, categories, idempotencyKeys, localities } from '../../db/schema.js';
 import { OPEN_STATUSES } from '../../domain/lifecycle.js';
@@ -218,6 +218,11 @@ function overdueSql(now: Date): SQL {
   )}) and ${cases.resolveDueAt} < coalesce(${cases.pausedAt}, ${now}::timestamptz))`;
 }
 
+/** Cases after the cursor's (resolve deadline, id) in queue order: values, or placeholders of a prepared query. */
+function afterCursor(dueAt: Date | Placeholder, id: number | Placeholder): SQL {
+  return or(gt(cases.resolveDueAt, dueAt), and(eq(cases.resolveDueAt, dueAt), gt(cases.id, id)))!;
+}
+
 /** The list item's columns and names, filtered and in queue order (resolve deadline, id). */
 function queueSelect(ex: Executor, where: SQL[]) {
   return ex
@@ -253,9 +258,7 @@ export function queueQuery(ex: Executor, f: QueueFilter) {
     const either = text && code ? or(text, code) : (text ?? code);
     if (either) where.push(either);
   }
-  if (f.after) {
-    where.push(or(gt(cases.resolveDueAt, f.after.dueAt), and(eq(cases.resolveDueAt, f.after.dueAt), gt(cases.id, f.after.id)))!);
-  }
+  if (f.after) where.push(afterCursor(f.after.dueAt, f.after.id));
   return queueSelect(ex, where).limit(f.limit);
 }
 
@@ -264,6 +267,8 @@ export function queueQuery(ex: Executor, f: QueueFilter) {
  * cursor, with no other filter) as prepared statements: on PostgreSQL each connection parses and
  * plans them once, and the SQL is built once per process. Other filters build the query each time.
  */
+const prepared = new WeakMap<Executor, Map<string, ReturnType<ReturnType<typeof queueQuery>['prepare']>>>();
+
 function preparedQueue(ex: Executor, agency: boolean, after: boolean) {
   const key = `${agency ? 'agency' : 'all'}_${after ? 'after' : 'first'}`;
   let byKey = prepared.get(ex);
@@ -272,17 +277,13 @@ function preparedQueue(ex: Executor, agency: boolean, after: boolean) {
   if (!q) {
     const where: SQL[] = [];
     if (agency) where.push(eq(cases.agencyId, sql.placeholder('agencyId')));
-    if (after) {
-      const at = sql.placeholder('afterDueAt');
-      where.push(or(gt(cases.resolveDueAt, at), and(eq(cases.resolveDueAt, at), gt(cases.id, sql.placeholder('afterId'))))!);
-    }
+    if (after) where.push(afterCursor(sql.placeholder('afterDueAt'), sql.placeholder('afterId')));
     const built = queueSelect(ex, where).limit(sql.placeholder('limit'));
     q = built.prepare(statementName(ex, `pakn_queue_${key}`, built.toSQL().sql));
     byKey.set(key, q);
   }
   return q;
 }
-const prepared = new WeakMap<Executor, Map<string, ReturnType<typeof queueQuery>['prepare'] extends (n: string) => infer P ? P : never>>();
 
 /** The filter keys the prepared shapes take; any other key set (a filter) builds the query. */
 const PREPARED_KEYS: ReadonlySet<string> = new Set(['onlyAgencyId', 'after', 'now', 'limit']);
