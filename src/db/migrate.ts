@@ -32,8 +32,9 @@ export async function runMigrations(database: Database, folder = MIGRATIONS_DIR)
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      await migratePg(drizzlePg({ client }), { migrationsFolder: folder });
-      await runDataFixes(drizzlePg({ client }) as unknown as Db);
+      const onLock = drizzlePg({ client });
+      await migratePg(onLock, { migrationsFolder: folder });
+      await runDataFixes(onLock as unknown as Db);
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }

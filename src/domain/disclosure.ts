@@ -122,15 +122,15 @@ export function disclose(c: DisclosureCase, audience: Audience): Disclosure {
   }
 }
 
+/** The event of a lost key reissued to the case's e-mail address (never carries the key). */
+export const ACCESS_KEY_REISSUE = 'access_key_reissue';
+
 /**
  * Events only the reporter's own self-service causes (a lost key reissued to the case's e-mail
  * address). Seen by someone who does not know the reporter, such an event would confirm a guess
  * of who the reporter is (ask for a key with a suspect's address, watch the case): it is shown
  * only to audiences that see the reporter anyway.
  */
-/** The event of a lost key reissued to the case's e-mail address (never carries the key). */
-export const ACCESS_KEY_REISSUE = 'access_key_reissue';
-
 export const REPORTER_ACTIVITY_ACTIONS: ReadonlySet<string> = new Set<string>([ACCESS_KEY_REISSUE]);
 
 /** Whether an event with this action may be shown to an audience with decision `d`. */

@@ -10,7 +10,7 @@ import type { Clock } from '../../lib/clock.js';
 import { canonicalJson, sha256Hex } from '../../lib/crypto.js';
 import { accessKeyMatches, hashAccessKey, newAccessKey } from '../../lib/access-key.js';
 import { fieldError, isUniqueViolation, NotFound, Unprocessable } from '../../lib/errors.js';
-import { attachmentName, disclose, discloseText, ownWordsOf } from '../../domain/disclosure.js';
+import { ACCESS_KEY_REISSUE, attachmentName, disclose, discloseText, ownWordsOf } from '../../domain/disclosure.js';
 import { isAgencyRole, type Actor } from '../../domain/roles.js';
 import { allocateTrackingCode, insertNewCase, type Channel, type CreatedCase, type IntakeDeps, type NewCase } from '../cases/intake.js';
 import { isProvisional, type CaseRow } from '../cases/deadlines.js';
@@ -39,9 +39,6 @@ export const IDEMPOTENCY_TTL_DAYS = 7;
 export const NOT_FOUND_DETAIL = 'Không tìm thấy hồ sơ với mã hồ sơ và mã truy cập này (no case with this tracking code and access key)';
 const DUMMY_HASH = sha256Hex('pakn: no such case');
 const DAY_MS = 86_400_000;
-/** The timeline action of a new access key sent at the business's request. */
-export { ACCESS_KEY_REISSUE } from '../../domain/disclosure.js';
-import { ACCESS_KEY_REISSUE } from '../../domain/disclosure.js';
 /** At most this many new keys per case in 24 hours, across all instances (further requests change nothing). */
 export const ACCESS_KEY_REISSUES_PER_DAY = 3;
 

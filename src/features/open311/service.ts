@@ -1,9 +1,8 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { agencies, apiClients, caseEvents, cases, categories, localities } from '../../db/schema.js';
-import { ACCESS_KEY_REISSUE } from '../../domain/disclosure.js';
 import { DAY_MS, toLocalIso } from '../../domain/calendar.js';
-import { disclose, discloseText, NOT_LISTED_TO_OTHER_APPS } from '../../domain/disclosure.js';
+import { ACCESS_KEY_REISSUE, disclose, discloseText, NOT_LISTED_TO_OTHER_APPS } from '../../domain/disclosure.js';
 import { fmtDateTime } from '../notifications/templates.js';
 import { isOpenStatus, OPEN_STATUSES, type CaseStatus } from '../../domain/lifecycle.js';
 import { CASE_KINDS, describeDuration, type CaseKind, type SlaPolicy } from '../../domain/sla.js';
