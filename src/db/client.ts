@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { createHash } from 'node:crypto';
@@ -124,4 +125,103 @@ export async function rows<T = Record<string, unknown>>(
 ): Promise<T[]> {
   const r = (await ex.execute(query)) as unknown as { rows: T[] };
   return r.rows;
+}
+
+const dialect = new PgDialect();
+
+/** What a drizzle handle runs its SQL on (its session's client): a pg pool or client, or PGlite. */
+function clientOf(ex: Executor): unknown {
+  return (ex as unknown as { session?: { client?: unknown } }).session?.client;
+}
+
+/**
+ * Runs a raw query and hands each row to `onRow` as the array of its columns in select order.
+ * On PostgreSQL the rows are handed over as they arrive, none is kept: a large result is
+ * processed while the server still sends it, and only what `onRow` keeps stays in memory. On
+ * PGlite (in process) they are handed over after the query. Values are parsed by the drivers'
+ * default parsers (text, int4 and float8 as numbers, booleans), the same on both: select only
+ * such columns. An exception from `onRow` fails the call once the query has ended.
+ */
+export async function eachRow(ex: Executor, query: SQL, onRow: (row: unknown[]) => void): Promise<void> {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  const client = clientOf(ex);
+  if (client instanceof pg.Pool) {
+    const c = await client.connect();
+    try {
+      return await streamRows(c, text, params, onRow);
+    } finally {
+      c.release();
+    }
+  }
+  if (client instanceof pg.Client) return streamRows(client, text, params, onRow);
+  if (client && typeof (client as PGlite).query === 'function') {
+    const r = await (client as PGlite).query<unknown[]>(text, params, { rowMode: 'array' });
+    for (const row of r.rows) onRow(row);
+    return;
+  }
+  // a handle of another shape: the rows as objects, in column order
+  for (const row of await rows(ex, query)) onRow(Object.values(row));
+}
+
+function streamRows(client: pg.ClientBase, text: string, values: unknown[], onRow: (row: unknown[]) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failed: { error: unknown } | null = null;
+    const q = new pg.Query<unknown[]>({ text, values, rowMode: 'array' } as pg.QueryConfig);
+    q.on('row', (row: unknown[]) => {
+      if (failed) return;
+      try {
+        onRow(row);
+      } catch (error) {
+        failed = { error };
+      }
+    });
+    q.on('error', reject);
+    q.on('end', () => (failed ? reject(failed.error) : resolve()));
+    client.query(q);
+  });
+}
+
+/** How long `alongside` waits for a second connection before it runs on the transaction itself. */
+const ALONGSIDE_CONNECT_MS = 250;
+
+/**
+ * Runs `fn` on a second connection that reads the same snapshot as the open repeatable-read
+ * transaction `tx` (PostgreSQL's pg_export_snapshot and SET TRANSACTION SNAPSHOT, read only),
+ * so that two parts of one consistent read run at the same time, on two server processes. The
+ * second connection sees what `tx` saw at its start, not what `tx` wrote since: use it for reads
+ * of data `tx` has not changed. Where that cannot be done it runs `fn` on `tx` itself, with the
+ * same result: on PGlite (one connection), or when the pool has no connection to spare within
+ * a moment (a report never waits on another for a connection).
+ */
+export async function alongside<T>(db: Db, tx: Executor, fn: (ex: Executor) => Promise<T>): Promise<T> {
+  const pool = clientOf(db);
+  const own = clientOf(tx);
+  if (!(pool instanceof pg.Pool) || !(own instanceof pg.Client)) return fn(tx);
+  // sent now, on the driver's client (a drizzle query is sent only once awaited), so that it runs
+  // ahead of whatever the caller runs on `tx` next: a connection runs its queries in order
+  const exported = own.query<{ id: string }>('select pg_export_snapshot() as id').then((r) => r.rows);
+  exported.catch(() => undefined); // awaited below
+  const connecting = pool.connect();
+  let timer: NodeJS.Timeout | undefined;
+  const client = await Promise.race([connecting, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ALONGSIDE_CONNECT_MS)))]);
+  clearTimeout(timer);
+  if (!client) {
+    connecting.then((c) => c.release(), () => undefined);
+    return fn(tx);
+  }
+  let unusable: Error | undefined;
+  try {
+    const [{ id }] = await exported;
+    await client.query('begin isolation level repeatable read read only');
+    await client.query(`set transaction snapshot '${id.replace(/'/g, "''")}'`);
+    const result = await fn(drizzlePg({ client, schema }) as unknown as Executor);
+    await client.query('commit');
+    return result;
+  } catch (e) {
+    // a connection that cannot even roll back is not given back to the pool
+    await client.query('rollback').catch((r: Error) => (unusable = r));
+    throw e;
+  } finally {
+    client.release(unusable);
+  }
 }

@@ -13,6 +13,9 @@ import type { Database } from '../../src/db/client.js';
 import { seedDemo } from '../../src/db/seed.js';
 import { createClockService } from '../../src/features/clock/service.js';
 import { resolvedCases, resolvedGroups, sqlCalendar, type ResolvedGroupRow, type SqlCalendar } from '../../src/features/reports/metrics-sql.js';
+import { parsePeriod } from '../../src/features/reports/period.js';
+import { computeReport } from '../../src/features/reports/report.js';
+import { alongside, rows } from '../../src/db/client.js';
 import { percentileCont, resolvedGroupsOf } from '../../src/features/reports/resolved-groups.js';
 import { FixedClock } from '../../src/lib/clock.js';
 import { createTestDatabase, dbLabel } from '../helpers/db.js';
@@ -23,6 +26,7 @@ const start = vn('2026-03-01 00:00');
 const end = vn('2026-04-01 00:00');
 let database: Database;
 let cal: SqlCalendar;
+let clockService: ReturnType<typeof createClockService>;
 
 const byDimKey = (a: ResolvedGroupRow, b: ResolvedGroupRow) =>
   a.dim < b.dim ? -1 : a.dim > b.dim ? 1 : String(a.key) < String(b.key) ? -1 : String(a.key) > String(b.key) ? 1 : 0;
@@ -64,6 +68,7 @@ beforeAll(async () => {
     select c.id, c.received_at + interval '3 hours', case when c.id % 3 = 0 then null else c.received_at + interval '50 hours' end, 'info'
     from cases c where c.tracking_code like 'RG.%' and c.id % 4 = 0`);
   const cs = createClockService({ db, clock: new FixedClock('2026-04-05T02:00:00Z'), officeHours: '07:30-11:30,13:30-17:00' });
+  clockService = cs;
   cal = await sqlCalendar(db, await cs.loadCalendar(), cs.officeHours, end, start);
 });
 afterAll(async () => database?.close());
@@ -124,5 +129,51 @@ describe(`answered-case figures from the listed cases on ${dbLabel}`, () => {
     }
     expect(percentileCont(new Float64Array([]), 0.5)).toBeNull();
     expect(percentileCont(Float64Array.from([1, 2, 3, 4]), 0.5)).toBe(2.5);
+  });
+
+  it('are listed by the instant of the answer, then by tracking code in code-point order, whatever order the rows arrive in', async () => {
+    const db = database.db;
+    // answered at one instant (to the microsecond), codes whose order differs between collations,
+    // and a case a microsecond earlier; inserted in an order unlike the published one
+    const codes = ['ORD.z', 'ORD.a.1', 'ORD.Z', 'ORD.ä', 'ORD.a-2', 'ORD.a1'];
+    await db.execute(sql`
+      insert into cases (tracking_code, access_key_hash, kind, priority, channel, title, content, search_text, status,
+        received_at, sla_policy, resolve_due_at, resolved_at, outcome, reason, created_at, updated_at)
+      select code, md5(code), 'phan_anh', 'normal', 'web', 'T', 'N', 't', 'closed',
+        '2026-05-04 08:00:00+07', '{}'::jsonb, '2026-05-30 08:00:00+07',
+        case when code = 'ORD.ä' then '2026-05-11 10:00:00.123455+07'::timestamptz else '2026-05-11 10:00:00.123456+07'::timestamptz end,
+        'on_time', 'answered', '2026-05-04 08:00:00+07', '2026-05-04 08:00:00+07'
+      from unnest(${`{${codes.map((c) => `"${c}"`).join(',')}}`}::text[]) as code`);
+    const list = await resolvedCases(db, cal, vn('2026-05-01 00:00'), vn('2026-06-01 00:00'));
+    expect(list.map((c) => c.tracking_code)).toEqual(['ORD.ä', 'ORD.Z', 'ORD.a-2', 'ORD.a.1', 'ORD.a1', 'ORD.z']);
+    // the same as the database orders them in code-point order
+    const want = await rows<{ code: string }>(
+      db,
+      sql`select tracking_code as code from cases where tracking_code like 'ORD.%' order by resolved_at, tracking_code collate "C"`,
+    );
+    expect(list.map((c) => c.tracking_code)).toEqual(want.map((r) => r.code));
+  });
+
+  it('make the same report whether the other figures are read on a second connection or after the list', async () => {
+    const db = database.db;
+    const period = parsePeriod('2026-03')!;
+    const now = new Date('2026-04-05T02:00:00Z');
+    const calendar = await clockService.loadCalendar();
+    const run = (parallel: boolean) =>
+      db.transaction(
+        (tx) =>
+          computeReport(
+            tx,
+            { alongside: parallel ? (fn) => alongside(db, tx, fn) : (fn) => fn(tx), calendar, officeHours: clockService.officeHours, minCell: 5 },
+            period,
+            now,
+            1,
+          ),
+        { isolationLevel: 'repeatable read' },
+      );
+    const [a, b] = [await run(true), await run(false)];
+    expect(a.cases.length).toBeGreaterThan(150);
+    expect(a.totals.received.total).toBeGreaterThan(0);
+    expect(a).toEqual(b);
   });
 });

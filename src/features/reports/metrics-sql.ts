@@ -15,7 +15,7 @@
  * needed in SQL (UTC+7 has no daylight saving).
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { rows, type Executor } from '../../db/client.js';
+import { eachRow, rows, type Executor } from '../../db/client.js';
 import { DAY_MS, isWorkingDay, localDayOrdinal, ordinalToDate, VN_OFFSET_MS, type OfficePeriod, type WorkingCalendar } from '../../domain/calendar.js';
 
 /** The calendar as SQL parameters. */
@@ -225,7 +225,6 @@ export async function resolvedGroups(ex: Executor, c: SqlCalendar, start: Date, 
 }
 
 export interface ResolvedCaseRow {
-  id: number;
   tracking_code: string;
   kind: string;
   agency_id: number | null;
@@ -233,8 +232,8 @@ export interface ResolvedCaseRow {
   channel: string;
   /** epoch milliseconds, truncated like a Date (numbers parse faster than timestamps) */
   received_at: number;
-  /** epoch milliseconds */
-  resolved_at: number;
+  /** epoch microseconds: the order of the list (the instant as stored, not rounded to a millisecond) */
+  resolved_at_us: number;
   outcome: string;
   resolved_with_extension: boolean | null;
   wdays: number;
@@ -249,24 +248,95 @@ export interface ResolvedCaseRow {
   confidential: boolean;
 }
 
+/** What the answered-case query selects for each field of a ResolvedCaseRow. */
+const RESOLVED_CASE_SELECT: Record<keyof ResolvedCaseRow, SQL> = {
+  tracking_code: sql`r.tracking_code`,
+  kind: sql`r.kind`,
+  agency_id: sql`r.agency_id`,
+  category_id: sql`r.category_id`,
+  channel: sql`r.channel`,
+  received_at: sql`floor(extract(epoch from r.received_at) * 1000)::float8`,
+  resolved_at_us: sql`(extract(epoch from r.resolved_at) * 1000000)::float8`,
+  outcome: sql`r.outcome`,
+  resolved_with_extension: sql`r.resolved_with_extension`,
+  wdays: sql`r.wdays`,
+  public_answer: sql`r.public_answer`,
+  business_name: sql`r.business_name`,
+  contact_name: sql`r.contact_name`,
+  tax_code: sql`r.tax_code`,
+  phone: sql`r.phone`,
+  email: sql`r.email`,
+  consent_publish_name: sql`r.consent_publish_name`,
+  confidential: sql`r.confidential`,
+};
+const RESOLVED_CASE_COLUMNS = Object.keys(RESOLVED_CASE_SELECT) as Array<keyof ResolvedCaseRow>;
+/** the position of each field in a row read as an array */
+const at = Object.fromEntries(RESOLVED_CASE_COLUMNS.map((k, i) => [k, i])) as Record<keyof ResolvedCaseRow, number>;
+
+/** One string per value of a column with few values (kind, channel, outcome), not one per row. */
+function interned(): (s: string) => string {
+  const seen = new Map<string, string>();
+  return (s) => {
+    let v = seen.get(s);
+    if (v === undefined) seen.set(s, (v = s));
+    return v;
+  };
+}
+
 /**
  * The answered cases of [start, end), with their working days, the dimensions the figures group
  * by, and what the publication decides on (consent, confidentiality, identity): one read of the
- * month's answered cases for both the published list and its figures (resolvedGroupsOf).
+ * month's answered cases for both the published list and its figures (resolved-groups.ts).
+ *
+ * Each case is handed to `onCase` as it arrives, in no particular order (the database does not
+ * sort them: the caller orders what it keeps with answerOrder), so that on PostgreSQL the
+ * cases are mapped while the rest are still computed and sent, and the rows themselves are not
+ * kept (src/db/client.ts eachRow).
  */
-export async function resolvedCases(ex: Executor, c: SqlCalendar, start: Date, end: Date): Promise<ResolvedCaseRow[]> {
+export async function eachResolvedCase(ex: Executor, c: SqlCalendar, start: Date, end: Date, onCase: (row: ResolvedCaseRow) => void): Promise<void> {
   const reporter = sql`c.business_name, c.contact_name, c.tax_code, c.phone, c.email, c.consent_publish_name, c.confidential,`;
-  return rows<ResolvedCaseRow>(
-    ex,
-    sql`with ${resolvedCtes(c, start, end, sql``, reporter)}
-    select r.id::float8 as id, r.tracking_code, r.kind, r.agency_id, r.category_id, r.channel,
-           floor(extract(epoch from r.received_at) * 1000)::float8 as received_at,
-           floor(extract(epoch from r.resolved_at) * 1000)::float8 as resolved_at,
-           r.outcome, r.resolved_with_extension, r.wdays, r.public_answer,
-           r.business_name, r.contact_name, r.tax_code, r.phone, r.email, r.consent_publish_name, r.confidential
-    from base r
-    order by r.resolved_at, r.tracking_code`,
+  const select = sql.join(
+    RESOLVED_CASE_COLUMNS.map((k) => sql`${RESOLVED_CASE_SELECT[k]} as ${sql.identifier(k)}`),
+    sql`, `,
   );
+  const [kind, channel, outcome] = [interned(), interned(), interned()];
+  await eachRow(ex, sql`with ${resolvedCtes(c, start, end, sql``, reporter)} select ${select} from base r`, (a) =>
+    onCase({
+      tracking_code: a[at.tracking_code] as string,
+      kind: kind(a[at.kind] as string),
+      agency_id: a[at.agency_id] as number | null,
+      category_id: a[at.category_id] as number | null,
+      channel: channel(a[at.channel] as string),
+      received_at: a[at.received_at] as number,
+      resolved_at_us: a[at.resolved_at_us] as number,
+      outcome: outcome(a[at.outcome] as string),
+      resolved_with_extension: a[at.resolved_with_extension] as boolean | null,
+      wdays: a[at.wdays] as number,
+      public_answer: a[at.public_answer] as string | null,
+      business_name: a[at.business_name] as string | null,
+      contact_name: a[at.contact_name] as string | null,
+      tax_code: a[at.tax_code] as string | null,
+      phone: a[at.phone] as string | null,
+      email: a[at.email] as string | null,
+      consent_publish_name: a[at.consent_publish_name] as boolean,
+      confidential: a[at.confidential] as boolean,
+    }),
+  );
+}
+
+/**
+ * The order of the published list: by the instant of the answer, then by tracking code in
+ * code-point order (the same whatever the database's collation).
+ */
+export function answerOrder(atA: number, codeA: string, atB: number, codeB: string): number {
+  return atA - atB || (codeA < codeB ? -1 : codeA > codeB ? 1 : 0);
+}
+
+/** The answered cases of [start, end) as a list in the published order (eachResolvedCase, collected). */
+export async function resolvedCases(ex: Executor, c: SqlCalendar, start: Date, end: Date): Promise<ResolvedCaseRow[]> {
+  const list: ResolvedCaseRow[] = [];
+  await eachResolvedCase(ex, c, start, end, (r) => list.push(r));
+  return list.sort((a, b) => answerOrder(a.resolved_at_us, a.tracking_code, b.resolved_at_us, b.tracking_code));
 }
 
 export interface CountRow {

@@ -14,14 +14,15 @@ import {
   activity,
   pauseGroups,
   receivedOpenGroups,
-  resolvedCases,
+  answerOrder,
+  eachResolvedCase,
   sqlCalendar,
   type CountRow,
   type ResolvedCaseRow,
   type ResolvedGroupRow,
 } from './metrics-sql.js';
 import { METHOD_TEXT, METHOD_VERSION } from './method.js';
-import { resolvedGroupsOf } from './resolved-groups.js';
+import { answeredGroups } from './resolved-groups.js';
 import type { Period, PeriodKind } from './period.js';
 
 export interface Rate {
@@ -170,6 +171,8 @@ function compareRates(a: Rate, b: Rate): number {
 }
 
 export interface ComputeDeps {
+  /** runs reads of the same snapshot at the same time as the report's own (or on its executor) */
+  alongside: <T>(fn: (ex: Executor) => Promise<T>) => Promise<T>;
   calendar: WorkingCalendar;
   officeHours: OfficePeriod[];
   minCell: number;
@@ -190,14 +193,6 @@ export async function computeReport(ex: Executor, deps: ComputeDeps, period: Per
     agency: new Map(agencyRows.map((a) => [String(a.id), { code: a.code, name: a.name, shortName: a.shortName }])),
     category: new Map(categoryRows.map((c) => [String(c.id), { code: c.code, name: c.name }])),
   };
-  // the answered cases are read once: the published list, and the figures aggregated from it
-  const list = await resolvedCases(ex, cal, start, end);
-  // the database computes the other figures while the list is mapped here (the same transaction
-  // and snapshot; the statement is sent before the mapping takes the thread)
-  const others = (async () => [await receivedOpenGroups(ex, start, end, [...dims]), await pauseGroups(ex, cal, start, end, ['total']), await activity(ex, start, end)] as const)();
-  others.catch(() => undefined); // awaited below; a failure must not go unhandled while the list is mapped
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  const resolved = resolvedGroupsOf(list, dims);
   // each agency's and category's label once, not per listed case
   const labelCache = { agency: new Map<number | null, string>(), category: new Map<number | null, string>() };
   const labelFor = (dim: 'agency' | 'category', id: number | null): string => {
@@ -205,24 +200,39 @@ export async function computeReport(ex: Executor, deps: ComputeDeps, period: Per
     if (l === undefined) labelCache[dim].set(id, (l = labelOf(dim, id == null ? null : String(id), labels).label));
     return l;
   };
-  const cases: ReportCase[] = new Array(list.length);
-  for (let i = 0; i < list.length; i++) {
-    const c = list[i];
+  // the other figures: on PostgreSQL on a second connection in the same snapshot, while the
+  // answered cases are read on this one (src/db/client.ts alongside); else after them
+  const others = deps.alongside(async (ax) => {
+    if (ax !== ex) await ax.execute(sql`set local work_mem = '128MB'`);
+    return [await receivedOpenGroups(ax, start, end, [...dims]), await pauseGroups(ax, cal, start, end, ['total']), await activity(ax, start, end)] as const;
+  });
+  others.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+  // the answered cases are read once, for the published list and the figures aggregated from
+  // it; each is mapped as it arrives (the rows are not kept), and the list is ordered after
+  const figures = answeredGroups(dims);
+  const arrived: ReportCase[] = [];
+  const answeredAt: number[] = [];
+  await eachResolvedCase(ex, cal, start, end, (c) => {
+    figures.add(c);
     const p = published(c);
-    cases[i] = {
+    answeredAt.push(c.resolved_at_us);
+    arrived.push({
       trackingCode: c.tracking_code,
       kind: c.kind,
       category: labelFor('category', c.category_id),
       agency: labelFor('agency', c.agency_id),
       receivedAt: toLocalIso(new Date(c.received_at)),
-      resolvedAt: toLocalIso(new Date(c.resolved_at)),
+      resolvedAt: toLocalIso(new Date(Math.floor(c.resolved_at_us / 1000))),
       outcome: c.outcome,
       resolvedWithExtension: Boolean(c.resolved_with_extension),
       workingDays: round2(c.wdays) ?? 0,
       publicAnswer: p.publicAnswer,
       businessName: p.businessName,
-    };
-  }
+    });
+  });
+  const order = Array.from(arrived, (_, i) => i).sort((i, j) => answerOrder(answeredAt[i], arrived[i].trackingCode, answeredAt[j], arrived[j].trackingCode));
+  const cases: ReportCase[] = order.map((i) => arrived[i]);
+  const resolved = figures.rows();
   const [receivedOpen, pauses, act] = await others;
   // the groups with a case received in the period, and those with a case open at its end
   const received: CountRow[] = receivedOpen.filter((r) => r.n > 0).map((r) => ({ dim: r.dim, key: r.key, n: r.n }));

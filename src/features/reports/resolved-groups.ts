@@ -48,12 +48,13 @@ interface Acc {
   days: number[];
 }
 
-const keyOf = (dim: CaseDim, c: AnsweredCase): string | null => {
+/** The raw key of a case in a dimension (a number for ids: no string is made per case). */
+const rawKeyOf = (dim: CaseDim, c: AnsweredCase): string | number | null => {
   switch (dim) {
     case 'agency':
-      return c.agency_id == null ? null : String(c.agency_id);
+      return c.agency_id;
     case 'category':
-      return c.category_id == null ? null : String(c.category_id);
+      return c.category_id;
     case 'channel':
       return c.channel;
     case 'kind':
@@ -63,43 +64,57 @@ const keyOf = (dim: CaseDim, c: AnsweredCase): string | null => {
   }
 };
 
-/** The answered cases aggregated per requested dimension, as resolvedGroups returns them. */
-export function resolvedGroupsOf(list: readonly AnsweredCase[], dims: readonly CaseDim[]): ResolvedGroupRow[] {
-  const groups = dims.map((dim) => ({ dim, byKey: new Map<string | null, Acc>() }));
-  const blank = (dim: CaseDim, key: string | null): Acc => ({
-    row: { dim, key, resolved: 0, early: 0, on_time: 0, late: 0, with_extension: 0, strict_on_time: 0, median: null, p90: null },
+/**
+ * An accumulator of the figures: `add` each answered case (in any order), then `rows()` gives
+ * what resolvedGroups gives for them.
+ */
+export function answeredGroups(dims: readonly CaseDim[]): { add(c: AnsweredCase): void; rows(): ResolvedGroupRow[] } {
+  const groups = dims.map((dim) => ({ dim, byKey: new Map<string | number | null, Acc>() }));
+  const blank = (dim: CaseDim, key: string | number | null): Acc => ({
+    row: { dim, key: key == null ? null : String(key), resolved: 0, early: 0, on_time: 0, late: 0, with_extension: 0, strict_on_time: 0, median: null, p90: null },
     days: [],
   });
   // the empty grouping set yields its row even without cases
   for (const g of groups) if (g.dim === 'total') g.byKey.set('', blank('total', ''));
-  for (const c of list) {
-    const early = c.outcome === 'early';
-    const onTime = c.outcome === 'on_time';
-    const late = c.outcome === 'late';
-    const ext = c.resolved_with_extension === true;
-    const strict = (early || onTime) && !ext;
-    for (const g of groups) {
-      const key = keyOf(g.dim, c);
-      let acc = g.byKey.get(key);
-      if (!acc) g.byKey.set(key, (acc = blank(g.dim, key)));
-      const r = acc.row;
-      r.resolved++;
-      if (early) r.early++;
-      else if (onTime) r.on_time++;
-      else if (late) r.late++;
-      if (ext) r.with_extension++;
-      if (strict) r.strict_on_time++;
-      acc.days.push(c.wdays);
-    }
-  }
-  const out: ResolvedGroupRow[] = [];
-  for (const g of groups) {
-    for (const acc of g.byKey.values()) {
-      const sorted = Float64Array.from(acc.days).sort();
-      acc.row.median = percentileCont(sorted, 0.5);
-      acc.row.p90 = percentileCont(sorted, 0.9);
-      out.push(acc.row);
-    }
-  }
-  return out;
+  return {
+    add(c) {
+      const early = c.outcome === 'early';
+      const onTime = c.outcome === 'on_time';
+      const late = c.outcome === 'late';
+      const ext = c.resolved_with_extension === true;
+      const strict = (early || onTime) && !ext;
+      for (const g of groups) {
+        const key = rawKeyOf(g.dim, c);
+        let acc = g.byKey.get(key);
+        if (!acc) g.byKey.set(key, (acc = blank(g.dim, key)));
+        const r = acc.row;
+        r.resolved++;
+        if (early) r.early++;
+        else if (onTime) r.on_time++;
+        else if (late) r.late++;
+        if (ext) r.with_extension++;
+        if (strict) r.strict_on_time++;
+        acc.days.push(c.wdays);
+      }
+    },
+    rows() {
+      const out: ResolvedGroupRow[] = [];
+      for (const g of groups) {
+        for (const acc of g.byKey.values()) {
+          const sorted = Float64Array.from(acc.days).sort();
+          acc.row.median = percentileCont(sorted, 0.5);
+          acc.row.p90 = percentileCont(sorted, 0.9);
+          out.push(acc.row);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** The answered cases aggregated per requested dimension, as resolvedGroups returns them. */
+export function resolvedGroupsOf(list: readonly AnsweredCase[], dims: readonly CaseDim[]): ResolvedGroupRow[] {
+  const acc = answeredGroups(dims);
+  for (const c of list) acc.add(c);
+  return acc.rows();
 }

@@ -5,7 +5,7 @@
  */
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Config } from '../../config.js';
-import type { Db, Executor } from '../../db/client.js';
+import { alongside, type Db, type Executor } from '../../db/client.js';
 import { agencies, reports } from '../../db/schema.js';
 import { toLocalIso } from '../../domain/calendar.js';
 import type { Clock } from '../../lib/clock.js';
@@ -55,7 +55,7 @@ export function createReportService(deps: ReportServiceDeps) {
 
   async function compute(ex: Executor, period: Period, now: Date, revision: number): Promise<Report> {
     const calendar = await clockService.loadCalendar(ex);
-    return computeReport(ex, { calendar, officeHours: clockService.officeHours, minCell: config.PAKN_REPORT_MIN_CELL }, period, now, revision);
+    return computeReport(ex, { alongside: (fn) => alongside(db, ex, fn), calendar, officeHours: clockService.officeHours, minCell: config.PAKN_REPORT_MIN_CELL }, period, now, revision);
   }
 
   /** Addresses told of a publication: the coordinators and the leadership (settings; the coordinator agency's contacts when no coordinator is set). */
