@@ -16,7 +16,7 @@ import { resolvedCases, resolvedGroups, sqlCalendar, type ResolvedGroupRow, type
 import { parsePeriod } from '../../src/features/reports/period.js';
 import { computeReport } from '../../src/features/reports/report.js';
 import { alongside, rows } from '../../src/db/client.js';
-import { percentileCont, resolvedGroupsOf } from '../../src/features/reports/resolved-groups.js';
+import { percentileCont, percentileContOf, resolvedGroupsOf } from '../../src/features/reports/resolved-groups.js';
 import { FixedClock } from '../../src/lib/clock.js';
 import { createTestDatabase, dbLabel } from '../helpers/db.js';
 import { vn } from './helpers.js';
@@ -129,6 +129,23 @@ describe(`answered-case figures from the listed cases on ${dbLabel}`, () => {
     }
     expect(percentileCont(new Float64Array([]), 0.5)).toBeNull();
     expect(percentileCont(Float64Array.from([1, 2, 3, 4]), 0.5)).toBe(2.5);
+  });
+
+  it('percentile_cont by selection: the same number as over the sorted values, for any order and ties', () => {
+    let seed = 42;
+    const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    expect(percentileContOf(new Float64Array([]), 0.5)).toBeNull();
+    for (let trial = 0; trial < 400; trial++) {
+      const n = 1 + Math.floor(rnd() * (trial < 200 ? 12 : 3000));
+      // few distinct values (many ties), or many; some sorted, some reversed
+      const distinct = rnd() < 0.5 ? 1 + Math.floor(rnd() * 4) : 1000;
+      let v = Array.from({ length: n }, () => Math.floor(rnd() * distinct) / 8);
+      if (trial % 7 === 0) v = v.sort((a, b) => a - b);
+      if (trial % 11 === 0) v = v.sort((a, b) => b - a);
+      const sorted = Float64Array.from(v).sort();
+      const work = Float64Array.from(v);
+      for (const p of [0.5, 0.9, 0, 1, 0.25]) expect(percentileContOf(work, p)).toBe(percentileCont(sorted, p));
+    }
   });
 
   it('are listed by the instant of the answer, then by tracking code in code-point order, whatever order the rows arrive in', async () => {

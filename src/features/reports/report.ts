@@ -14,7 +14,6 @@ import {
   activity,
   pauseGroups,
   receivedOpenGroups,
-  answerOrder,
   eachResolvedCase,
   sqlCalendar,
   type CountRow,
@@ -22,6 +21,7 @@ import {
   type ResolvedGroupRow,
 } from './metrics-sql.js';
 import { METHOD_TEXT, METHOD_VERSION } from './method.js';
+import { answerOrderOf } from './answer-order.js';
 import { answeredGroups } from './resolved-groups.js';
 import type { Period, PeriodKind } from './period.js';
 
@@ -212,10 +212,12 @@ export async function computeReport(ex: Executor, deps: ComputeDeps, period: Per
   const figures = answeredGroups(dims);
   const arrived: ReportCase[] = [];
   const answeredAt: number[] = [];
+  const codes: string[] = [];
   await eachResolvedCase(ex, cal, start, end, (c) => {
     figures.add(c);
     const p = published(c);
     answeredAt.push(c.resolved_at_us);
+    codes.push(c.tracking_code);
     arrived.push({
       trackingCode: c.tracking_code,
       kind: c.kind,
@@ -230,8 +232,9 @@ export async function computeReport(ex: Executor, deps: ComputeDeps, period: Per
       businessName: p.businessName,
     });
   });
-  const order = Array.from(arrived, (_, i) => i).sort((i, j) => answerOrder(answeredAt[i], arrived[i].trackingCode, answeredAt[j], arrived[j].trackingCode));
-  const cases: ReportCase[] = order.map((i) => arrived[i]);
+  const order = answerOrderOf(answeredAt, codes);
+  const cases: ReportCase[] = new Array(order.length);
+  for (let i = 0; i < order.length; i++) cases[i] = arrived[order[i]];
   const resolved = figures.rows();
   const [receivedOpen, pauses, act] = await others;
   // the groups with a case received in the period, and those with a case open at its end
