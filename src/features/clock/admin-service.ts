@@ -17,10 +17,9 @@ import {
   skippedDays,
   toLocalIso,
   weekdayOfOrdinal,
-  type DayEntry,
   type WorkingCalendar,
-  type YearTable,
 } from '../../domain/calendar.js';
+import type { DayEntry, YearTable } from '../../domain/calendar-types.js';
 import { generateYearTable } from '../../domain/holidays.js';
 import { OPEN_STATUSES } from '../../domain/lifecycle.js';
 import { route } from '../../domain/routing.js';
@@ -266,7 +265,7 @@ export function createClockAdminService({ db, clock, clockService }: { db: Db; c
     const table: YearTable = row
       ? { year, holidays: row.holidays, workingSaturdays: row.workingSaturdays, generated: row.generated }
       : generateYearTable(year);
-    const cal = createWorkingCalendar({ officeHours, years: [table] });
+    const cal = createWorkingCalendar({ officeHours, years: [table], fallback: generateYearTable });
     let workingDays = 0;
     const first = Date.UTC(year, 0, 1) / 86_400_000;
     const last = Date.UTC(year + 1, 0, 1) / 86_400_000;
