@@ -4,7 +4,10 @@ import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { createAuditService } from './features/audit/service.js';
 import { createAuthService } from './features/auth/service.js';
-import { createClockAdminService } from './features/clock/admin-service.js';
+import { createCalendarService } from './features/clock/calendar-service.js';
+import { createDeadlineService } from './features/clock/deadline-service.js';
+import { createPolicyService } from './features/clock/policy-service.js';
+import { createRoutingRuleService } from './features/clock/routing-rule-service.js';
 import { createClockService } from './features/clock/service.js';
 import { createCaseService } from './features/cases/service.js';
 import { createWorkflowService } from './features/cases/workflow.js';
@@ -39,7 +42,12 @@ export function createServices(deps: ServiceDeps) {
   const auth = createAuthService({ db, clock });
   const reference = createReferenceService({ db, clock, auth });
   const clockService = createClockService({ db, clock, officeHours: deps.config.PAKN_OFFICE_HOURS });
-  const clockAdmin = createClockAdminService({ db, clock, clockService });
+  /** admin data of the legal clock: calendar years (edits recompute open deadlines), SLA policy versions, routing rules */
+  const clockCalendar = createCalendarService({ db, clock, clockService });
+  const slaPolicies = createPolicyService({ db, clock, clockService });
+  const routingRules = createRoutingRuleService({ db, clock, clockService });
+  /** read-only deadline views: a case's SLA explained, the public deadline calculator */
+  const deadlines = createDeadlineService({ db, clock, clockService });
   /** settings shared by every instance (recipients, staff mail window, public identity: siteInfo()) */
   const settings = createSettingsService({ db, clock, config: deps.config, onChange: () => clockService.invalidate('site') });
   const baseUrl = deps.config.PUBLIC_BASE_URL.replace(/\/$/, '');
@@ -90,7 +98,7 @@ export function createServices(deps: ServiceDeps) {
   const intake = createIntakeService({ db, clock, intakeDeps });
   /** inspection: on-time rates, case lists, samples and findings (reopen through the workflow) */
   const audit = createAuditService({ db, clock, clockService, config: deps.config, workflow: () => workflow });
-  return { ...deps, db, instanceId, metrics, jobs, auth, settings, reference, clockService, clockAdmin, intakeDeps, chain, checkpoints, open311, reports, weekly, notifications, escalation, workflow, cases, intake, audit, webhooks };
+  return { ...deps, db, instanceId, metrics, jobs, auth, settings, reference, clockService, clockCalendar, slaPolicies, routingRules, deadlines, intakeDeps, chain, checkpoints, open311, reports, weekly, notifications, escalation, workflow, cases, intake, audit, webhooks };
 }
 
 export type Services = ReturnType<typeof createServices>;

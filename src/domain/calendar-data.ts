@@ -3,7 +3,7 @@
  * Labour Code), to be seeded into the database. Every date is listed
  * explicitly, including weekend days inside a holiday range.
  */
-import type { YearTable } from './calendar.js';
+import type { YearTable } from './calendar-types.js';
 
 export const OFFICIAL_2025: YearTable = {
   year: 2025,

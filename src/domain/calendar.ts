@@ -7,7 +7,7 @@
  * N working days or measuring office time between two instants is O(1) per
  * year crossed.
  */
-import { generateYearTable } from './holidays.js';
+import type { DayEntry, YearTable } from './calendar-types.js';
 
 export interface OfficePeriod {
   start: string;
@@ -18,18 +18,6 @@ export const DEFAULT_OFFICE_HOURS: OfficePeriod[] = [
   { start: '07:30', end: '11:30' },
   { start: '13:30', end: '17:00' },
 ];
-
-export interface DayEntry {
-  date: string;
-  name: string;
-}
-
-export interface YearTable {
-  year: number;
-  holidays: DayEntry[];
-  workingSaturdays: DayEntry[];
-  generated: boolean;
-}
 
 export interface WorkingCalendar {
   readonly officeHours: OfficePeriod[];
@@ -517,15 +505,15 @@ function assertAmount(n: number, what: string): void {
 // ---------------------------------------------------------------------------
 
 /**
- * Years not in `years` use `fallback` (default: the table generated from the
- * Labour Code), computed on first use and cached.
+ * Years not in `years` use `fallback` (the service passes `generateYearTable` from holidays.ts,
+ * the Labour Code defaults), computed on first use and cached.
  */
 export function createWorkingCalendar(opts: {
   officeHours?: OfficePeriod[];
   years: YearTable[];
-  fallback?: (year: number) => YearTable;
+  fallback: (year: number) => YearTable;
 }): WorkingCalendar {
-  return new Calendar(opts.officeHours ?? DEFAULT_OFFICE_HOURS, opts.years ?? [], opts.fallback ?? generateYearTable);
+  return new Calendar(opts.officeHours ?? DEFAULT_OFFICE_HOURS, opts.years ?? [], opts.fallback);
 }
 
 export function isWorkingDay(cal: WorkingCalendar, date: string): boolean {

@@ -12,7 +12,7 @@
  * derivable; those come from the official tables (see calendar-data.ts).
  */
 import Holidays from 'date-holidays';
-import type { DayEntry, YearTable } from './calendar.js';
+import type { DayEntry, YearTable } from './calendar-types.js';
 
 const DAY_MS = 86_400_000;
 

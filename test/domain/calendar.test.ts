@@ -20,12 +20,13 @@ import {
   toLocalIso,
   workingDaysBetween,
   workingMsBetween,
-  type YearTable,
 } from '../../src/domain/calendar.js';
+import type { YearTable } from '../../src/domain/calendar-types.js';
+import { generateYearTable } from '../../src/domain/holidays.js';
 import { OFFICIAL_YEAR_TABLES } from '../../src/domain/calendar-data.js';
 import { at, show } from '../helpers/local-time.js';
 
-const cal = createWorkingCalendar({ years: OFFICIAL_YEAR_TABLES });
+const cal = createWorkingCalendar({ years: OFFICIAL_YEAR_TABLES, fallback: generateYearTable });
 const H = 3_600_000;
 const DAY = 86_400_000;
 
@@ -77,19 +78,20 @@ describe('createWorkingCalendar', () => {
       generated: false,
       ...over,
     });
-    expect(() => createWorkingCalendar({ years: [t({}), t({})] })).toThrow(/twice/);
-    expect(() => createWorkingCalendar({ years: [t({ holidays: [{ date: '2026-01-01', name: 'x' }] })] })).toThrow(
+    expect(() => createWorkingCalendar({ years: [t({}), t({})], fallback: generateYearTable })).toThrow(/twice/);
+    expect(() => createWorkingCalendar({ years: [t({ holidays: [{ date: '2026-01-01', name: 'x' }] })], fallback: generateYearTable })).toThrow(
       /table for 2025/,
     );
     expect(() =>
-      createWorkingCalendar({ years: [t({ workingSaturdays: [{ date: '2025-04-25', name: 'x' }] })] }),
+      createWorkingCalendar({ years: [t({ workingSaturdays: [{ date: '2025-04-25', name: 'x' }] })], fallback: generateYearTable }),
     ).toThrow(/not a Saturday or Sunday/);
     expect(() =>
       createWorkingCalendar({
         years: [t({ holidays: [{ date: '2025-04-26', name: 'x' }], workingSaturdays: [{ date: '2025-04-26', name: 'y' }] })],
+        fallback: generateYearTable,
       }),
     ).toThrow(/both/);
-    expect(() => createWorkingCalendar({ officeHours: [], years: [] })).toThrow(/office hours/);
+    expect(() => createWorkingCalendar({ officeHours: [], years: [], fallback: generateYearTable })).toThrow(/office hours/);
   });
 
   it('uses the fallback lazily, once per year', () => {
@@ -110,7 +112,7 @@ describe('createWorkingCalendar', () => {
   });
 
   it('supports other office hours', () => {
-    const c = createWorkingCalendar({ officeHours: parseOfficeHours('08:00-12:00,13:00-17:00'), years: OFFICIAL_YEAR_TABLES });
+    const c = createWorkingCalendar({ officeHours: parseOfficeHours('08:00-12:00,13:00-17:00'), years: OFFICIAL_YEAR_TABLES, fallback: generateYearTable });
     expect(c.officeDayMs).toBe(8 * H);
     expect(show(addWorkingHours(c, at('2026-03-02 11:00'), 2))).toBe('2026-03-02 14:00');
     expect(show(addWorkingDays(c, at('2026-03-02 11:00'), 1))).toBe('2026-03-03 17:00');

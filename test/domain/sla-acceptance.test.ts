@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OFFICIAL_YEAR_TABLES } from '../../src/domain/calendar-data.js';
 import { createWorkingCalendar } from '../../src/domain/calendar.js';
+import { generateYearTable } from '../../src/domain/holidays.js';
 import {
   computeAcceptDueAt,
   computeDeadlines,
@@ -22,7 +23,7 @@ import {
 } from '../../src/domain/sla.js';
 import { at, show } from '../helpers/local-time.js';
 
-const cal = createWorkingCalendar({ years: OFFICIAL_YEAR_TABLES });
+const cal = createWorkingCalendar({ years: OFFICIAL_YEAR_TABLES, fallback: generateYearTable });
 const policy = (kind: CaseKind, priority: Priority): SlaPolicy => findPolicy(DEFAULT_SLA_POLICIES, kind, priority)!;
 
 describe('default policies say where the resolution clock starts', () => {

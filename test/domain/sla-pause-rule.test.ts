@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createWorkingCalendar, localDate, localDayOrdinal } from '../../src/domain/calendar.js';
+import { generateYearTable } from '../../src/domain/holidays.js';
 import { OFFICIAL_YEAR_TABLES } from '../../src/domain/calendar-data.js';
 import { computeDeadlines, computeResolveDueAt, DEFAULT_SLA_POLICIES, findPolicy, type SlaPolicy } from '../../src/domain/sla.js';
 import { at, show } from '../helpers/local-time.js';
 
-const cal = createWorkingCalendar({ years: OFFICIAL_YEAR_TABLES });
+const cal = createWorkingCalendar({ years: OFFICIAL_YEAR_TABLES, fallback: generateYearTable });
 const policy = (kind: SlaPolicy['kind'], priority: SlaPolicy['priority']): SlaPolicy => findPolicy(DEFAULT_SLA_POLICIES, kind, priority)!;
 
 function due(p: SlaPolicy, receivedAt: string, pauses: Array<[string, string]>): string {

@@ -9,6 +9,7 @@ import {
   addWorkingMs,
   workingMsBetween,
 } from '../../src/domain/calendar.js';
+import { generateYearTable } from '../../src/domain/holidays.js';
 import { OFFICIAL_YEAR_TABLES } from '../../src/domain/calendar-data.js';
 import { at, show } from '../helpers/local-time.js';
 import {
@@ -34,7 +35,7 @@ import {
   type SlaPolicy,
 } from '../../src/domain/sla.js';
 
-const cal = createWorkingCalendar({ years: OFFICIAL_YEAR_TABLES });
+const cal = createWorkingCalendar({ years: OFFICIAL_YEAR_TABLES, fallback: generateYearTable });
 const H = 3_600_000;
 const DAY = 86_400_000;
 

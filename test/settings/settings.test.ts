@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromLocal } from '../../src/domain/calendar.js';
+import { generateYearTable } from '../../src/domain/holidays.js';
 import { nextInWindow } from '../../src/features/settings/service.js';
 import { createWorkingCalendar, parseOfficeHours } from '../../src/domain/calendar.js';
 import { enterCase, outboxOf, secondInstance } from '../escalation/helpers.js';
@@ -182,7 +183,7 @@ describe(`settings on ${dbLabel}`, () => {
 });
 
 describe('the staff mail window', () => {
-  const cal = createWorkingCalendar({ years: [] });
+  const cal = createWorkingCalendar({ years: [], fallback: generateYearTable });
   const w = parseOfficeHours('07:30-11:30,13:30-17:00');
   const at = (d: string, t2: string) => fromLocal(d, t2).toISOString();
   it('inside a period: now; lunch, evening, weekend and holidays: the next opening', () => {

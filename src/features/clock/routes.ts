@@ -27,13 +27,13 @@ const CLOCK_READ = { roles: ['admin', 'coordinator', 'inspector'] as const };
 /** The legal clock: calendar years, SLA policies, routing rules, and deadline explanations. */
 export async function registerClockRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const svc = app.services.clockAdmin;
+  const { clockCalendar, slaPolicies, routingRules, deadlines } = app.services;
 
   // ---- working calendar
   r.get(
     '/api/v1/admin/calendar',
     { config: { roles: ALL_STAFF }, schema: { tags: ['admin'], summary: 'Calendar years stored in the database', response: { 200: calendarYearList } } },
-    async () => svc.listYears(),
+    async () => clockCalendar.listYears(),
   );
   r.get(
     '/api/v1/admin/calendar/:year',
@@ -46,7 +46,7 @@ export async function registerClockRoutes(app: FastifyInstance) {
         response: { 200: calendarYearSchema },
       },
     },
-    async (req) => svc.getYear(req.params.year),
+    async (req) => clockCalendar.getYear(req.params.year),
   );
   r.put(
     '/api/v1/admin/calendar/:year',
@@ -60,7 +60,7 @@ export async function registerClockRoutes(app: FastifyInstance) {
         response: { 200: calendarEditResult },
       },
     },
-    async (req) => svc.putYear(req.params.year, req.body, actorOf(req)),
+    async (req) => clockCalendar.putYear(req.params.year, req.body, actorOf(req)),
   );
   r.delete(
     '/api/v1/admin/calendar/:year',
@@ -73,7 +73,7 @@ export async function registerClockRoutes(app: FastifyInstance) {
         response: { 200: calendarEditResult },
       },
     },
-    async (req) => svc.deleteYear(req.params.year, actorOf(req)),
+    async (req) => clockCalendar.deleteYear(req.params.year, actorOf(req)),
   );
 
   // ---- SLA policies
@@ -84,7 +84,7 @@ export async function registerClockRoutes(app: FastifyInstance) {
       config: CLOCK_READ,
       schema: { tags: ['admin'], summary: 'SLA policies in force (all=true: every version)', querystring: slaPolicyQuery, response: { 200: listOfPolicies } },
     },
-    async (req) => svc.listPolicies(req.query),
+    async (req) => slaPolicies.listPolicies(req.query),
   );
   const publish = {
     config: ADMIN,
@@ -95,27 +95,27 @@ export async function registerClockRoutes(app: FastifyInstance) {
       response: { 201: slaPolicySchema },
     },
   };
-  r.post('/api/v1/admin/sla-policies', publish, async (req, reply) => reply.code(201).send(await svc.createPolicyVersion(req.body, actorOf(req))));
-  r.put('/api/v1/admin/sla-policies', publish, async (req, reply) => reply.code(201).send(await svc.createPolicyVersion(req.body, actorOf(req))));
+  r.post('/api/v1/admin/sla-policies', publish, async (req, reply) => reply.code(201).send(await slaPolicies.createPolicyVersion(req.body, actorOf(req))));
+  r.put('/api/v1/admin/sla-policies', publish, async (req, reply) => reply.code(201).send(await slaPolicies.createPolicyVersion(req.body, actorOf(req))));
   r.delete(
     '/api/v1/admin/sla-policies/:id',
     {
       config: ADMIN,
       schema: { tags: ['admin'], summary: 'Retire a category-specific policy (the kind × priority policy applies again)', params: idParam, response: { 200: slaPolicySchema } },
     },
-    async (req) => svc.retirePolicy(req.params.id),
+    async (req) => slaPolicies.retirePolicy(req.params.id),
   );
 
   // ---- routing rules
   r.get(
     '/api/v1/admin/routing-rules',
     { config: CLOCK_READ, schema: { tags: ['admin'], summary: 'Routing rules in evaluation order', response: { 200: z.object({ items: z.array(routingRuleSchema) }) } } },
-    async () => ({ items: await svc.listRules() }),
+    async () => ({ items: await routingRules.listRules() }),
   );
   r.post(
     '/api/v1/admin/routing-rules',
     { config: ADMIN, schema: { tags: ['admin'], summary: 'Add a routing rule (applies to new cases only)', body: routingRuleInput, response: { 201: routingRuleSchema } } },
-    async (req, reply) => reply.code(201).send(await svc.createRule(req.body)),
+    async (req, reply) => reply.code(201).send(await routingRules.createRule(req.body)),
   );
   r.post(
     '/api/v1/admin/routing-rules/test',
@@ -123,7 +123,7 @@ export async function registerClockRoutes(app: FastifyInstance) {
       config: { roles: ['admin', 'coordinator'] as const },
       schema: { tags: ['admin'], summary: 'Which rule and agency a new case with these fields would get', body: routingTestInput, response: { 200: routingTestResult } },
     },
-    async (req) => svc.testRule(req.body),
+    async (req) => routingRules.testRule(req.body),
   );
   r.patch(
     '/api/v1/admin/routing-rules/:id',
@@ -138,13 +138,13 @@ export async function registerClockRoutes(app: FastifyInstance) {
         response: { 200: routingRuleSchema, 400: problemSchema, 404: problemSchema },
       },
     },
-    async (req) => svc.updateRule(req.params.id, req.body),
+    async (req) => routingRules.updateRule(req.params.id, req.body),
   );
   r.delete(
     '/api/v1/admin/routing-rules/:id',
     { config: ADMIN, schema: { tags: ['admin'], summary: 'Remove a routing rule', params: idParam } },
     async (req, reply) => {
-      await svc.deleteRule(req.params.id);
+      await routingRules.deleteRule(req.params.id);
       return reply.code(204).send();
     },
   );
@@ -161,7 +161,7 @@ export async function registerClockRoutes(app: FastifyInstance) {
         response: { 200: caseSlaSchema },
       },
     },
-    async (req) => svc.caseSla(req.params.id, actorOf(req)),
+    async (req) => deadlines.caseSla(req.params.id, actorOf(req)),
   );
   r.get(
     '/api/v1/public/deadline',
@@ -175,6 +175,6 @@ export async function registerClockRoutes(app: FastifyInstance) {
         response: { 200: publicDeadlineSchema },
       },
     },
-    async (req) => svc.publicDeadline(req.query),
+    async (req) => deadlines.publicDeadline(req.query),
   );
 }

@@ -1,7 +1,9 @@
 import { asc, isNull, sql } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/client.js';
 import { calendarYears, routingRules, slaPolicies } from '../../db/schema.js';
-import { createWorkingCalendar, parseOfficeHours, type WorkingCalendar, type YearTable } from '../../domain/calendar.js';
+import { createWorkingCalendar, parseOfficeHours, type WorkingCalendar } from '../../domain/calendar.js';
+import type { YearTable } from '../../domain/calendar-types.js';
+import { generateYearTable } from '../../domain/holidays.js';
 import type { RoutingRule } from '../../domain/routing.js';
 import { findPolicy, type CaseKind, type Priority, type SlaPolicy } from '../../domain/sla.js';
 import type { Clock } from '../../lib/clock.js';
@@ -40,7 +42,7 @@ export function createClockService({ db, clock, officeHours }: { db: Db; clock: 
       workingSaturdays: y.workingSaturdays,
       generated: y.generated,
     }));
-    return createWorkingCalendar({ officeHours: hours, years: tables });
+    return createWorkingCalendar({ officeHours: hours, years: tables, fallback: generateYearTable });
   }
 
   async function loadPolicies(ex: Executor = db): Promise<StoredPolicy[]> {
