@@ -2,27 +2,23 @@
  * The agency workflow: every action on a case is one transaction that checks the caller's right
  * and the case's version, applies the lifecycle (src/domain/lifecycle.ts), moves the legal clock
  * (pauses, extensions), writes the timeline event and the outgoing mail. What each action changes
- * is the table in effects.ts.
+ * is the table in effects.ts; a repeated updateId is answered by idempotency.ts.
  */
 import type { Db, Tx } from '../../db/client.js';
 import type { cases } from '../../db/schema.js';
 import type { WorkingCalendar } from '../../domain/calendar.js';
 import { isAction, isOpenStatus, transition, type Action, type CaseStatus, type Role } from '../../domain/lifecycle.js';
 import type { Clock } from '../../lib/clock.js';
-import { canonicalJson, sha256Hex } from '../../lib/crypto.js';
-import { BadRequest, Conflict, fieldError, Forbidden, isUniqueViolation, NotFound, Unprocessable } from '../../lib/errors.js';
-import { PERSONAL_FIELDS } from '../../domain/disclosure.js';
+import { BadRequest, Conflict, fieldError, Forbidden, isUniqueViolation, NotFound } from '../../lib/errors.js';
 import { isAgencyRole } from '../../domain/roles.js';
 import type { ClockService } from '../clock/service.js';
 import { enqueueMessages } from '../notifications/outbox.js';
-import { appendEvents, type EventRow, type NewEvent } from '../timeline/repository.js';
-import type { CaseRow } from './deadlines.js';
+import { appendEvents, type NewEvent } from '../timeline/repository.js';
 import { actorFields, createEffects, text, type ActionInput, type CaseActor, type Ctx } from './effects.js';
+import { findReplay, storeAnswer, updateKey, type Answer } from './idempotency.js';
 import * as repo from './repository.js';
 
-export interface ActResult {
-  case: CaseRow;
-  events: EventRow[];
+export interface ActResult extends Answer {
   /** answered from an earlier request with the same updateId */
   replayed?: boolean;
 }
@@ -40,34 +36,6 @@ export interface WorkflowDeps {
   clockService: ClockService;
   baseUrl: string;
   mailDomain: string;
-}
-
-const CASE_DATE_KEYS = [
-  'receivedAt',
-  'assignedAt',
-  'acceptDueAt',
-  'acceptedAt',
-  'firstAcceptedAt',
-  'resolveDueAt',
-  'pausedAt',
-  'resolvedAt',
-  'closedAt',
-  'ratedAt',
-  'createdAt',
-  'updatedAt',
-] as const;
-
-/** Columns that identify the reporter (or unlock the case): never copied into stored answers. */
-const PERSONAL_COLUMNS = [...PERSONAL_FIELDS, 'accessKeyHash'] as const;
-const omit = <T extends object>(o: T, keys: readonly string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
-
-function reviveCase(o: Record<string, unknown>): CaseRow {
-  const c = { ...o } as Record<string, unknown>;
-  for (const k of CASE_DATE_KEYS) if (typeof c[k] === 'string') c[k] = new Date(c[k] as string);
-  return c as unknown as CaseRow;
-}
-function reviveEvent(o: Record<string, unknown>): EventRow {
-  return { ...(o as unknown as EventRow), at: new Date(o.at as string) };
 }
 
 /** `act` and `actInTx`: one action on one case (see the file comment). */
@@ -96,12 +64,6 @@ export function createWorkflowService(deps: WorkflowDeps) {
     return run(tx, caseId, action, who, input, calendar);
   }
 
-  function idempotencyScope(who: CaseActor, caseId: number): string {
-    if (who.kind === 'staff') return `case-update:user:${who.actor.userId}`;
-    if (who.kind === 'public') return `case-update:public:${caseId}`;
-    return `case-update:system:${who.label}`;
-  }
-
   async function run(tx: Tx, caseId: number, action: Action, who: CaseActor, input: ActionInput, calendar: WorkingCalendar): Promise<ActResult> {
     const now = clock.now();
     const role: Role = who.kind === 'staff' ? who.actor.role : who.kind;
@@ -115,23 +77,10 @@ export function createWorkflowService(deps: WorkflowDeps) {
     if (!c) throw new NotFound(`Case ${caseId} does not exist`);
 
     // a repeated updateId is answered as the first time, even if the case moved on since
-    let idem: { scope: string; key: string; requestHash: string } | null = null;
-    if (input.updateId !== undefined) {
-      const key = input.updateId.trim();
-      if (!key || key.length > 200) throw fieldError('updateId', 'must be 1–200 characters');
-      const { updateId: _u, files, ...rest } = input;
-      const requestHash = sha256Hex(canonicalJson({ caseId, action, input: { ...rest, ...(files ? { files: files.map((f) => f.sha256) } : {}) } }));
-      idem = { scope: idempotencyScope(who, caseId), key, requestHash };
-      const prior = await repo.findIdempotent(tx, idem.scope, key);
-      if (prior) {
-        if (prior.requestHash !== requestHash) {
-          throw new Unprocessable(`updateId ${key} was already used for a different request`, { updateId: key });
-        }
-        const body = prior.body as { case: Record<string, unknown>; events: Record<string, unknown>[] };
-        // the reporter's details are not kept with the answer: they come from the case itself
-        const personal = Object.fromEntries(PERSONAL_COLUMNS.map((k) => [k, c[k]]));
-        return { case: reviveCase({ ...body.case, ...personal }), events: body.events.map(reviveEvent), replayed: true };
-      }
+    const idem = updateKey(who, caseId, action, input);
+    if (idem) {
+      const replay = await findReplay(tx, idem, c);
+      if (replay) return replay;
     }
 
     // agency roles: another agency's case does not exist for them
@@ -194,14 +143,7 @@ export function createWorkflowService(deps: WorkflowDeps) {
     };
     const written = await appendEvents(tx, [event, ...(effect.otherEvents ?? [])]);
     const events = written.filter((e) => e.caseId === c.id);
-    if (idem) {
-      await repo.storeIdempotent(tx, {
-        ...idem,
-        statusCode: 200,
-        body: JSON.parse(JSON.stringify({ case: omit(updated, PERSONAL_COLUMNS), events })),
-        createdAt: now,
-      });
-    }
+    if (idem) await storeAnswer(tx, idem, { case: updated, events }, now);
     return { case: updated, events };
   }
 
