@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseEvents, cases, outbox, users } from '../../src/db/schema.js';
 import type { Action } from '../../src/domain/lifecycle.js';
 import type { Actor } from '../../src/features/auth/service.js';
-import type { ActionInput, CaseActor } from '../../src/features/cases/workflow.js';
+import type { ActionInput, CaseActor } from '../../src/features/cases/effects.js';
 import type { Report } from '../../src/features/reports/report.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { dbLabel } from '../helpers/db.js';

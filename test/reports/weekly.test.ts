@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cases, outbox } from '../../src/db/schema.js';
 import type { Action } from '../../src/domain/lifecycle.js';
-import type { ActionInput, CaseActor } from '../../src/features/cases/workflow.js';
+import type { ActionInput, CaseActor } from '../../src/features/cases/effects.js';
 import { parseIsoWeek, previousIsoWeek } from '../../src/features/reports/week.js';
 import { staffActor, secondInstance } from '../escalation/helpers.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';

@@ -26,7 +26,8 @@ import {
   staffCaseSchema,
   timelineSchema,
 } from './schemas.js';
-import { StaleVersion, type ActionInput } from './workflow.js';
+import type { ActionInput } from './effects.js';
+import { StaleVersion } from './workflow.js';
 import { toFeedItem } from './views.js';
 
 /** Staff who read cases; admin manages the system and reads no case. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CASE_STATUSES, REJECT_REASONS, RESOLVE_REASONS } from '../../domain/lifecycle.js';
 import { CASE_KINDS, DURATION_UNITS, PRIORITIES } from '../../domain/sla.js';
-import { TEXT_MAX } from './workflow.js';
+import { TEXT_MAX } from './effects.js';
 
 const instant = z.string().describe('ISO 8601 with offset (Asia/Ho_Chi_Minh, +07:00)');
 const nfc = (max: number) =>

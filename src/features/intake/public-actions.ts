@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ActionInput } from '../cases/workflow.js';
+import type { ActionInput } from '../cases/effects.js';
 
 export type BusinessAction = 'reply' | 'rate' | 'dispute' | 'withdraw';
 

@@ -21,7 +21,7 @@ import {
   trackingParams,
   withdrawBody,
 } from './schemas.js';
-import type { ActionInput } from '../cases/workflow.js';
+import type { ActionInput } from '../cases/effects.js';
 import { publicAct } from './public-actions.js';
 import { checkKeyRecoveryLimits } from './key-recovery-limit.js';
 
