@@ -12,7 +12,7 @@ import type { Clock } from '../../lib/clock.js';
 import { Conflict, fieldError, isUniqueViolation, NotFound } from '../../lib/errors.js';
 import type { Actor } from '../auth/service.js';
 import type { WorkflowService } from '../cases/workflow.js';
-import { CHANNEL_LABEL_VI, type Channel } from '../cases/intake.js';
+import { CHANNEL_LABEL_VI, type Channel } from '../intake/create-case.js';
 import type { ClockService } from '../clock/service.js';
 import { calendarCtes, durationCtes, resolvedGroups, sqlCalendar, tsp, type Dim, type SqlCalendar } from '../reports/metrics-sql.js';
 import { dateRange, parsePeriod } from '../reports/period.js';

@@ -10,7 +10,8 @@ import { isValidEmail, normalizeLine, normalizePhone, normalizeText, parseTracki
 import type { Clock } from '../../lib/clock.js';
 import { randomSecret, sha256Hex } from '../../lib/crypto.js';
 import { BadRequest, NotFound, type FieldError } from '../../lib/errors.js';
-import { createCase, type IntakeDeps } from '../cases/intake.js';
+import type { ClockService } from '../clock/service.js';
+import type { IntakeService } from '../intake/service.js';
 import { isProvisional } from '../cases/deadlines.js';
 import type { ChainSealer } from '../timeline/repository.js';
 
@@ -283,7 +284,11 @@ function badRequest(errors: FieldError[]): BadRequest {
 export interface Open311Deps {
   db: Db;
   clock: Clock;
-  intakeDeps: IntakeDeps;
+  /** every case comes in through intake */
+  intake: Pick<IntakeService, 'createCase'>;
+  /** on PGlite the clock's reference data is read before the case's transaction */
+  clockService: Pick<ClockService, 'invalidate' | 'calendar' | 'policies' | 'rules'>;
+  dbKind: 'pg' | 'pglite';
   chain: ChainSealer;
   baseUrl: string;
   contact: string;
@@ -509,15 +514,14 @@ export function createOpen311Service(deps: Open311Deps) {
     const contactName = [lastName, firstName].filter(Boolean).join(' ') || null;
 
     const now = clock.now();
-    if (deps.intakeDeps.dbKind === 'pglite') {
+    if (deps.dbKind === 'pglite') {
       // PGlite has one connection: the clock's reference data must be read before the case's
       // transaction, not from inside it (a cold or just-expired cache would read through `db`).
-      const cs = deps.intakeDeps.clockService;
+      const cs = deps.clockService;
       cs.invalidate();
       await Promise.all([cs.calendar(), cs.policies(), cs.rules()]);
     }
-    const created = await createCase(
-      deps.intakeDeps,
+    const created = await deps.intake.createCase(
       {
         kind: kindS as CaseKind,
         categoryId: category!.id,
@@ -538,6 +542,7 @@ export function createOpen311Service(deps: Open311Deps) {
         clientId: client.id,
         mediaUrl: mediaUrl ?? null,
       },
+      undefined,
       now,
     );
     // answered once the case's first events have their place in the chain
