@@ -84,12 +84,12 @@ export function createServices(deps: ServiceDeps) {
     baseUrl,
     mailDomain,
     settings,
-    workflow: () => workflow,
+    workflow,
   });
   /** signed webhooks to agency systems: subscriptions and the delivery worker */
   const webhooks = createWebhookService({ db, clock, config: deps.config, instanceId, mailDomain, metrics, cases });
   /** inspection: on-time rates, case lists, samples and findings (reopen through the workflow) */
-  const audit = createAuditService({ db, clock, clockService, config: deps.config, workflow: () => workflow });
+  const audit = createAuditService({ db, clock, clockService, config: deps.config, workflow });
   return { ...deps, db, instanceId, metrics, jobs, auth, settings, reference, clockService, clockAdmin, baseUrl, mailDomain, chain, checkpoints, open311, reports, weekly, notifications, escalation, workflow, cases, intake, audit, webhooks };
 }
 

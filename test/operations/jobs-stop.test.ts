@@ -57,7 +57,7 @@ describe(`a stopping instance finishes its job's current unit of work and hands 
       baseUrl: svc.baseUrl,
       mailDomain: svc.mailDomain,
       settings: svc.settings,
-      workflow: () => svc.workflow,
+      workflow: svc.workflow,
     });
     let finished = false;
     const run = svc.jobs.run('escalation', (signal) => runEscalationJob({ ...svc, escalation }, signal)).then((r) => {

@@ -76,7 +76,7 @@ export interface AuditDeps {
   clockService: ClockService;
   config: Pick<Config, 'PAKN_REPORT_MIN_CELL'>;
   /** the workflow service (reopen on a finding) */
-  workflow: () => WorkflowService;
+  workflow: Pick<WorkflowService, 'actInTx'>;
 }
 
 const round = (x: number | null | undefined, d: number) => (x == null ? null : Math.round(Number(x) * 10 ** d + 1e-9) / 10 ** d);
@@ -502,7 +502,7 @@ export function createAuditService(deps: AuditDeps) {
             input.reason?.trim() ||
             `Kết luận kiểm tra (mẫu #${sampleId}): ${FINDING_LABEL_VI[input.finding]}${note ? ` — ${note}` : ''}`;
           // the reopen event is the last write of the transaction
-          await deps.workflow().actInTx(tx, input.caseId, 'reopen', { kind: 'staff', actor }, { version: c.version, onFinding: true, reason, publicText: input.publicText });
+          await deps.workflow.actInTx(tx, input.caseId, 'reopen', { kind: 'staff', actor }, { version: c.version, onFinding: true, reason, publicText: input.publicText });
         }
       });
       return await sampleView(db, sampleId);
