@@ -99,10 +99,11 @@ export function createCaseWriter(deps: CaseWriterDeps) {
   }
 
   /**
-   * Creates a case (what intake calls). Without `tx`, its tracking code is drawn first and the
-   * case is written in a transaction of its own; with `tx`, it is written in the caller's
-   * transaction and the code is drawn there (a code drawn ahead would need a second connection
-   * while `tx` holds one). `now` is when it is recorded: the clock's now.
+   * Creates a case (IntakeService.createCase: what Open311 and the test fixtures call). Without
+   * `tx`, its tracking code is drawn first and the case is written in a transaction of its own;
+   * with `tx`, it is written in the caller's transaction and the code is drawn there (a code
+   * drawn ahead would need a second connection while `tx` holds one). `now` is when it is
+   * recorded: the clock's now, unless a fixture records a case of the past.
    */
   async function createCase(c: NewCase, tx?: Tx, now: Date = deps.clock.now()): Promise<CreatedCase> {
     if (tx) return insertNewCase(tx, c, now);
