@@ -36,8 +36,8 @@ export function scheduledJobs(services: Services): ScheduledJob[] {
           {
             db: services.db,
             inspectorate: services.config.PAKN_INSPECTORATE_EMAILS,
-            mailDomain: services.intakeDeps.mailDomain,
-            baseUrl: services.intakeDeps.baseUrl,
+            mailDomain: services.mailDomain,
+            baseUrl: services.baseUrl,
             publicKeyPem: services.checkpoints.key.publicKeyPem,
           },
           services.clock.now(),

@@ -25,7 +25,6 @@ import { createWebhookService } from './features/webhooks/service.js';
 import { createChainSealer } from './features/timeline/repository.js';
 import { createCheckpointer, loadSigningKey } from './features/timeline/checkpoints.js';
 import type { Clock } from './lib/clock.js';
-import type { TrackingBlocks } from './features/cases/intake.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -51,7 +50,8 @@ export function createServices(deps: ServiceDeps) {
   /** settings shared by every instance (recipients, staff mail window, public identity: siteInfo()) */
   const settings = createSettingsService({ db, clock, config: deps.config, onChange: () => clockService.invalidate('site') });
   const baseUrl = deps.config.PUBLIC_BASE_URL.replace(/\/$/, '');
-  const intakeDeps = { clockService, baseUrl, mailDomain: new URL(baseUrl).hostname, db, dbKind: database.kind, trackingBlocks: new Map() as TrackingBlocks };
+  /** the domain of outgoing mail's Message-IDs */
+  const mailDomain = new URL(baseUrl).hostname;
   /** seals timeline events into the hash chain after their transaction commits */
   const chain = createChainSealer(db, database.pool);
   /** signed checkpoints of the chain head (the key never enters the database) */
@@ -68,18 +68,20 @@ export function createServices(deps: ServiceDeps) {
     }),
   });
   /** the agency workflow: every action on a case (services.workflow.act / actInTx) */
-  const workflow = createWorkflowService({ db, clock, clockService, baseUrl, mailDomain: intakeDeps.mailDomain });
+  const workflow = createWorkflowService({ db, clock, clockService, baseUrl, mailDomain });
   /** staff reads of cases (queue, case, timeline, feed) with the disclosure rule and access records */
   const cases = createCaseService({ db, clock });
-  const open311 = createOpen311Service({ db, clock, intakeDeps, chain, baseUrl, contact: deps.config.MAIL_FROM });
-  const reports = createReportService({ db, clock, clockService, config: deps.config, baseUrl, mailDomain: intakeDeps.mailDomain, checkpoints });
+  /** public and coordinator intake, public tracking, attachments; every case is created through it */
+  const intake = createIntakeService({ db, clock, clockService, baseUrl, mailDomain, dbKind: database.kind });
+  const open311 = createOpen311Service({ db, clock, clockService, dbKind: database.kind, intake, chain, baseUrl, contact: deps.config.MAIL_FROM });
+  const reports = createReportService({ db, clock, clockService, config: deps.config, baseUrl, mailDomain, checkpoints });
   /** names this process in outbox leases and job runs */
   const instanceId = deps.config.PAKN_INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   /** Prometheus metrics (GET /metrics) and the runner every job goes through (job_runs, graceful stop) */
   const metrics = createMetrics({ db, clock });
   const jobs = createJobRunner({ db, clock, instanceId, metrics });
   /** the weekly report (read, and mailed once a week) */
-  const weekly = createWeeklyReportService({ db, clock, clockService, settings, mailDomain: intakeDeps.mailDomain });
+  const weekly = createWeeklyReportService({ db, clock, clockService, settings, mailDomain });
   /** the outbox worker (SMTP) and the escalation job */
   const notifications = createNotificationService({ db, config: deps.config, clock, instanceId });
   const escalation = createEscalationService({
@@ -88,17 +90,15 @@ export function createServices(deps: ServiceDeps) {
     clockService,
     chain,
     baseUrl,
-    mailDomain: intakeDeps.mailDomain,
+    mailDomain,
     settings,
-    workflow: () => workflow,
+    workflow,
   });
   /** signed webhooks to agency systems: subscriptions and the delivery worker */
-  const webhooks = createWebhookService({ db, clock, config: deps.config, instanceId, mailDomain: intakeDeps.mailDomain, metrics, cases });
-  /** public and coordinator intake, public tracking, attachments */
-  const intake = createIntakeService({ db, clock, intakeDeps });
+  const webhooks = createWebhookService({ db, clock, config: deps.config, instanceId, mailDomain, metrics, cases });
   /** inspection: on-time rates, case lists, samples and findings (reopen through the workflow) */
-  const audit = createAuditService({ db, clock, clockService, config: deps.config, workflow: () => workflow });
-  return { ...deps, db, instanceId, metrics, jobs, auth, settings, reference, clockService, clockCalendar, slaPolicies, routingRules, deadlines, intakeDeps, chain, checkpoints, open311, reports, weekly, notifications, escalation, workflow, cases, intake, audit, webhooks };
+  const audit = createAuditService({ db, clock, clockService, config: deps.config, workflow });
+  return { ...deps, db, instanceId, metrics, jobs, auth, settings, reference, clockService, clockCalendar, slaPolicies, routingRules, deadlines, baseUrl, mailDomain, chain, checkpoints, open311, reports, weekly, notifications, escalation, workflow, cases, intake, audit, webhooks };
 }
 
 export type Services = ReturnType<typeof createServices>;

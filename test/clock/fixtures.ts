@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { cases, caseEvents } from '../../src/db/schema.js';
-import { createCase, type NewCase } from '../../src/features/cases/intake.js';
+import type { NewCase } from '../../src/features/intake/create-case.js';
 import type { CaseKind, Priority } from '../../src/domain/sla.js';
 import { bearer, type TestApp } from '../helpers/app.js';
 
@@ -38,7 +38,7 @@ export async function newCase(
   // the reference data is read through its cache, outside the case's transaction (as intake routes do)
   const cs = t.app.services.clockService;
   await Promise.all([cs.calendar(), cs.policies(), cs.rules()]);
-  return createCase(t.app.services.intakeDeps, input, now);
+  return t.app.services.intake.createCase(input, undefined, now);
 }
 
 export async function caseRow(t: TestApp, id: number) {

@@ -4,7 +4,7 @@ import { buildApp } from '../../src/app.js';
 import { testConfig, type Config } from '../../src/config.js';
 import { openPostgres, type Database } from '../../src/db/client.js';
 import { cases, categories, users } from '../../src/db/schema.js';
-import { createCase, type CreatedCase } from '../../src/features/cases/intake.js';
+import type { CreatedCase } from '../../src/features/intake/create-case.js';
 import type { FixedClock } from '../../src/lib/clock.js';
 
 export type CaseRow = typeof cases.$inferSelect;
@@ -18,8 +18,7 @@ export async function enterCase(
   const db = app.services.db;
   const [cat] = await db.select({ id: categories.id }).from(categories).where(eq(categories.code, o.category ?? 'xay_dung'));
   const [coord] = await db.select().from(users).where(eq(users.role, 'coordinator')).limit(1);
-  return createCase(
-    app.services.intakeDeps,
+  return app.services.intake.createCase(
     {
       kind: o.kind ?? 'phan_anh',
       categoryId: cat.id,
@@ -36,6 +35,7 @@ export async function enterCase(
       receivedAt: o.receivedAt ?? now,
       enteredBy: { userId: coord.id, role: 'coordinator', name: coord.name },
     },
+    undefined,
     now,
   );
 }

@@ -54,10 +54,10 @@ describe(`a stopping instance finishes its job's current unit of work and hands 
       config: svc.config,
       clockService: svc.clockService,
       chain: svc.chain,
-      baseUrl: svc.intakeDeps.baseUrl,
-      mailDomain: svc.intakeDeps.mailDomain,
+      baseUrl: svc.baseUrl,
+      mailDomain: svc.mailDomain,
       settings: svc.settings,
-      workflow: () => svc.workflow,
+      workflow: svc.workflow,
     });
     let finished = false;
     const run = svc.jobs.run('escalation', (signal) => runEscalationJob({ ...svc, escalation }, signal)).then((r) => {

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { agencies, casePauses, caseExtensions, cases, categories } from '../../src/db/schema.js';
 import { fromLocal } from '../../src/domain/calendar.js';
-import { createCase, type Channel, type NewCase } from '../../src/features/cases/intake.js';
+import type { Channel, NewCase } from '../../src/features/intake/create-case.js';
 import { appendEvents } from '../../src/features/timeline/repository.js';
 import type { TestApp } from '../helpers/app.js';
 
@@ -40,8 +40,7 @@ export async function receive(
   // the clock's reference data is read outside the case's transaction (one connection on PGlite)
   const cs = t.app.services.clockService;
   await Promise.all([cs.calendar(), cs.policies(), cs.rules()]);
-  return createCase(
-    t.app.services.intakeDeps,
+  return t.app.services.intake.createCase(
     {
       kind: o.kind ?? 'phan_anh',
       categoryId: o.category,
@@ -57,6 +56,7 @@ export async function receive(
       channel: o.channel ?? 'web',
       receivedAt,
     },
+    undefined,
     receivedAt,
   );
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CASE_STATUSES } from '../../domain/lifecycle.js';
 import { CASE_KINDS } from '../../domain/sla.js';
-import { CHANNELS } from '../cases/intake.js';
+import { CHANNELS } from '../intake/create-case.js';
 import { MONTH_PATTERN, PERIOD_PATTERN } from '../reports/period.js';
 import { rateSchema } from '../reports/schemas.js';
 import { FINDINGS } from './service.js';

@@ -12,7 +12,7 @@ import type { Clock } from '../../lib/clock.js';
 import { Conflict, fieldError, isUniqueViolation, NotFound } from '../../lib/errors.js';
 import type { Actor } from '../auth/service.js';
 import type { WorkflowService } from '../cases/workflow.js';
-import { CHANNEL_LABEL_VI, type Channel } from '../cases/intake.js';
+import { CHANNEL_LABEL_VI, type Channel } from '../intake/create-case.js';
 import type { ClockService } from '../clock/service.js';
 import { calendarCtes, durationCtes, resolvedGroups, sqlCalendar, tsp, type Dim, type SqlCalendar } from '../reports/metrics-sql.js';
 import { dateRange, parsePeriod } from '../reports/period.js';
@@ -76,7 +76,7 @@ export interface AuditDeps {
   clockService: ClockService;
   config: Pick<Config, 'PAKN_REPORT_MIN_CELL'>;
   /** the workflow service (reopen on a finding) */
-  workflow: () => WorkflowService;
+  workflow: Pick<WorkflowService, 'actInTx'>;
 }
 
 const round = (x: number | null | undefined, d: number) => (x == null ? null : Math.round(Number(x) * 10 ** d + 1e-9) / 10 ** d);
@@ -502,7 +502,7 @@ export function createAuditService(deps: AuditDeps) {
             input.reason?.trim() ||
             `Kết luận kiểm tra (mẫu #${sampleId}): ${FINDING_LABEL_VI[input.finding]}${note ? ` — ${note}` : ''}`;
           // the reopen event is the last write of the transaction
-          await deps.workflow().actInTx(tx, input.caseId, 'reopen', { kind: 'staff', actor }, { version: c.version, onFinding: true, reason, publicText: input.publicText });
+          await deps.workflow.actInTx(tx, input.caseId, 'reopen', { kind: 'staff', actor }, { version: c.version, onFinding: true, reason, publicText: input.publicText });
         }
       });
       return await sampleView(db, sampleId);

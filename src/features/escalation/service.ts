@@ -16,6 +16,7 @@ import { disputeDeadline, DISPUTE_WINDOW_DAYS, STATUS_LABEL_VI, type CaseStatus 
 import { DEFAULT_SLA_POLICIES, describeDuration, isDueSoon, isPastBy, type Duration } from '../../domain/sla.js';
 import type { CaseRow } from '../cases/deadlines.js';
 import { frozenPolicy, isProvisional } from '../cases/deadlines.js';
+import type { WorkflowService } from '../cases/workflow.js';
 import type { ClockService } from '../clock/service.js';
 import { nextInWindow, type SettingsService } from '../settings/service.js';
 import { enqueueMessages, outboxRows } from '../notifications/outbox.js';
@@ -48,11 +49,6 @@ import {
   type Level,
 } from './repository.js';
 
-/** The workflow's in-transaction action, as the job uses it (auto-close). */
-export interface CaseCloser {
-  actInTx(tx: Tx, caseId: number, action: 'close', who: { kind: 'system'; label: string }, input: { reason?: string }): Promise<unknown>;
-}
-
 export interface EscalationDeps {
   db: Db;
   config: Config;
@@ -62,8 +58,8 @@ export interface EscalationDeps {
   mailDomain: string;
   /** recipients, the staff mail window and the footer identity: read from the database at each run */
   settings: SettingsService;
-  /** resolved at run time: the workflow service is wired after this one */
-  workflow: () => CaseCloser | undefined;
+  /** the workflow's in-transaction action, as the job uses it (auto-close) */
+  workflow: Pick<WorkflowService, 'actInTx'>;
 }
 
 export interface EscalationResult {
@@ -476,11 +472,7 @@ export function createEscalationService(deps: EscalationDeps) {
       })
       .map((x) => x.id);
     if (ids.length === 0) return;
-    const workflow = deps.workflow();
-    if (!workflow) {
-      fail(`auto_close_${from}`, ids, new Error('the workflow service is not available'));
-      return;
-    }
+    const workflow = deps.workflow;
     const where = q.recheck;
     for (const id of ids) {
       if (signal?.aborted) return;

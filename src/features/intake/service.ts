@@ -1,24 +1,22 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
 import { agencies, attachments, caseEvents, caseExtensions, cases, categories, idempotencyKeys, localities, users } from '../../db/schema.js';
 import { toLocalIso } from '../../domain/calendar.js';
 import { allowedActions, eventLabelVi, disputeDeadline, isCaseStatus, isOpenStatus, STATUS_LABEL_VI, type CaseStatus } from '../../domain/lifecycle.js';
 import { describeDuration, formatInstantVi, openState, type CaseKind, type DurationUnit } from '../../domain/sla.js';
 import { formatTrackingCode, parseTrackingCode } from '../../domain/validators.js';
-import type { Clock } from '../../lib/clock.js';
 import { canonicalJson, sha256Hex } from '../../lib/crypto.js';
 import { accessKeyMatches, hashAccessKey, newAccessKey } from '../../lib/access-key.js';
 import { fieldError, isUniqueViolation, NotFound, Unprocessable } from '../../lib/errors.js';
 import { ACCESS_KEY_REISSUE, attachmentName, disclose, discloseText, ownWordsOf } from '../../domain/disclosure.js';
 import { isAgencyRole, type Actor } from '../../domain/roles.js';
-import { allocateTrackingCode, insertNewCase, type Channel, type CreatedCase, type IntakeDeps, type NewCase } from '../cases/intake.js';
 import { isProvisional, type CaseRow } from '../cases/deadlines.js';
 import { accessKeyReissuedMessage, trackingLink } from '../notifications/templates.js';
 import { enqueueMessages } from '../notifications/outbox.js';
 import { appendEvents } from '../timeline/repository.js';
 import { readSiteInfo } from '../settings/repository.js';
 import { checkFiles, storeAttachments, type CheckedFile, type IncomingFile } from './attachments.js';
+import { createCaseWriter, type CaseWriterDeps, type Channel, type CreatedCase, type NewCase } from './create-case.js';
 import {
   KIND_LABEL_VI,
   LIMITS,
@@ -45,11 +43,8 @@ export const ACCESS_KEY_REISSUES_PER_DAY = 3;
 /** E-mail addresses compared as people type them: NFC, trimmed, case ignored. */
 const sameEmail = (a: string, b: string) => a.normalize('NFC').trim().toLowerCase() === b.normalize('NFC').trim().toLowerCase();
 
-export interface IntakeServiceDeps {
-  db: Db;
-  clock: Clock;
-  intakeDeps: IntakeDeps;
-}
+/** The database, the clock, the clock service's cached reference data, the public base URL and the mail domain. */
+export type IntakeServiceDeps = CaseWriterDeps;
 
 export interface SubmitResult<T> {
   status: number;
@@ -82,9 +77,10 @@ function decryptSecret(sealed: string, idempotencyKey: string): string {
 
 // ------------------------------------------------------------------ service
 
-export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps) {
-  const baseUrl = intakeDeps.baseUrl;
-
+export function createIntakeService(deps: IntakeServiceDeps) {
+  const { db, clock, baseUrl } = deps;
+  /** every case is written here, with this instance's tracking numbers drawn ahead (PostgreSQL) */
+  const writer = createCaseWriter(deps);
 
   function answerOf(created: CreatedCase, files: number): SubmissionAnswer {
     const status = created.status as CaseStatus;
@@ -164,10 +160,10 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
     }
     const now = clock.now();
     const newCase: NewCase = { ...toNewCase(a.input, a.channel, now), confidential: a.input.kind === 'to_cao' };
-    const trackingCode = intakeDeps.dbKind === 'pg' ? await allocateTrackingCode(db, now, intakeDeps.trackingBlocks) : undefined;
+    const trackingCode = await writer.trackingCodeFor(now);
     if (!keyHash && checked.length === 0) {
       // the common case: one statement writes the case, its events and its mail (atomic on its own)
-      const created = await insertNewCase(db, intakeDeps, newCase, now, { trackingCode });
+      const created = await writer.insertNewCase(db, newCase, now, { trackingCode });
       return { status: 201, body: answerOf(created, 0), replayed: false };
     }
     try {
@@ -175,7 +171,7 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
         if (keyHash) {
           await tx.insert(idempotencyKeys).values({ scope: IDEMPOTENCY_SCOPE, key: keyHash, requestHash, statusCode: 201, body: {}, createdAt: now });
         }
-        const created = await insertNewCase(tx, intakeDeps, newCase, now, { trackingCode });
+        const created = await writer.insertNewCase(tx, newCase, now, { trackingCode });
         await storeAttachments(tx, created.id, checked, now);
         const body = answerOf(created, checked.length);
         if (keyHash && clientKey) {
@@ -216,9 +212,9 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
       address: input.address ?? null,
       enteredBy: { userId: actor.userId, role: actor.role, name: actor.name },
     };
-    const trackingCode = intakeDeps.dbKind === 'pg' ? await allocateTrackingCode(db, receivedAt, intakeDeps.trackingBlocks) : undefined;
+    const trackingCode = await writer.trackingCodeFor(receivedAt);
     const created = await db.transaction(async (tx) => {
-      const c = await insertNewCase(tx, intakeDeps, newCase, now, { trackingCode });
+      const c = await writer.insertNewCase(tx, newCase, now, { trackingCode });
       await storeAttachments(tx, c.id, checked, now);
       return c;
     });
@@ -322,7 +318,7 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
       const site = await readSiteInfo(tx);
       await enqueueMessages(
         tx,
-        intakeDeps.mailDomain,
+        deps.mailDomain,
         [{ template: 'access_key_reissue', caseId: c.id, to: [c.email!], ...accessKeyReissuedMessage({ trackingCode: c.trackingCode, accessKey, title: c.title, baseUrl, site }) }],
         now,
       );
@@ -482,7 +478,7 @@ export function createIntakeService({ db, clock, intakeDeps }: IntakeServiceDeps
     return { purged: gone.length };
   }
 
-  return { submitPublic, submitStaff, findByAccess, recoverAccessKey, publicView, listAttachments, getAttachment, purgeIdempotencyKeys };
+  return { createCase: writer.createCase, submitPublic, submitStaff, findByAccess, recoverAccessKey, publicView, listAttachments, getAttachment, purgeIdempotencyKeys };
 }
 
 export type IntakeService = ReturnType<typeof createIntakeService>;

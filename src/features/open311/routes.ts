@@ -22,7 +22,8 @@ import {
   serviceDefinitionSchema,
   serviceSchema,
 } from './schemas.js';
-import type { ApiClient, Open311Request } from './service.js';
+import type { ApiClient } from './api-clients.js';
+import type { Open311Request } from './map.js';
 import { xmlDocument, xmlList, type XmlNode } from './xml.js';
 
 type Format = 'json' | 'xml';

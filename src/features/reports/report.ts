@@ -9,7 +9,7 @@ import { agencies, categories } from '../../db/schema.js';
 import { toLocalIso, type OfficePeriod, type WorkingCalendar } from '../../domain/calendar.js';
 import { disclose, discloseText } from '../../domain/disclosure.js';
 import { toCsv } from '../../lib/csv.js';
-import { CHANNEL_LABEL_VI, type Channel } from '../cases/intake.js';
+import { CHANNEL_LABEL_VI, type Channel } from '../intake/create-case.js';
 import {
   activity,
   pauseGroups,
