@@ -164,8 +164,11 @@ export function toLocalIso(instant: Date): string {
   rest = (rest - sec) / 60;
   const min = rest % 60;
   const hour = (rest - min) / 60;
-  const time = `${TWO[hour]}:${TWO[min]}:${TWO[sec]}`;
-  return ms === 0 ? `${prefix}${time}+07:00` : `${prefix}${time}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}+07:00`;
+  // joined, not concatenated: one flat string instead of a tree of partial ones (the monthly
+  // report keeps two per listed case, half a million of them)
+  return ms === 0
+    ? [prefix, TWO[hour], ':', TWO[min], ':', TWO[sec], '+07:00'].join('')
+    : [prefix, TWO[hour], ':', TWO[min], ':', TWO[sec], ms < 10 ? '.00' : ms < 100 ? '.0' : '.', ms, '+07:00'].join('');
 }
 
 /** The former formatter (Date#toISOString of the shifted instant), kept as the reference of the property test. */

@@ -269,9 +269,29 @@ const RESOLVED_CASE_SELECT: Record<keyof ResolvedCaseRow, SQL> = {
   consent_publish_name: sql`r.consent_publish_name`,
   confidential: sql`r.confidential`,
 };
-const RESOLVED_CASE_COLUMNS = Object.keys(RESOLVED_CASE_SELECT) as Array<keyof ResolvedCaseRow>;
-/** the position of each field in a row read as an array */
-const at = Object.fromEntries(RESOLVED_CASE_COLUMNS.map((k, i) => [k, i])) as Record<keyof ResolvedCaseRow, number>;
+/** The position of each field in a row read as an array (the select list follows it). */
+const at: Readonly<Record<keyof ResolvedCaseRow, number>> = {
+  tracking_code: 0,
+  kind: 1,
+  agency_id: 2,
+  category_id: 3,
+  channel: 4,
+  received_at: 5,
+  resolved_at_us: 6,
+  outcome: 7,
+  resolved_with_extension: 8,
+  wdays: 9,
+  public_answer: 10,
+  business_name: 11,
+  contact_name: 12,
+  tax_code: 13,
+  phone: 14,
+  email: 15,
+  consent_publish_name: 16,
+  confidential: 17,
+};
+const RESOLVED_CASE_COLUMNS = (Object.keys(at) as Array<keyof ResolvedCaseRow>).sort((a, b) => at[a] - at[b]);
+if (RESOLVED_CASE_COLUMNS.some((k, i) => at[k] !== i)) throw new Error('the positions of the answered-case columns must be 0 … n − 1');
 
 /** One string per value of a column with few values (kind, channel, outcome), not one per row. */
 function interned(): (s: string) => string {
