@@ -185,43 +185,50 @@ function streamRows(client: pg.ClientBase, text: string, values: unknown[], onRo
 const ALONGSIDE_CONNECT_MS = 250;
 
 /**
- * Runs `fn` on a second connection that reads the same snapshot as the open repeatable-read
+ * Starts `fn` on a second connection that reads the same snapshot as the open repeatable-read
  * transaction `tx` (PostgreSQL's pg_export_snapshot and SET TRANSACTION SNAPSHOT, read only),
- * so that two parts of one consistent read run at the same time, on two server processes. The
- * second connection sees what `tx` saw at its start, not what `tx` wrote since: use it for reads
- * of data `tx` has not changed. Where that cannot be done it runs `fn` on `tx` itself, with the
- * same result: on PGlite (one connection), or when the pool has no connection to spare within
- * a moment (a report never waits on another for a connection).
+ * so that two parts of one consistent read run at the same time, on two server processes; the
+ * returned function gives its result. The second connection sees what `tx` saw at its start,
+ * not what `tx` wrote since: use it for reads of data `tx` has not changed. Where that cannot be
+ * done, `fn` runs on `tx` itself when the result is asked for (after the caller's own reads: a
+ * connection runs one query at a time), with the same result: on PGlite (one connection), or
+ * when the pool has no connection to spare within a moment (a report never waits on another).
  */
-export async function alongside<T>(db: Db, tx: Executor, fn: (ex: Executor) => Promise<T>): Promise<T> {
+export async function alongside<T>(db: Db, tx: Executor, fn: (ex: Executor) => Promise<T>): Promise<() => Promise<T>> {
+  const later = () => fn(tx);
   const pool = clientOf(db);
-  const own = clientOf(tx);
-  if (!(pool instanceof pg.Pool) || !(own instanceof pg.Client)) return fn(tx);
-  // sent now, on the driver's client (a drizzle query is sent only once awaited), so that it runs
-  // ahead of whatever the caller runs on `tx` next: a connection runs its queries in order
-  const exported = own.query<{ id: string }>('select pg_export_snapshot() as id').then((r) => r.rows);
-  exported.catch(() => undefined); // awaited below
+  if (!(pool instanceof pg.Pool) || !(clientOf(tx) instanceof pg.Client)) return later;
   const connecting = pool.connect();
   let timer: NodeJS.Timeout | undefined;
   const client = await Promise.race([connecting, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ALONGSIDE_CONNECT_MS)))]);
   clearTimeout(timer);
   if (!client) {
     connecting.then((c) => c.release(), () => undefined);
-    return fn(tx);
+    return later;
   }
-  let unusable: Error | undefined;
+  let id: string;
   try {
-    const [{ id }] = await exported;
-    await client.query('begin isolation level repeatable read read only');
-    await client.query(`set transaction snapshot '${id.replace(/'/g, "''")}'`);
-    const result = await fn(drizzlePg({ client, schema }) as unknown as Executor);
-    await client.query('commit');
-    return result;
+    [{ id }] = await rows<{ id: string }>(tx, sql`select pg_export_snapshot() as id`);
   } catch (e) {
-    // a connection that cannot even roll back is not given back to the pool
-    await client.query('rollback').catch((r: Error) => (unusable = r));
+    client.release();
     throw e;
-  } finally {
-    client.release(unusable);
   }
+  const running = (async () => {
+    let unusable: Error | undefined;
+    try {
+      await client.query('begin isolation level repeatable read read only');
+      await client.query(`set transaction snapshot '${id.replace(/'/g, "''")}'`);
+      const result = await fn(drizzlePg({ client, schema }) as unknown as Executor);
+      await client.query('commit');
+      return result;
+    } catch (e) {
+      // a connection that cannot even roll back is not given back to the pool
+      await client.query('rollback').catch((r: Error) => (unusable = r));
+      throw e;
+    } finally {
+      client.release(unusable);
+    }
+  })();
+  running.catch(() => undefined); // the caller collects it (and its error) when it asks for the result
+  return () => running;
 }

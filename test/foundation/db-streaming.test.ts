@@ -74,10 +74,9 @@ describe(`alongside on ${dbLabel}`, () => {
         // committed by another connection after the transaction's snapshot was taken (on PGlite,
         // with one connection, nothing else can write meanwhile)
         if (onPostgres) await otherConnection((ex) => ex.execute(sql`insert into stream_t values (5001, 'later', 0, true)`));
-        const [seen, myPid] = await Promise.all([
-          alongside(database.db, tx, async (ex) => [await count(ex), await backendPid(ex)] as const),
-          backendPid(tx),
-        ]);
+        const collect = await alongside(database.db, tx, async (ex) => [await count(ex), await backendPid(ex)] as const);
+        const myPid = await backendPid(tx);
+        const seen = await collect();
         expect(seen[0]).toBe(2000);
         // on PostgreSQL it ran on another server process; on PGlite on the transaction itself
         if (onPostgres) expect(seen[1]).not.toBe(myPid);
@@ -94,10 +93,10 @@ describe(`alongside on ${dbLabel}`, () => {
   it('runs at the same time as a streamed read on the transaction', async () => {
     await database.db.transaction(
       async (tx) => {
-        const side = alongside(database.db, tx, (ex) => count(ex));
+        const side = await alongside(database.db, tx, (ex) => count(ex));
         let n = 0;
         await eachRow(tx, sql`select id from stream_t`, () => n++);
-        expect([n, await side]).toEqual([2000, 2000]);
+        expect([n, await side()]).toEqual([2000, 2000]);
       },
       { isolationLevel: 'repeatable read' },
     );
@@ -106,7 +105,8 @@ describe(`alongside on ${dbLabel}`, () => {
   it('passes on the error of the read and gives the connection back', async () => {
     await database.db.transaction(
       async (tx) => {
-        await expect(alongside(database.db, tx, (ex) => ex.execute(sql`select no_such_column from stream_t`))).rejects.toThrow(/no_such_column/);
+        const collect = await alongside(database.db, tx, (ex) => ex.execute(sql`select no_such_column from stream_t`));
+        await expect(collect()).rejects.toThrow(/no_such_column/);
       },
       { isolationLevel: 'repeatable read' },
     ).catch(() => undefined); // PGlite ran it in the transaction, which is now aborted
@@ -119,8 +119,8 @@ describe(`alongside on ${dbLabel}`, () => {
     try {
       await small.db.transaction(
         async (tx) => {
-          const [seen, myPid] = await Promise.all([alongside(small.db, tx, async (ex) => [await count(ex), await backendPid(ex)] as const), backendPid(tx)]);
-          expect(seen).toEqual([2000, myPid]);
+          const collect = await alongside(small.db, tx, async (ex) => [await count(ex), await backendPid(ex)] as const);
+          expect(await collect()).toEqual([2000, await backendPid(tx)]);
         },
         { isolationLevel: 'repeatable read' },
       );

@@ -181,7 +181,7 @@ describe(`answered-case figures from the listed cases on ${dbLabel}`, () => {
         (tx) =>
           computeReport(
             tx,
-            { alongside: parallel ? (fn) => alongside(db, tx, fn) : (fn) => fn(tx), calendar, officeHours: clockService.officeHours, minCell: 5 },
+            { alongside: parallel ? (fn) => alongside(db, tx, fn) : async (fn) => () => fn(tx), calendar, officeHours: clockService.officeHours, minCell: 5 },
             period,
             now,
             1,

@@ -171,8 +171,8 @@ function compareRates(a: Rate, b: Rate): number {
 }
 
 export interface ComputeDeps {
-  /** runs reads of the same snapshot at the same time as the report's own (or on its executor) */
-  alongside: <T>(fn: (ex: Executor) => Promise<T>) => Promise<T>;
+  /** starts reads of the same snapshot beside the report's own (or defers them to its executor); the function gives their result */
+  alongside: <T>(fn: (ex: Executor) => Promise<T>) => Promise<() => Promise<T>>;
   calendar: WorkingCalendar;
   officeHours: OfficePeriod[];
   minCell: number;
@@ -202,11 +202,10 @@ export async function computeReport(ex: Executor, deps: ComputeDeps, period: Per
   };
   // the other figures: on PostgreSQL on a second connection in the same snapshot, while the
   // answered cases are read on this one (src/db/client.ts alongside); else after them
-  const others = deps.alongside(async (ax) => {
+  const others = await deps.alongside(async (ax) => {
     if (ax !== ex) await ax.execute(sql`set local work_mem = '128MB'`);
     return [await receivedOpenGroups(ax, start, end, [...dims]), await pauseGroups(ax, cal, start, end, ['total']), await activity(ax, start, end)] as const;
   });
-  others.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
   // the answered cases are read once, for the published list and the figures aggregated from
   // it; each is mapped as it arrives (the rows are not kept), and the list is ordered after
   const figures = answeredGroups(dims);
@@ -236,7 +235,7 @@ export async function computeReport(ex: Executor, deps: ComputeDeps, period: Per
   const cases: ReportCase[] = new Array(order.length);
   for (let i = 0; i < order.length; i++) cases[i] = arrived[order[i]];
   const resolved = figures.rows();
-  const [receivedOpen, pauses, act] = await others;
+  const [receivedOpen, pauses, act] = await others();
   // the groups with a case received in the period, and those with a case open at its end
   const received: CountRow[] = receivedOpen.filter((r) => r.n > 0).map((r) => ({ dim: r.dim, key: r.key, n: r.n }));
   const open = receivedOpen.filter((r) => (r.dim === 'agency' || r.dim === 'total') && r.total > 0);
