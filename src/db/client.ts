@@ -232,3 +232,15 @@ export async function alongside<T>(db: Db, tx: Executor, fn: (ex: Executor) => P
   running.catch(() => undefined); // the caller collects it (and its error) when it asks for the result
   return () => running;
 }
+
+/**
+ * Independent reads: at once on the pool (each on its own connection), one after the other in a
+ * PostgreSQL transaction, whose connection runs one query at a time (pg 8 queues a query sent
+ * while another runs, and warns that pg 9 will not).
+ */
+export async function readAll<T extends readonly unknown[]>(ex: Executor, reads: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+  if (!(clientOf(ex) instanceof pg.Client)) return (await Promise.all(reads.map((r) => r()))) as unknown as T;
+  const out: unknown[] = [];
+  for (const r of reads) out.push(await r());
+  return out as unknown as T;
+}

@@ -3,11 +3,12 @@
  * eachRow hands rows over as arrays, parsed alike on both databases, and fails cleanly when the
  * caller's callback throws; alongside runs a read on a second connection in the same snapshot
  * on PostgreSQL (and on the transaction itself on PGlite, or when the pool has no connection to
- * spare), with the same result either way.
+ * spare), with the same result either way; readAll runs independent reads at once on the pool and
+ * one after the other in a transaction, without pg's queueing (deprecated) and its warning.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alongside, eachRow, openPostgres, rows, type Database } from '../../src/db/client.js';
+import { alongside, eachRow, openPostgres, readAll, rows, type Database } from '../../src/db/client.js';
 import { createTestDatabase, dbLabel, onPostgres } from '../helpers/db.js';
 
 let database: Database & { url?: string };
@@ -127,6 +128,38 @@ describe(`alongside on ${dbLabel}`, () => {
     } finally {
       await small.close();
     }
+  });
+});
+
+describe(`readAll on ${dbLabel}`, () => {
+  const traced = (log: string[], i: number, ex: Parameters<typeof rows>[0]) => async () => {
+    log.push(`start ${i}`);
+    const n = await count(ex);
+    log.push(`end ${i}`);
+    return n + i;
+  };
+
+  it('runs the reads one after the other in a transaction (PostgreSQL), and gives their results in order', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const log: string[] = [];
+      const out = await database.db.transaction(async (tx) => readAll(tx, [traced(log, 0, tx), traced(log, 1, tx), traced(log, 2, tx)]));
+      expect(out).toEqual([2000, 2001, 2002]);
+      if (onPostgres) expect(log).toEqual(['start 0', 'end 0', 'start 1', 'end 1', 'start 2', 'end 2']);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => /already executing a query/.test(w))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('runs the reads at once on the pool', async () => {
+    const log: string[] = [];
+    const out = await readAll(database.db, [traced(log, 0, database.db), traced(log, 1, database.db)]);
+    expect(out).toEqual([2000, 2001]);
+    expect(log.slice(0, 2)).toEqual(['start 0', 'start 1']);
   });
 });
 

@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
-import type { Executor } from '../../db/client.js';
+import { readAll, type Executor } from '../../db/client.js';
 import { caseExtensions, casePauses, cases } from '../../db/schema.js';
 import type { WorkingCalendar } from '../../domain/calendar.js';
 import {
@@ -39,9 +39,9 @@ export const isProvisional = (c: Pick<CaseRow, 'slaPolicy' | 'firstAcceptedAt'>)
 
 /** A case's pauses (awaiting_business) and approved extensions, in order. */
 export async function loadSlaInputs(ex: Executor, caseId: number): Promise<{ pauses: Pause[]; extensions: Extension[] }> {
-  const [p, e] = await Promise.all([
-    ex.select().from(casePauses).where(eq(casePauses.caseId, caseId)).orderBy(asc(casePauses.startedAt)),
-    ex.select().from(caseExtensions).where(eq(caseExtensions.caseId, caseId)).orderBy(asc(caseExtensions.at)),
+  const [p, e] = await readAll(ex, [
+    () => ex.select().from(casePauses).where(eq(casePauses.caseId, caseId)).orderBy(asc(casePauses.startedAt)),
+    () => ex.select().from(caseExtensions).where(eq(caseExtensions.caseId, caseId)).orderBy(asc(caseExtensions.at)),
   ]);
   return {
     pauses: p.map((x) => ({ start: x.startedAt, end: x.endedAt })),

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, gte, inArray, isNull, lt, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
-import { statementName, type Executor, type Tx } from '../../db/client.js';
+import { readAll, statementName, type Executor, type Tx } from '../../db/client.js';
 import { agencies, caseEvents, caseExtensions, casePauses, cases, categories, idempotencyKeys, localities } from '../../db/schema.js';
 import { OPEN_STATUSES } from '../../domain/lifecycle.js';
 import type { CaseRow } from './deadlines.js';
@@ -89,10 +89,10 @@ export async function getCaseWithNames(ex: Executor, id: number): Promise<CaseWi
 }
 
 export async function namesOf(ex: Executor, c: Pick<CaseRow, 'agencyId' | 'categoryId' | 'localityId'>): Promise<CaseNames> {
-  const [a, cat, loc] = await Promise.all([
-    c.agencyId != null ? ex.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, c.agencyId)) : Promise.resolve([]),
-    c.categoryId != null ? ex.select({ name: categories.name }).from(categories).where(eq(categories.id, c.categoryId)) : Promise.resolve([]),
-    c.localityId != null ? ex.select({ name: localities.name }).from(localities).where(eq(localities.id, c.localityId)) : Promise.resolve([]),
+  const [a, cat, loc] = await readAll(ex, [
+    async () => (c.agencyId != null ? ex.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, c.agencyId)) : []),
+    async () => (c.categoryId != null ? ex.select({ name: categories.name }).from(categories).where(eq(categories.id, c.categoryId)) : []),
+    async () => (c.localityId != null ? ex.select({ name: localities.name }).from(localities).where(eq(localities.id, c.localityId)) : []),
   ]);
   return { agencyName: a[0]?.name ?? null, categoryName: cat[0]?.name ?? null, localityName: loc[0]?.name ?? null };
 }

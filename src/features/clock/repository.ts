@@ -4,7 +4,7 @@
  * advisory locks that serialise calendar and policy edits across instances.
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lt, max, sql } from 'drizzle-orm';
-import type { Executor, Tx } from '../../db/client.js';
+import { readAll, type Executor, type Tx } from '../../db/client.js';
 import { calendarYears, caseExtensions, casePauses, cases, categories, localities, agencies, routingRules, slaPolicies } from '../../db/schema.js';
 import { OPEN_STATUSES } from '../../domain/lifecycle.js';
 import type { DurationUnit, Extension, Pause } from '../../domain/sla.js';
@@ -78,9 +78,9 @@ export async function slaInputsOf(tx: Tx, ids: number[]): Promise<Map<number, { 
   const out = new Map<number, { pauses: Pause[]; extensions: Extension[] }>();
   for (const id of ids) out.set(id, { pauses: [], extensions: [] });
   if (ids.length === 0) return out;
-  const [p, e] = await Promise.all([
-    tx.select().from(casePauses).where(inArray(casePauses.caseId, ids)).orderBy(asc(casePauses.startedAt)),
-    tx.select().from(caseExtensions).where(inArray(caseExtensions.caseId, ids)).orderBy(asc(caseExtensions.at)),
+  const [p, e] = await readAll(tx, [
+    () => tx.select().from(casePauses).where(inArray(casePauses.caseId, ids)).orderBy(asc(casePauses.startedAt)),
+    () => tx.select().from(caseExtensions).where(inArray(caseExtensions.caseId, ids)).orderBy(asc(caseExtensions.at)),
   ]);
   for (const x of p) out.get(x.caseId)!.pauses.push({ start: x.startedAt, end: x.endedAt });
   for (const x of e) out.get(x.caseId)!.extensions.push({ amount: x.amount, unit: x.unit as DurationUnit, reason: x.reason, at: x.at });

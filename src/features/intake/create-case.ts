@@ -3,7 +3,7 @@
  * and the case writer (routing, frozen SLA policy and deadlines, tracking code, first events and
  * mail). Its SQL is in ./repository.ts.
  */
-import type { Db, Executor, Tx } from '../../db/client.js';
+import { readAll, type Db, type Executor, type Tx } from '../../db/client.js';
 import { route } from '../../domain/routing.js';
 import { computeAcceptDueAt, computeResolveDueAt, resolutionStart, type CaseKind, type Priority } from '../../domain/sla.js';
 import { searchTextOf } from '../../domain/disclosure.js';
@@ -119,10 +119,10 @@ export function createCaseWriter(deps: CaseWriterDeps) {
     const { clockService } = deps;
     const priority: Priority = c.priority ?? 'normal';
     const confidential = c.confidential ?? c.kind === 'to_cao';
-    const [calendar, policy, rules] = await Promise.all([
-      clockService.calendar(ex),
-      clockService.policyFor(c.kind, priority, c.categoryId, ex),
-      clockService.rules(ex),
+    const [calendar, policy, rules] = await readAll(ex, [
+      () => clockService.calendar(ex),
+      () => clockService.policyFor(c.kind, priority, c.categoryId, ex),
+      () => clockService.rules(ex),
     ]);
     const routed = route(rules, { kind: c.kind, categoryId: c.categoryId, localityId: c.localityId });
     // the category, the locality and the routed agency: from the cache, or the database on a miss
