@@ -29,21 +29,6 @@ export interface AnsweredCase {
 export type CaseDim = Exclude<Dim, 'month'>;
 
 /**
- * PostgreSQL's percentile_cont(p) over ascending values (orderedsetaggs.c: first and second row
- * floor/ceil of p × (n − 1), then float8_lerp); null when there are none.
- */
-export function percentileCont(sorted: Float64Array, p: number): number | null {
-  const n = sorted.length;
-  if (n === 0) return null;
-  const pos = p * (n - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  const a = sorted[lo];
-  if (hi === lo) return a;
-  return a + (pos - lo) * (sorted[hi] - a);
-}
-
-/**
  * The k-th smallest value (0-based) of `v`, which it reorders so that no value before index k is
  * greater and none after it is smaller (Hoare's selection, expected linear time).
  */
@@ -73,8 +58,10 @@ function selectKth(v: Float64Array, k: number, from = 0, to = v.length - 1): num
 }
 
 /**
- * percentileCont(sorted, p) without sorting: the two nearest ranks are selected (the values are
- * reordered). The same number, as the test checks against the sorted reference.
+ * PostgreSQL's percentile_cont(p) of the values (orderedsetaggs.c: the rows of rank floor and
+ * ceil of p × (n − 1) in ascending order, then float8_lerp); null when there are none. The two
+ * ranks are selected rather than sorted (the values are reordered); the test checks the result
+ * against PostgreSQL and against the same formula over sorted values.
  */
 export function percentileContOf(values: Float64Array, p: number): number | null {
   const n = values.length;
