@@ -6,8 +6,8 @@ import { DEFAULT_SLA_POLICIES } from '../src/domain/sla.js';
  * Fills the cases table set-based (one INSERT … SELECT over generate_series) with `n` cases
  * spread over the demo province's agencies, categories and the given months. `dueCount` of the
  * open cases get a resolve deadline before `now` (they are what an escalation sweep must find);
- * the other open cases are due well after `now`. The table is vacuumed and analysed afterwards,
- * as it would be after months of use.
+ * the other open cases are due well after `now`. The table is vacuumed, analysed and checkpointed
+ * afterwards, as it would be after months of use.
  */
 export async function generateCases(
   db: Db,
@@ -50,7 +50,9 @@ export async function generateCases(
     cross join a cross join c cross join l
     cross join lateral (select ${from}::timestamptz + (interval '1 day' * ${months * 30}) * ((g::bigint * 7919) % ${opts.n})::float8 / ${opts.n} as received) ts
   `);
-  // a table filled over months has been vacuumed and its rows' hint bits set long before anyone
-  // reads it; a table loaded in one statement has not (its first full read writes every page)
+  // a table filled over months has been vacuumed, its rows' hint bits set and its pages written
+  // out long before anyone reads it; a table loaded in one statement has not (its first full
+  // read writes every page, and the checkpointer writes a gigabyte while it is read)
   await db.execute(sql`vacuum (analyze) cases`);
+  await db.execute(sql`checkpoint`);
 }
