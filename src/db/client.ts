@@ -186,51 +186,87 @@ const ALONGSIDE_CONNECT_MS = 250;
 
 /**
  * Starts `fn` on a second connection that reads the same snapshot as the open repeatable-read
- * transaction `tx` (PostgreSQL's pg_export_snapshot and SET TRANSACTION SNAPSHOT, read only),
- * so that two parts of one consistent read run at the same time, on two server processes; the
- * returned function gives its result. The second connection sees what `tx` saw at its start,
- * not what `tx` wrote since: use it for reads of data `tx` has not changed. Where that cannot be
- * done, `fn` runs on `tx` itself when the result is asked for (after the caller's own reads: a
- * connection runs one query at a time), with the same result: on PGlite (one connection), or
- * when the pool has no connection to spare within a moment (a report never waits on another).
+ * (or serializable) transaction `tx` (PostgreSQL's pg_export_snapshot and SET TRANSACTION
+ * SNAPSHOT, read only), so that two parts of one consistent read run at the same time, on two
+ * server processes; the returned function gives its result. The second connection sees what
+ * `tx` saw at its start, not what `tx` wrote since: use it for reads of data `tx` has not
+ * changed.
+ *
+ * Where that cannot be done safely, `fn` runs on `tx` itself when the result is asked for
+ * (after the caller's own reads: a connection runs one query at a time), with the same result:
+ * on PGlite (one connection); with named statements off (PAKN_DB_NAMED_STATEMENTS=off: behind a
+ * transaction-pooling PgBouncer a second server connection may never come, and reports waiting
+ * for one each would hold the pooler's connections); inside a savepoint or at a weaker
+ * isolation level; when the pool has no connection to spare within a moment or cannot connect;
+ * and when the second connection cannot begin its transaction or import the snapshot (say, a
+ * proxy that routed it to another server). Only an error of `fn` itself is passed on.
+ *
+ * While the second connection works, the transaction may sit idle between the caller's reads
+ * and the result: its idle-in-transaction timeout is lifted for the rest of the transaction.
  */
 export async function alongside<T>(db: Db, tx: Executor, fn: (ex: Executor) => Promise<T>): Promise<() => Promise<T>> {
   const later = () => fn(tx);
   const pool = clientOf(db);
-  if (!(pool instanceof pg.Pool) || !(clientOf(tx) instanceof pg.Client)) return later;
+  const nested = ((tx as unknown as { nestedIndex?: number }).nestedIndex ?? 0) > 0;
+  if (!(pool instanceof pg.Pool) || !(clientOf(tx) instanceof pg.Client) || unnamed.has(db) || nested) return later;
   const connecting = pool.connect();
   let timer: NodeJS.Timeout | undefined;
-  const client = await Promise.race([connecting, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ALONGSIDE_CONNECT_MS)))]);
+  const client = await Promise.race([connecting, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ALONGSIDE_CONNECT_MS)))]).catch(
+    () => null,
+  );
   clearTimeout(timer);
   if (!client) {
-    connecting.then((c) => c.release(), () => undefined);
+    connecting.then(
+      (c) => c.release(),
+      () => undefined,
+    );
     return later;
   }
-  let id: string;
+  let id: string | null;
   try {
-    [{ id }] = await rows<{ id: string }>(tx, sql`select pg_export_snapshot() as id`);
+    // the snapshot only of a transaction that keeps one for all its statements
+    [{ id }] = await rows<{ id: string | null }>(
+      tx,
+      sql`select case when current_setting('transaction_isolation') in ('repeatable read', 'serializable') then pg_export_snapshot() end as id,
+                 set_config('idle_in_transaction_session_timeout', '0', true) as idle`,
+    );
   } catch (e) {
     client.release();
     throw e;
   }
-  const running = (async () => {
+  if (id == null) {
+    client.release();
+    return later;
+  }
+  const snapshot = id;
+  const running = (async (): Promise<{ started: false } | { started: true; result: T }> => {
     let unusable: Error | undefined;
     try {
-      await client.query('begin isolation level repeatable read read only');
-      await client.query(`set transaction snapshot '${id.replace(/'/g, "''")}'`);
-      const result = await fn(drizzlePg({ client, schema }) as unknown as Executor);
-      await client.query('commit');
-      return result;
-    } catch (e) {
-      // a connection that cannot even roll back is not given back to the pool
-      await client.query('rollback').catch((r: Error) => (unusable = r));
-      throw e;
+      try {
+        await client.query('begin isolation level repeatable read read only');
+        await client.query(`set transaction snapshot '${snapshot.replace(/'/g, "''")}'`);
+      } catch {
+        await client.query('rollback').catch((r: Error) => (unusable = r));
+        return { started: false };
+      }
+      try {
+        const result = await fn(drizzlePg({ client, schema }) as unknown as Executor);
+        await client.query('commit');
+        return { started: true, result };
+      } catch (e) {
+        // a connection that cannot even roll back is not given back to the pool
+        await client.query('rollback').catch((r: Error) => (unusable = r));
+        throw e;
+      }
     } finally {
       client.release(unusable);
     }
   })();
   running.catch(() => undefined); // the caller collects it (and its error) when it asks for the result
-  return () => running;
+  return async () => {
+    const r = await running;
+    return r.started ? r.result : later();
+  };
 }
 
 /**

@@ -131,6 +131,69 @@ describe(`alongside on ${dbLabel}`, () => {
   });
 });
 
+describe(`alongside falls back to the transaction itself on ${dbLabel}`, () => {
+  /** runs `alongside` in a transaction and returns [what fn counted, fn's server process, the transaction's] */
+  async function probe(db: Database['db'], opts: { isolation?: 'read committed' | 'repeatable read'; savepoint?: boolean } = {}) {
+    return database.db.transaction(
+      async (outer) => {
+        const run = async (tx: typeof outer) => {
+          const collect = await alongside(db, tx, async (ex) => [await count(ex), await backendPid(ex)] as const);
+          const mine = await backendPid(tx);
+          const [n, pid] = await collect();
+          return { n, pid, mine };
+        };
+        return opts.savepoint ? outer.transaction(run) : run(outer);
+      },
+      { isolationLevel: opts.isolation ?? 'repeatable read' },
+    );
+  }
+
+  const cases: Array<[string, () => Promise<{ db: Database['db']; close(): Promise<void> }>, Parameters<typeof probe>[1]?]> = [
+    // behind a transaction-pooling PgBouncer a second server connection may never come
+    ['with named statements off (a transaction pooler)', async () => (onPostgres ? openPostgres(database.url!, 4, { namedStatements: false }) : same())],
+    // the pool cannot connect at all
+    ['when the pool cannot connect', async () => (onPostgres ? openPostgres('postgres://postgres@127.0.0.1:1/nowhere', 1) : same())],
+    // the second connection reaches another database (a proxy routing it elsewhere): the import fails
+    ['when the snapshot cannot be imported', async () => (onPostgres ? otherDatabase() : same())],
+    ['at read committed, where the transaction has no single snapshot', async () => same(), { isolation: 'read committed' }],
+    ['inside a savepoint, where no snapshot can be exported', async () => same(), { savepoint: true }],
+  ];
+  for (const [name, open, opts] of cases) {
+    it(name, async () => {
+      const h = await open();
+      try {
+        const r = await probe(h.db, opts);
+        expect(r.n).toBe(2000);
+        expect(r.pid).toBe(r.mine);
+      } finally {
+        await h.close();
+      }
+    });
+  }
+});
+
+const same = async () => ({ db: database.db, close: async () => undefined });
+
+/** a pool on another database of the same server */
+async function otherDatabase(): Promise<{ db: Database['db']; close(): Promise<void> }> {
+  const admin = new URL(database.url!);
+  const name = `${admin.pathname.slice(1)}_x`;
+  const c = await openPostgres(database.url!, 1);
+  await c.db.execute(sql.raw(`create database ${name}`));
+  await c.close();
+  admin.pathname = `/${name}`;
+  const other = await openPostgres(admin.toString(), 2);
+  return {
+    db: other.db,
+    async close() {
+      await other.close();
+      const c2 = await openPostgres(database.url!, 1);
+      await c2.db.execute(sql.raw(`drop database if exists ${name} with (force)`));
+      await c2.close();
+    },
+  };
+}
+
 describe(`readAll on ${dbLabel}`, () => {
   const traced = (log: string[], i: number, ex: Parameters<typeof rows>[0]) => async () => {
     log.push(`start ${i}`);
