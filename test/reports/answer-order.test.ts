@@ -5,8 +5,7 @@
  * accents, and on the cases it falls back on (not whole numbers, a range too wide).
  */
 import { describe, expect, it } from 'vitest';
-import { answerOrderOf } from '../../src/features/reports/answer-order.js';
-import { answerOrder } from '../../src/features/reports/metrics-sql.js';
+import { answerOrder, answerOrderOf } from '../../src/features/reports/answer-order.js';
 
 let seed = 7;
 const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;

@@ -1,6 +1,6 @@
 /**
- * The published order of a month's answered cases (answerOrder in metrics-sql.ts: the instant of
- * the answer in epoch microseconds, then the tracking code in code-point order), computed for a
+ * The published order of a month's answered cases (answerOrder: the instant of the answer in
+ * epoch microseconds, then the tracking code in code-point order), computed for a
  * list that arrived in any order. The instants are whole numbers, so they are ordered by a
  * stable radix sort on 16-bit digits of their distance from the earliest (three passes for a
  * month, four for a year) instead of half a million comparisons; the rare equal instants are
@@ -9,7 +9,14 @@
  *
  * Pure: no I/O.
  */
-import { answerOrder } from './metrics-sql.js';
+
+/**
+ * The order of the published list: by the instant of the answer, then by tracking code in
+ * code-point order (the same whatever the database's collation).
+ */
+export function answerOrder(atA: number, codeA: string, atB: number, codeB: string): number {
+  return atA - atB || (codeA < codeB ? -1 : codeA > codeB ? 1 : 0);
+}
 
 const DIGIT = 65_536;
 

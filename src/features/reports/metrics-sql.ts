@@ -16,6 +16,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { eachRow, rows, type Executor } from '../../db/client.js';
+import { answerOrderOf } from './answer-order.js';
 import { DAY_MS, isWorkingDay, localDayOrdinal, ordinalToDate, VN_OFFSET_MS, type OfficePeriod, type WorkingCalendar } from '../../domain/calendar.js';
 
 /** The calendar as SQL parameters. */
@@ -309,7 +310,7 @@ function interned(): (s: string) => string {
  * month's answered cases for both the published list and its figures (resolved-groups.ts).
  *
  * Each case is handed to `onCase` as it arrives, in no particular order (the database does not
- * sort them: the caller orders what it keeps with answerOrder), so that on PostgreSQL the
+ * sort them: the caller orders what it keeps with answer-order.ts), so that on PostgreSQL the
  * cases are mapped while the rest are still computed and sent, and the rows themselves are not
  * kept (src/db/client.ts eachRow).
  */
@@ -344,19 +345,11 @@ export async function eachResolvedCase(ex: Executor, c: SqlCalendar, start: Date
   );
 }
 
-/**
- * The order of the published list: by the instant of the answer, then by tracking code in
- * code-point order (the same whatever the database's collation).
- */
-export function answerOrder(atA: number, codeA: string, atB: number, codeB: string): number {
-  return atA - atB || (codeA < codeB ? -1 : codeA > codeB ? 1 : 0);
-}
-
 /** The answered cases of [start, end) as a list in the published order (eachResolvedCase, collected). */
 export async function resolvedCases(ex: Executor, c: SqlCalendar, start: Date, end: Date): Promise<ResolvedCaseRow[]> {
   const list: ResolvedCaseRow[] = [];
   await eachResolvedCase(ex, c, start, end, (r) => list.push(r));
-  return list.sort((a, b) => answerOrder(a.resolved_at_us, a.tracking_code, b.resolved_at_us, b.tracking_code));
+  return Array.from(answerOrderOf(list.map((r) => r.resolved_at_us), list.map((r) => r.tracking_code)), (i) => list[i]);
 }
 
 export interface CountRow {
