@@ -56,9 +56,12 @@ export interface Service {
 /** An Ed25519 key for the chain checkpoints (required on PostgreSQL in production), PEM. */
 export const SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
+/** Extra node flags for the service (e.g. `BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/p"`), which NODE_OPTIONS does not take. */
+const EXTRA_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+
 /** Starts the compiled service (dist/) as its own process, as `npm run start:prod` does, and waits until it listens. */
 export async function startService(env: Record<string, string>, port: number): Promise<Service> {
-  const child = spawn(process.execPath, [...START_PROD_NODE_FLAGS, 'dist/src/main.js'], {
+  const child = spawn(process.execPath, [...START_PROD_NODE_FLAGS, ...EXTRA_NODE_FLAGS, 'dist/src/main.js'], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -1,9 +1,8 @@
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { lockDataDir } from './lock.js';
@@ -32,6 +31,8 @@ export interface Database {
 }
 
 export async function openPglite(dataDir: string | null): Promise<Database> {
+  // loaded only for the embedded database: a service on PostgreSQL does not carry PGlite's module
+  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')]);
   let release = () => {};
   let client: PGlite;
   if (dataDir) {

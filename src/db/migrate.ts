@@ -3,7 +3,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import type { Database, Db } from './client.js';
 import { runDataFixes } from './data-fixes.js';
@@ -24,6 +23,7 @@ const MIGRATION_LOCK_KEY = 4_172_026_001;
  */
 export async function runMigrations(database: Database, folder = MIGRATIONS_DIR): Promise<void> {
   if (database.kind === 'pglite') {
+    const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator');
     await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder: folder });
     await runDataFixes(database.db);
     return;

@@ -7,20 +7,15 @@
  * - Quốc khánh: 2/9 plus one adjacent day (1/9, or 3/9 when 2/9 is a Monday);
  * - a legal holiday on a Saturday or Sunday gives a compensatory day off on the next working day.
  *
- * Lunar dates come from `date-holidays` (country VN, computed for UTC+7).
+ * Lunar dates come from the table in lunar-dates.ts (generated from `date-holidays`, country VN,
+ * computed for UTC+7, and checked against it in the tests), 1900–2200.
  * The Government's yearly decisions (bridging days, make-up Saturdays) are not
  * derivable; those come from the official tables (see calendar-data.ts).
  */
-import Holidays from 'date-holidays';
 import type { DayEntry, YearTable } from './calendar-types.js';
+import { LUNAR_DATES, LUNAR_FIRST_YEAR } from './lunar-dates.js';
 
 const DAY_MS = 86_400_000;
-
-let vn: Holidays | undefined;
-function vnHolidays(): Holidays {
-  if (!vn) vn = new Holidays('VN');
-  return vn;
-}
 
 function ordinal(y: number, m: number, d: number): number {
   return Date.UTC(y, m - 1, d) / DAY_MS;
@@ -39,24 +34,11 @@ function isWeekend(day: number): boolean {
   return wd === 0 || wd === 6;
 }
 
-/** Local dates of lunar 1/1 and lunar 10/3 falling in the Gregorian `year`. */
-const lunarCache = new Map<number, { tet: string; hungKings: string }>();
-
+/** Local dates of lunar 1/1 and lunar 10/3 falling in the Gregorian `year` (1900–2200). */
 export function lunarDates(year: number): { tet: string; hungKings: string } {
-  const hit = lunarCache.get(year);
-  if (hit) return { ...hit };
-  const list = vnHolidays().getHolidays(year);
-  const find = (rule: string, name: string): string => {
-    const h = list.find((x) => x.rule === rule) ?? list.find((x) => String(x.name).toLowerCase() === name);
-    if (!h) throw new Error(`date-holidays has no "${name}" for ${year}`);
-    return h.date.slice(0, 10);
-  };
-  const out = {
-    tet: find('vietnamese 1-0-1', 'tết nguyên đán'),
-    hungKings: find('vietnamese 3-0-10', 'giỗ tổ hùng vương'),
-  };
-  lunarCache.set(year, out);
-  return { ...out };
+  const row = Number.isInteger(year) ? LUNAR_DATES[year - LUNAR_FIRST_YEAR] : undefined;
+  if (row === undefined) throw new RangeError(`No lunar dates for ${year}: the calendar covers ${LUNAR_FIRST_YEAR}–${LUNAR_FIRST_YEAR + LUNAR_DATES.length - 1}`);
+  return { tet: `${year}-${row.slice(0, 5)}`, hungKings: `${year}-${row.slice(6, 11)}` };
 }
 
 const TET_NAMES = [

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -63,8 +63,23 @@ function cellValue(v: unknown, kind: XlsxKind): ExcelJS.CellValue {
   }
 }
 
+/**
+ * exceljs is loaded on the first export, not at start: it is ~9 MB of heap in every process for
+ * a few downloads a day (docs/benchmarks.md, memory).
+ */
+let excel: Promise<typeof ExcelJS> | undefined;
+const loadExcel = () =>
+  (excel ??= import('exceljs').then(
+    (m) => m.default,
+    (e: unknown) => {
+      excel = undefined; // tried again on the next export
+      throw e;
+    },
+  ));
+
 export async function toXlsx(sheets: XlsxSheet[], meta: { title: string; created: Date }): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const { Workbook } = await loadExcel();
+  const wb = new Workbook();
   wb.creator = 'pakn';
   wb.title = meta.title;
   wb.created = meta.created;

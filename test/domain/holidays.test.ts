@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { generateYearTable, legalHolidays, lunarDates } from '../../src/domain/holidays.js';
 import { OFFICIAL_2025, OFFICIAL_2026, OFFICIAL_YEAR_TABLES } from '../../src/domain/calendar-data.js';
-import { createWorkingCalendar, dayInfo } from '../../src/domain/calendar.js';
+import { createWorkingCalendar, dayInfo, MAX_YEAR, MIN_YEAR } from '../../src/domain/calendar.js';
+import Holidays from 'date-holidays';
+import { computeLunarDates } from '../../scripts/lunar-dates.js';
 
 function weekday(date: string): number {
   return new Date(`${date}T00:00:00Z`).getUTCDay();
@@ -22,6 +24,21 @@ describe('lunar dates (Vietnamese calendar, UTC+7)', () => {
     [2030, '2030-02-02', '2030-04-12'],
   ])('%i: Tết %s, Giỗ Tổ Hùng Vương %s', (year, tet, hung) => {
     expect(lunarDates(year)).toEqual({ tet, hungKings: hung });
+  });
+
+  it('the generated table agrees with date-holidays (country VN) for every year the calendar supports', () => {
+    const vn = new Holidays('VN');
+    const differ: string[] = [];
+    for (let y = MIN_YEAR; y <= MAX_YEAR; y++) {
+      const expected = computeLunarDates(vn, y);
+      const got = lunarDates(y);
+      if (got.tet !== expected.tet || got.hungKings !== expected.hungKings) differ.push(`${y}: ${JSON.stringify(got)} ≠ ${JSON.stringify(expected)}`);
+    }
+    expect(differ).toEqual([]);
+  }, 60_000);
+
+  it.each([MIN_YEAR - 1, MAX_YEAR + 1, 2026.5, Number.NaN])('%s is outside the table: a RangeError, not a made-up date', (year) => {
+    expect(() => lunarDates(year)).toThrow(RangeError);
   });
 });
 

@@ -1,6 +1,5 @@
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { fileTypeFromBuffer } from 'file-type';
 import type { Tx } from '../../db/client.js';
 import { attachments } from '../../db/schema.js';
 import { sha256Hex } from '../../lib/crypto.js';
@@ -196,6 +195,14 @@ export function safeFilename(name: string, ext: string): string {
   return `${stem || 'tep-dinh-kem'}.${ext}`;
 }
 
+/** file-type is loaded with the first attachment, not at start (most submissions carry none). */
+let fileType: Promise<typeof import('file-type')> | undefined;
+const loadFileType = () =>
+  (fileType ??= import('file-type').catch((e: unknown) => {
+    fileType = undefined; // tried again with the next attachment
+    throw e;
+  }));
+
 /** Checks every file by its content; all problems are reported at once, each naming its file. */
 export async function checkFiles(files: IncomingFile[]): Promise<CheckedFile[]> {
   if (files.length > ATTACHMENT_LIMITS.maxFiles) {
@@ -213,6 +220,7 @@ export async function checkFiles(files: IncomingFile[]): Promise<CheckedFile[]> 
       errors.push({ path: `attachments.${i}`, message: `Tệp "${shown}" lớn hơn ${ATTACHMENT_LIMITS.maxFileBytes / MB} MB.` });
       continue;
     }
+    const { fileTypeFromBuffer } = await loadFileType();
     const type = await fileTypeFromBuffer(f.data).catch(() => undefined);
     const ext = type ? ALLOWED_TYPES[type.mime] : undefined;
     if (!type || !ext) {
