@@ -73,15 +73,15 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
 const unnamed = new WeakSet<object>();
 
 /**
- * The name of a prepared statement (drizzle `.prepare(name)`): `base` and a hash of its SQL, so
- * two versions of the service sharing a connection never use one name for different SQL; or ''
- * (an unnamed statement: built once per process, parsed and planned on each run) when the
- * database was opened with named statements off, as a transaction-pooling PgBouncer needs.
+ * The name of a prepared statement: `base` and a hash of its SQL, so two versions of the service
+ * sharing a connection never use one name for different SQL. Used unless the database was opened
+ * with named statements off (`namedStatementsOn`), as a transaction-pooling PgBouncer needs: the
+ * statement is then unnamed (built once per process, parsed and planned on each run).
  */
-export function statementName(ex: Executor, base: string, sqlText: string): string {
-  if (unnamed.has(ex)) return '';
-  return `${base}_${createHash('sha256').update(sqlText).digest('hex').slice(0, 12)}`;
-}
+export const namedStatement = (base: string, sqlText: string) => `${base}_${createHash('sha256').update(sqlText).digest('hex').slice(0, 12)}`;
+
+/** False for a database opened with named statements off (PAKN_DB_NAMED_STATEMENTS=off). */
+export const namedStatementsOn = (ex: Executor): boolean => !unnamed.has(ex);
 
 export async function openPostgres(url: string, poolSize = 10, opts: { namedStatements?: boolean } = {}): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: 'pakn' });

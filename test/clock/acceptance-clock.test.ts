@@ -85,6 +85,9 @@ describe(`a khiếu nại through the workflow on ${dbLabel}`, () => {
     // the staff view, the receipt and assignment e-mails, the tracking page and Open311 all say "provisional"
     const v0 = await view(t, 'agency_staff', c.id);
     expect(v0).toMatchObject({ acceptDueAt: local('2026-02-23 17:00'), resolveDueAt: local('2026-03-25 17:00'), resolveDueProvisional: true, firstAcceptedAt: null });
+    // the work queue's item too (its query reads only that part of the frozen policy)
+    const listed = async () => ((await t.request().get('/api/v1/cases?limit=100').set(bearer(t.tokens.agency_staff))).body.items as Array<{ id: number; resolveDueProvisional: boolean }>).find((i) => i.id === c.id);
+    expect(await listed()).toMatchObject({ resolveDueProvisional: true });
     const mail = await t.database.db.execute(sql`select template, text_body from outbox where case_id = ${c.id} order by id`);
     const bodies = mail.rows as Array<{ template: string; text_body: string }>;
     expect(bodies.find((m) => m.template === 'receipt')?.text_body).toContain('25/03/2026 (tạm tính, muộn nhất; hạn chính thức tính từ ngày thụ lý)');
@@ -102,6 +105,7 @@ describe(`a khiếu nại through the workflow on ${dbLabel}`, () => {
     setLocal('2026-02-11 10:00');
     const accepted = await ok(t, 'agency_staff', c.id, 'accept', { version: v0.version });
     expect(accepted).toMatchObject({ resolveDueAt: local('2026-03-13 17:00'), resolveDueProvisional: false, firstAcceptedAt: local('2026-02-11 10:00') });
+    expect(await listed()).toMatchObject({ resolveDueProvisional: false });
     const ev = (await timeline(t, 'coordinator', c.id)).filter((e) => e.action === 'accept');
     expect(ev[0].publicText).toContain('đã thụ lý');
     expect(ev[0].publicText).toContain('17:00 thứ Sáu 13/03/2026');

@@ -7,9 +7,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { openPostgres, statementName, type Database } from '../../src/db/client.js';
+import { namedStatement, namedStatementsOn, openPostgres, type Database } from '../../src/db/client.js';
 import { createAuthService } from '../../src/features/auth/service.js';
-import { listQueue } from '../../src/features/cases/repository.js';
+import { listQueue, queueQuery } from '../../src/features/cases/repository.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { dbLabel, onPostgres } from '../helpers/db.js';
 import { enterCase, local, reference } from '../workflow/helpers.js';
@@ -46,16 +46,30 @@ async function namedStatements(d: Database): Promise<string[]> {
 
 describe(`prepared statements on ${dbLabel}`, () => {
   it('are named by their SQL: the same SQL the same name, other SQL another name', () => {
-    const a = statementName(t.database.db, 'pakn_queue_agency_first', 'select 1');
+    const a = namedStatement('pakn_queue_agency_first', 'select 1');
     expect(a).toMatch(/^pakn_queue_agency_first_[0-9a-f]{12}$/);
-    expect(statementName(t.database.db, 'pakn_queue_agency_first', 'select 1')).toBe(a);
-    expect(statementName(t.database.db, 'pakn_queue_agency_first', 'select 2')).not.toBe(a);
+    expect(namedStatement('pakn_queue_agency_first', 'select 1')).toBe(a);
+    expect(namedStatement('pakn_queue_agency_first', 'select 2')).not.toBe(a);
+    expect(namedStatementsOn(t.database.db)).toBe(true);
   });
 
   it('PAKN_DB_NAMED_STATEMENTS is on by default, takes off, and refuses anything else naming the setting', () => {
     expect(loadConfig({}).PAKN_DB_NAMED_STATEMENTS).toBe(true);
     expect(loadConfig({ PAKN_DB_NAMED_STATEMENTS: 'off' }).PAKN_DB_NAMED_STATEMENTS).toBe(false);
     expect(() => loadConfig({ PAKN_DB_NAMED_STATEMENTS: 'yes' })).toThrow(/PAKN_DB_NAMED_STATEMENTS/);
+  });
+
+  it('answer what drizzle itself reads for the same statements, to the field', async () => {
+    const now = t.clock.now();
+    for (const f of [{ now, limit: 50 }, { now, limit: 2 }, { onlyAgencyId: (await createAuthService({ db: t.database.db, clock: t.clock }).authenticate(t.tokens.agency_staff))!.agencyId!, now, limit: 50 }]) {
+      const fast = await listQueue(t.database.db, f);
+      const orm = await queueQuery(t.database.db, f);
+      expect(fast.length).toBeGreaterThan(0);
+      expect(fast).toEqual(orm);
+      const last = fast[fast.length - 1];
+      const after = { ...f, after: { dueAt: last.resolveDueAt, id: last.id } };
+      expect(await listQueue(t.database.db, after)).toEqual(await queueQuery(t.database.db, after));
+    }
   });
 
   it('answer the same named and unnamed; only the named ones stay on the connection', async () => {
@@ -67,7 +81,7 @@ describe(`prepared statements on ${dbLabel}`, () => {
     const named = await openPostgres(url, 1);
     const unnamed = await openPostgres(url, 1, { namedStatements: false });
     handles.push(named, unnamed);
-    expect(statementName(unnamed.db, 'pakn_auth_token', 'select 1')).toBe('');
+    expect(namedStatementsOn(unnamed.db)).toBe(false);
     expect(await answers(named)).toEqual(own);
     expect(await answers(unnamed)).toEqual(own);
     const names = await namedStatements(named);

@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { statementName, type Db, type Executor } from '../../db/client.js';
+import { arrayQuery } from '../../db/array-query.js';
+import { type Db, type Executor } from '../../db/client.js';
 import { apiTokens, users } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomSecret, sha256Hex } from '../../lib/crypto.js';
@@ -18,7 +19,7 @@ export type BootstrapResult =
   | { status: 'revoked'; revokedAt: Date };
 
 export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
-  /** The token lookup of every staff request, prepared once (parsed and planned once per connection on PostgreSQL). */
+  /** The token lookup of every staff request, built once (parsed and planned once per connection on PostgreSQL). */
   const byHashQuery = db
     .select({
       tokenId: apiTokens.id,
@@ -33,13 +34,16 @@ export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), isNull(apiTokens.revokedAt), eq(users.active, true)))
     .limit(1);
-  const byHash = byHashQuery.prepare(statementName(db, 'pakn_auth_token', byHashQuery.toSQL().sql));
+  const byHash = arrayQuery<{ hash: string }, { tokenId: number; lastUsedAt: Date | null; expiresAt: Date | null; userId: number; name: string; role: string; agencyId: number | null }>(
+    byHashQuery,
+    'pakn_auth_token',
+  );
 
   async function authenticate(token: string): Promise<Actor | null> {
     if (!token || token.length > 200) return null;
     const hash = sha256Hex(token);
     const now = clock.now();
-    const [row] = await byHash.execute({ hash });
+    const [row] = await byHash.run(db, { hash });
     if (!row) return null;
     if (row.expiresAt && row.expiresAt <= now) return null;
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, gte, inArray, isNull, lt, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
-import { readAll, statementName, type Executor, type Tx } from '../../db/client.js';
+import { arrayQuery, type ArrayQuery } from '../../db/array-query.js';
+import { readAll, type Executor, type Tx } from '../../db/client.js';
 import { agencies, caseEvents, caseExtensions, casePauses, cases, categories, idempotencyKeys, localities } from '../../db/schema.js';
 import { OPEN_STATUSES } from '../../domain/lifecycle.js';
 import type { CaseRow } from './deadlines.js';
@@ -67,7 +68,8 @@ const listColumns = {
   acceptDueAt: cases.acceptDueAt,
   firstAcceptedAt: cases.firstAcceptedAt,
   resolveDueAt: cases.resolveDueAt,
-  slaPolicy: cases.slaPolicy,
+  /** of the frozen policy only what the item reads (whether the deadline is provisional) */
+  slaPolicy: sql<Record<string, unknown>>`jsonb_build_object('resolutionStartsAt', ${cases.slaPolicy} -> 'resolutionStartsAt')`,
   pausedAt: cases.pausedAt,
   extensionsUsed: cases.extensionsUsed,
   resolvedAt: cases.resolvedAt,
@@ -264,23 +266,22 @@ export function queueQuery(ex: Executor, f: QueueFilter) {
 
 /**
  * The queue's common shapes (an agency's queue, or the whole queue, from the start or after a
- * cursor, with no other filter) as prepared statements: on PostgreSQL each connection parses and
- * plans them once, and the SQL is built once per process. Other filters build the query each time.
+ * cursor, with no other filter) as statements built once per process and run as arrays
+ * (db/array-query.ts): on PostgreSQL each connection parses and plans them once. Other filters
+ * build the query each time.
  */
-const prepared = new WeakMap<Executor, Map<string, ReturnType<ReturnType<typeof queueQuery>['prepare']>>>();
+type QueueParams = { agencyId?: number; afterDueAt?: string; afterId?: number; limit: number };
+const prepared = new Map<string, ArrayQuery<QueueParams, ListCaseRow & CaseNames>>();
 
 function preparedQueue(ex: Executor, agency: boolean, after: boolean) {
   const key = `${agency ? 'agency' : 'all'}_${after ? 'after' : 'first'}`;
-  let byKey = prepared.get(ex);
-  if (!byKey) prepared.set(ex, (byKey = new Map()));
-  let q = byKey.get(key);
+  let q = prepared.get(key);
   if (!q) {
     const where: SQL[] = [];
     if (agency) where.push(eq(cases.agencyId, sql.placeholder('agencyId')));
     if (after) where.push(afterCursor(sql.placeholder('afterDueAt'), sql.placeholder('afterId')));
-    const built = queueSelect(ex, where).limit(sql.placeholder('limit'));
-    q = built.prepare(statementName(ex, `pakn_queue_${key}`, built.toSQL().sql));
-    byKey.set(key, q);
+    q = arrayQuery<QueueParams, ListCaseRow & CaseNames>(queueSelect(ex, where).limit(sql.placeholder('limit')), `pakn_queue_${key}`);
+    prepared.set(key, q);
   }
   return q;
 }
@@ -294,7 +295,7 @@ export const commonShape = (f: QueueFilter) => Object.entries(f).every(([k, v]) 
 export async function listQueue(ex: Executor, f: QueueFilter): Promise<Array<ListCaseRow & CaseNames>> {
   if (!commonShape(f)) return queueQuery(ex, f);
   const q = preparedQueue(ex, f.onlyAgencyId !== undefined, f.after !== undefined);
-  return q.execute({ agencyId: f.onlyAgencyId, afterDueAt: f.after?.dueAt.toISOString(), afterId: f.after?.id, limit: f.limit });
+  return q.run(ex, { agencyId: f.onlyAgencyId, afterDueAt: f.after?.dueAt.toISOString(), afterId: f.after?.id, limit: f.limit });
 }
 
 // ---------------------------------------------------------------- agency feed
