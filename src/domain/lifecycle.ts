@@ -253,7 +253,7 @@ function validDate(d: Date | null | undefined): d is Date {
  * Checks role, agency ownership, source status and context guards (dispute window, rating, audit finding).
  * Returns the target status or a failure. Payload (reason, duplicateOf, public text) is not inspected here.
  */
-function checkPermission(action: Action, ctx: Omit<TransitionContext, 'reason' | 'duplicateOf' | 'hasPublicText'>): Failure | { to: CaseStatus } {
+export function checkPermission(action: Action, ctx: Omit<TransitionContext, 'reason' | 'duplicateOf' | 'hasPublicText'>): Failure | { to: CaseStatus } {
   const { role, status } = ctx;
   if (!isRole(role)) return fail('forbidden', `Vai trò không hợp lệ: '${String(role)}' (forbidden: unknown role)`);
   if (!isAction(action)) return fail('forbidden', `Thao tác không hợp lệ: '${String(action)}' (forbidden: unknown action)`);
@@ -352,5 +352,25 @@ export function transition(action: Action, ctx: TransitionContext): TransitionRe
  * Payload requirements (reason, duplicateOf, public text) are not considered.
  */
 export function allowedActions(ctx: Omit<TransitionContext, 'reason' | 'duplicateOf' | 'hasPublicText'>): Action[] {
-  return ACTIONS.filter((action) => !('ok' in checkPermission(action, ctx)));
+  const key = permissionKey(ctx);
+  if (key === null) return ACTIONS.filter((action) => !('ok' in checkPermission(action, ctx)));
+  let actions = allowedByKey.get(key);
+  if (!actions) {
+    actions = ACTIONS.filter((action) => !('ok' in checkPermission(action, ctx)));
+    allowedByKey.set(key, actions);
+  }
+  return [...actions];
+}
+
+/** allowedActions by permissionKey (a work queue page asks for the same few contexts fifty times). */
+const allowedByKey = new Map<string, readonly Action[]>();
+
+/**
+ * Everything checkPermission reads of a context, as a key: role, status, the three guards' flags
+ * and where `now` stands against the dispute window. Null (not cached) for an unknown role or status.
+ */
+function permissionKey(ctx: Omit<TransitionContext, 'reason' | 'duplicateOf' | 'hasPublicText'>): string | null {
+  if (!isRole(ctx.role) || !isCaseStatus(ctx.status)) return null;
+  const window = !validDate(ctx.now) || !validDate(ctx.resolvedAt) ? 'none' : ctx.now.getTime() - ctx.resolvedAt.getTime() > DISPUTE_WINDOW_MS ? 'closed' : 'open';
+  return `${ctx.role}|${ctx.status}|${ctx.sameAgency === true}|${ctx.onFinding === true}|${ctx.alreadyRated === true}|${window}`;
 }

@@ -15,6 +15,7 @@ import {
   TERMINAL_REASONS,
   TERMINAL_STATUSES,
   allowedActions,
+  checkPermission,
   disputeDeadline,
   isTerminalStatus,
   transition,
@@ -323,6 +324,32 @@ describe('transition table: every role × action × status', () => {
         expect(allowedActions(ctx), `${role}@${status}`).toEqual(expected);
       });
     }
+  });
+
+  it('allowedActions, remembered per context, is what checkPermission allows action by action, whatever the context and the order of asking', () => {
+    const instant = fc.oneof(fc.constant(undefined), fc.constant(null), fc.constant(new Date(Number.NaN)), fc.integer({ min: 0, max: 40 * 86_400_000 }).map((ms) => new Date(RESOLVED_AT.getTime() + ms - 86_400_000)));
+    fc.assert(
+      fc.property(
+        fc.record({
+          role: fc.constantFrom(...ROLES, 'nobody'),
+          status: fc.constantFrom(...CASE_STATUSES, 'lost'),
+          sameAgency: fc.constantFrom(true, false, undefined),
+          onFinding: fc.constantFrom(true, false, undefined),
+          alreadyRated: fc.constantFrom(true, false, undefined),
+          now: instant,
+          resolvedAt: fc.oneof(fc.constant(null), fc.constant(RESOLVED_AT)),
+        }),
+        (ctx) => {
+          const c = ctx as Parameters<typeof allowedActions>[0];
+          const direct = ACTIONS.filter((a) => !('ok' in checkPermission(a, c)));
+          expect(allowedActions(c)).toEqual(direct);
+          // a caller changing its copy changes nothing for the next one
+          allowedActions(c).push('accept');
+          expect(allowedActions(c)).toEqual(direct);
+        },
+      ),
+      { numRuns: 3_000 },
+    );
   });
 
   it('gives the documented message for an illegal transition', () => {
