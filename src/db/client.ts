@@ -130,6 +130,22 @@ export async function rows<T = Record<string, unknown>>(
 
 const dialect = new PgDialect();
 
+/**
+ * Runs a statement whose text depends only on its shape (values as parameters) as a named
+ * statement on PostgreSQL (`base` plus a hash of the text; unnamed when named statements are
+ * off): each connection parses and plans it once instead of on every run. On PGlite, as any
+ * other statement. Returns its rows as objects (column names, driver values).
+ */
+export async function runNamed<T = Record<string, unknown>>(ex: Executor, base: string, query: SQL): Promise<T[]> {
+  const client = clientOf(ex);
+  if (client instanceof pg.Pool || client instanceof pg.Client) {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    const name = namedStatementsOn(ex) ? namedStatement(base, text) : undefined;
+    return (await client.query({ name, text, values: params } as pg.QueryConfig)).rows as T[];
+  }
+  return rows<T>(ex, query);
+}
+
 /** What a drizzle handle runs its SQL on (its session's client): a pg pool or client, or PGlite. */
 function clientOf(ex: Executor): unknown {
   return (ex as unknown as { session?: { client?: unknown } }).session?.client;

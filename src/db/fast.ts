@@ -30,7 +30,8 @@ export function insertSql<T extends PgTable>(table: T, rows: Array<Partial<T['$i
       return sql`(${sql.join(
         cols.map(([key, c]) => {
           const v = row[key];
-          if (v === null || v === undefined) return sql`null`;
+          // a null is a parameter too, so that the statement's text depends only on its shape
+          if (v === null || v === undefined) return sql`${null}`;
           return v instanceof SQL ? v : sql`${c.mapToDriverValue(v)}`;
         }),
         sql`, `,

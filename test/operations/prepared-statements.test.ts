@@ -7,7 +7,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { namedStatement, namedStatementsOn, openPostgres, type Database } from '../../src/db/client.js';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { namedStatement, namedStatementsOn, openPostgres, runNamed, type Database } from '../../src/db/client.js';
+import { insertSql } from '../../src/db/fast.js';
+import { cases } from '../../src/db/schema.js';
 import { createAuthService } from '../../src/features/auth/service.js';
 import { listQueue, queueQuery } from '../../src/features/cases/repository.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -87,5 +90,24 @@ describe(`prepared statements on ${dbLabel}`, () => {
     const names = await namedStatements(named);
     expect(names.map((n) => n.replace(/_[0-9a-f]{12}$/, ''))).toEqual(['pakn_auth_token', 'pakn_queue_agency_after', 'pakn_queue_agency_first', 'pakn_queue_all_first']);
     expect(await namedStatements(unnamed)).toEqual([]);
+  });
+
+  it('intake’s one statement has one text per shape whatever is null, and runs named once per connection', async () => {
+    const base = { trackingCode: 'PAKN.20260302.0001', accessKeyHash: 'x', kind: 'phan_anh', priority: 'normal', channel: 'web', title: 't', content: 'c', searchText: 't c', status: 'received', receivedAt: new Date(), slaPolicy: {} };
+    const text = (row: Record<string, unknown>) => new PgDialect().sqlToQuery(insertSql(cases, [row as typeof cases.$inferInsert])).sql;
+    const withNulls = text({ ...base, businessName: null, email: null, agencyId: null, acceptDueAt: null });
+    const withValues = text({ ...base, businessName: 'Công ty', email: 'a@b.vn', agencyId: 5, acceptDueAt: new Date() });
+    expect(withNulls).toBe(withValues);
+    expect(withNulls).not.toMatch(/\bnull\b/);
+    if (!onPostgres) return;
+    const url = (t.database as Database & { url: string }).url;
+    const one = await openPostgres(url, 1);
+    const off = await openPostgres(url, 1, { namedStatements: false });
+    handles.push(one, off);
+    for (const d of [one, off]) {
+      for (const n of [1, 2]) expect(await runNamed(d.db, 'pakn_test_named', sql`select ${n}::int as n`)).toEqual([{ n }]);
+    }
+    expect((await namedStatements(one)).filter((n) => n.startsWith('pakn_test_named_'))).toHaveLength(1);
+    expect(await namedStatements(off)).toEqual([]);
   });
 });

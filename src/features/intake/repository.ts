@@ -3,7 +3,7 @@
  * and the one statement that writes a new case with its first timeline events and its mail.
  */
 import { sql } from 'drizzle-orm';
-import type { Executor } from '../../db/client.js';
+import { runNamed, type Executor } from '../../db/client.js';
 import { insertSql } from '../../db/fast.js';
 import { caseEvents, cases, outbox } from '../../db/schema.js';
 import { localDate } from '../../domain/calendar.js';
@@ -84,9 +84,14 @@ export async function insertCaseWithEventsAndMail(
   /** the new case's id inside the one statement */
   const newId = sql`(select id from new_case)`;
   const withId = <R extends object>(rows: R[]) => rows.map((r) => ({ ...r, caseId: newId }));
-  const res = (await ex.execute(sql`with new_case as (${insertSql(cases, [caseRow], sql`id, version`)}),
+  // a named statement (one per shape: the number of events and messages), planned once per connection
+  const res = await runNamed<{ id: number | string; version: number }>(
+    ex,
+    'pakn_intake',
+    sql`with new_case as (${insertSql(cases, [caseRow], sql`id, version`)}),
     new_events as (${insertSql(caseEvents, withId(events))})
     ${mail.length ? sql`, new_mail as (${insertSql(outbox, withId(mail))})` : sql``}
-    select id, version from new_case`)) as unknown as { rows: Array<{ id: number | string; version: number }> };
-  return { id: Number(res.rows[0].id), version: Number(res.rows[0].version) };
+    select id, version from new_case`,
+  );
+  return { id: Number(res[0].id), version: Number(res[0].version) };
 }
