@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { sql, type SQL } from 'drizzle-orm';
+import { SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { createHash } from 'node:crypto';
@@ -136,14 +136,16 @@ const dialect = new PgDialect();
  * off): each connection parses and plans it once instead of on every run. On PGlite, as any
  * other statement. Returns its rows as objects (column names, driver values).
  */
-export async function runNamed<T = Record<string, unknown>>(ex: Executor, base: string, query: SQL): Promise<T[]> {
+export async function runNamed<T = Record<string, unknown>>(ex: Executor, base: string, query: SQL | { text: string; values: unknown[] }): Promise<T[]> {
   const client = clientOf(ex);
+  const { text, values } = query instanceof SQL ? (({ sql: t, params }) => ({ text: t, values: params }))(dialect.sqlToQuery(query)) : query;
   if (client instanceof pg.Pool || client instanceof pg.Client) {
-    const { sql: text, params } = dialect.sqlToQuery(query);
     const name = namedStatementsOn(ex) ? namedStatement(base, text) : undefined;
-    return (await client.query({ name, text, values: params } as pg.QueryConfig)).rows as T[];
+    return (await client.query({ name, text, values } as pg.QueryConfig)).rows as T[];
   }
-  return rows<T>(ex, query);
+  if (client && typeof (client as PGlite).query === 'function') return (await (client as PGlite).query<T>(text, values)).rows;
+  if (query instanceof SQL) return rows<T>(ex, query);
+  throw new Error(`${base}: no pg or PGlite client behind this handle`);
 }
 
 /** What a drizzle handle runs its SQL on (its session's client): a pg pool or client, or PGlite. */

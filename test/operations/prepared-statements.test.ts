@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { namedStatement, namedStatementsOn, openPostgres, runNamed, type Database } from '../../src/db/client.js';
-import { insertSql } from '../../src/db/fast.js';
-import { cases } from '../../src/db/schema.js';
+import { insertInto, insertSql, RawSql, Statement } from '../../src/db/fast.js';
+import { caseEvents, cases } from '../../src/db/schema.js';
 import { createAuthService } from '../../src/features/auth/service.js';
 import { listQueue, queueQuery } from '../../src/features/cases/repository.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -99,6 +99,16 @@ describe(`prepared statements on ${dbLabel}`, () => {
     const withValues = text({ ...base, businessName: 'Công ty', email: 'a@b.vn', agencyId: 5, acceptDueAt: new Date() });
     expect(withNulls).toBe(withValues);
     expect(withNulls).not.toMatch(/\bnull\b/);
+    // the same text and values written directly (intake's path) as through drizzle's SQL
+    for (const row of [{ ...base, businessName: null, email: null }, { ...base, businessName: 'Công ty', email: 'a@b.vn', agencyId: 5, acceptDueAt: new Date('2026-03-03T10:00:00Z') }]) {
+      const st = new Statement();
+      insertInto(st, cases, [row, { ...row, trackingCode: 'PAKN.20260302.0002' }], 'id, version');
+      const viaDrizzle = new PgDialect().sqlToQuery(insertSql(cases, [row, { ...row, trackingCode: 'PAKN.20260302.0002' }] as Array<typeof cases.$inferInsert>, sql`id, version`));
+      expect({ text: st.text, values: st.values }).toEqual({ text: viaDrizzle.sql, values: viaDrizzle.params });
+    }
+    const st = new Statement();
+    insertInto(st, caseEvents, [{ caseId: new RawSql('(select id from new_case)'), at: new Date(), actorRole: 'public', action: 'receive', toStatus: 'received' }]);
+    expect(st.text).toContain('((select id from new_case), $1');
     if (!onPostgres) return;
     const url = (t.database as Database & { url: string }).url;
     const one = await openPostgres(url, 1);

@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { runNamed, type Executor } from '../../db/client.js';
-import { insertSql } from '../../db/fast.js';
+import { insertInto, RawSql, Statement } from '../../db/fast.js';
 import { caseEvents, cases, outbox } from '../../db/schema.js';
 import { localDate } from '../../domain/calendar.js';
 import { formatTrackingCode } from '../../domain/validators.js';
@@ -82,16 +82,19 @@ export async function insertCaseWithEventsAndMail(
   mail: ReturnType<typeof outboxRows>,
 ): Promise<{ id: number; version: number }> {
   /** the new case's id inside the one statement */
-  const newId = sql`(select id from new_case)`;
+  const newId = new RawSql('(select id from new_case)');
   const withId = <R extends object>(rows: R[]) => rows.map((r) => ({ ...r, caseId: newId }));
+  const st = new Statement();
+  st.text = 'with new_case as (';
+  insertInto(st, cases, [caseRow], 'id, version');
+  st.text += '), new_events as (';
+  insertInto(st, caseEvents, withId(events));
+  if (mail.length) {
+    st.text += '), new_mail as (';
+    insertInto(st, outbox, withId(mail));
+  }
+  st.text += ') select id, version from new_case';
   // a named statement (one per shape: the number of events and messages), planned once per connection
-  const res = await runNamed<{ id: number | string; version: number }>(
-    ex,
-    'pakn_intake',
-    sql`with new_case as (${insertSql(cases, [caseRow], sql`id, version`)}),
-    new_events as (${insertSql(caseEvents, withId(events))})
-    ${mail.length ? sql`, new_mail as (${insertSql(outbox, withId(mail))})` : sql``}
-    select id, version from new_case`,
-  );
+  const res = await runNamed<{ id: number | string; version: number }>(ex, 'pakn_intake', st);
   return { id: Number(res[0].id), version: Number(res[0].version) };
 }
