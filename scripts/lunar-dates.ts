@@ -7,6 +7,7 @@
  * date-holidays year by year. Run: `npx tsx scripts/lunar-dates.ts`.
  */
 import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import Holidays from 'date-holidays';
 import { MAX_YEAR, MIN_YEAR } from '../src/domain/calendar.js';
 
@@ -21,7 +22,7 @@ export function computeLunarDates(vn: Holidays, year: number): { tet: string; hu
   return { tet: find('vietnamese 1-0-1', 'tết nguyên đán'), hungKings: find('vietnamese 3-0-10', 'giỗ tổ hùng vương') };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const vn = new Holidays('VN');
   const rows: string[] = [];
   for (let y = MIN_YEAR; y <= MAX_YEAR; y++) {

@@ -11,12 +11,17 @@
  * else by pg's own parser.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { Column, is, Placeholder, SQL } from 'drizzle-orm';
+import { Column, is, noopDecoder, Placeholder, SQL } from 'drizzle-orm';
 import pg from 'pg';
 import { namedStatement, namedStatementsOn, type Executor } from './client.js';
 
 const TIMESTAMPTZ_OID = 1184;
-const pgTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (s: string) => Date;
+const pgParser = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (s: string) => Date | number | null;
+/** pg's own reading, always a Date: ±infinity and what it cannot read become an Invalid Date, as drizzle's `new Date(text)` gives */
+const pgTimestamptz = (s: string): Date => {
+  const v = pgParser(s);
+  return v instanceof Date ? v : new Date(Number.NaN);
+};
 
 const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
 const two = (s: string, i: number) => digit(s, i) * 10 + digit(s, i + 1);
@@ -26,8 +31,8 @@ const DIGITS_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
 /**
  * A timestamptz as PostgreSQL writes it with DateStyle ISO ("2026-11-20 10:00:00.123456+07",
  * "+05:30" or "+05:30:15" offsets, no fraction when it is zero), to the millisecond (the
- * microseconds truncated, as pg's own parser does); any other shape (BC, years past 9999,
- * infinity) by pg's own parser.
+ * microseconds truncated, as pg's own parser does); any other shape (BC, years past 9999) by
+ * pg's own parser; ±infinity and text neither can read as an Invalid Date (as drizzle gives).
  */
 export function parseTimestamptz(s: string): Date {
   const n = s.length;
@@ -83,7 +88,9 @@ function fieldKind(name: string, field: unknown): FieldKind {
   const decoder = is(expr, SQL) ? (expr as unknown as { decoder?: unknown }).decoder : undefined;
   const col = is(expr, Column) ? expr : is(decoder, Column) ? decoder : undefined;
   if (!col) {
-    if (is(expr, SQL)) return 'as_is';
+    // raw SQL without mapWith: the driver's value as is (select only text, numbers, booleans, jsonb that way)
+    if (is(expr, SQL) && decoder === noopDecoder) return 'as_is';
+    if (is(expr, SQL)) throw new Error(`field ${name}: SQL mapped with a function (mapWith a column instead)`);
     throw new Error(`field ${name} is not a column or SQL`);
   }
   const type = col.columnType;
@@ -133,7 +140,13 @@ export function arrayQuery<P extends Record<string, unknown>, T>(built: Built, b
   });
   const toRow = rowMapper<T>(fields);
   const named = namedStatement(base, text);
-  const values = (p: P) => params.map((v) => (is(v, Placeholder) ? p[(v as Placeholder).name] : v));
+  const values = (p: P) =>
+    params.map((v) => {
+      if (!is(v, Placeholder)) return v;
+      const { name } = v as Placeholder;
+      if (!(name in p)) throw new Error(`${base}: no value for placeholder ${name}`);
+      return p[name];
+    });
   return {
     text,
     async run(ex, p) {

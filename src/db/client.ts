@@ -69,8 +69,12 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
   };
 }
 
-/** Databases opened with named prepared statements off (PAKN_DB_NAMED_STATEMENTS=off). */
+/**
+ * Databases opened with named prepared statements off (PAKN_DB_NAMED_STATEMENTS=off), by their
+ * SQL dialect: a transaction of the database is another object but shares its dialect.
+ */
 const unnamed = new WeakSet<object>();
+const dialectOf = (ex: Executor): object | undefined => (ex as unknown as { dialect?: object }).dialect;
 
 /**
  * The name of a prepared statement: `base` and a hash of its SQL, so two versions of the service
@@ -78,10 +82,24 @@ const unnamed = new WeakSet<object>();
  * with named statements off (`namedStatementsOn`), as a transaction-pooling PgBouncer needs: the
  * statement is then unnamed (built once per process, parsed and planned on each run).
  */
-export const namedStatement = (base: string, sqlText: string) => `${base}_${createHash('sha256').update(sqlText).digest('hex').slice(0, 12)}`;
+export function namedStatement(base: string, sqlText: string): string {
+  const key = `${base}\u0000${sqlText}`;
+  let name = statementNames.get(key);
+  if (name === undefined) {
+    name = `${base}_${createHash('sha256').update(sqlText).digest('hex').slice(0, 12)}`;
+    if (statementNames.size >= 256) statementNames.clear(); // a few shapes in practice; never unbounded
+    statementNames.set(key, name);
+  }
+  return name;
+}
+/** names already computed (intake's statement is some 3 kB of text, hashed once per shape, not per submission) */
+const statementNames = new Map<string, string>();
 
-/** False for a database opened with named statements off (PAKN_DB_NAMED_STATEMENTS=off). */
-export const namedStatementsOn = (ex: Executor): boolean => !unnamed.has(ex);
+/** False for a database opened with named statements off (PAKN_DB_NAMED_STATEMENTS=off), and for its transactions. */
+export const namedStatementsOn = (ex: Executor): boolean => {
+  const d = dialectOf(ex);
+  return !(d && unnamed.has(d)) && !unnamed.has(ex);
+};
 
 export async function openPostgres(url: string, poolSize = 10, opts: { namedStatements?: boolean } = {}): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: 'pakn' });
@@ -89,7 +107,11 @@ export async function openPostgres(url: string, poolSize = 10, opts: { namedStat
     /* idle client errors are surfaced by the next query */
   });
   const db = drizzlePg({ client: pool, schema });
-  if (opts.namedStatements === false) unnamed.add(db);
+  if (opts.namedStatements === false) {
+    unnamed.add(db);
+    const d = dialectOf(db);
+    if (d) unnamed.add(d);
+  }
   const u = new URL(url);
   let closed = false;
   return {

@@ -72,7 +72,7 @@ const loadExcel = () =>
   (excel ??= import('exceljs').then(
     (m) => m.default,
     (e: unknown) => {
-      excel = undefined; // tried again on the next export
+      excel = undefined; // a module not found (an install problem) is looked for again on the next export
       throw e;
     },
   ));

@@ -117,7 +117,15 @@ describe(`prepared statements on ${dbLabel}`, () => {
     for (const d of [one, off]) {
       for (const n of [1, 2]) expect(await runNamed(d.db, 'pakn_test_named', sql`select ${n}::int as n`)).toEqual([{ n }]);
     }
+    // inside a transaction too (intake with an idempotency key, staff entry, Open311 run in one)
+    for (const d of [one, off]) {
+      await d.db.transaction(async (tx) => {
+        expect(namedStatementsOn(tx)).toBe(d === one);
+        expect(await runNamed(tx, 'pakn_test_in_tx', sql`select ${3}::int as n`)).toEqual([{ n: 3 }]);
+      });
+    }
     expect((await namedStatements(one)).filter((n) => n.startsWith('pakn_test_named_'))).toHaveLength(1);
+    expect((await namedStatements(one)).filter((n) => n.startsWith('pakn_test_in_tx_'))).toHaveLength(1);
     expect(await namedStatements(off)).toEqual([]);
   });
 });

@@ -199,7 +199,7 @@ export function safeFilename(name: string, ext: string): string {
 let fileType: Promise<typeof import('file-type')> | undefined;
 const loadFileType = () =>
   (fileType ??= import('file-type').catch((e: unknown) => {
-    fileType = undefined; // tried again with the next attachment
+    fileType = undefined; // a module not found (an install problem) is looked for again with the next attachment
     throw e;
   }));
 
