@@ -13,7 +13,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { Column, is, noopDecoder, Placeholder, SQL } from 'drizzle-orm';
 import pg from 'pg';
-import { namedStatement, namedStatementsOn, type Executor } from './client.js';
+import { clientOf, namedStatement, namedStatementsOn, type Executor } from './client.js';
 
 const TIMESTAMPTZ_OID = 1184;
 const pgParser = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (s: string) => Date | number | null;
@@ -114,18 +114,13 @@ interface Built {
   _: { selectedFields: Record<string, unknown> };
 }
 
-/** What a drizzle handle runs its SQL on (its session's client): a pg pool or client, or PGlite. */
-const clientOf = (ex: Executor): unknown => (ex as unknown as { session?: { client?: unknown } }).session?.client;
-
 export interface ArrayQuery<P extends Record<string, unknown>, T> {
-  /** the statement's SQL text ($1, $2, … for the placeholders) */
-  readonly text: string;
   run(ex: Executor, params: P): Promise<T[]>;
 }
 
 /**
  * `built` (a drizzle select with `sql.placeholder(...)` parameters and no nested objects in its
- * selection) as an ArrayQuery named `base` plus a hash of its SQL (client.ts statementName): a
+ * selection) as an ArrayQuery named `base` plus a hash of its SQL (client.ts namedStatement): a
  * named statement, parsed and planned once per connection, unless the database was opened with
  * named statements off.
  */
@@ -148,7 +143,6 @@ export function arrayQuery<P extends Record<string, unknown>, T>(built: Built, b
       return p[name];
     });
   return {
-    text,
     async run(ex, p) {
       const client = clientOf(ex);
       let rows: unknown[][];

@@ -171,7 +171,7 @@ export async function runNamed<T = Record<string, unknown>>(ex: Executor, base: 
 }
 
 /** What a drizzle handle runs its SQL on (its session's client): a pg pool or client, or PGlite. */
-function clientOf(ex: Executor): unknown {
+export function clientOf(ex: Executor): unknown {
   return (ex as unknown as { session?: { client?: unknown } }).session?.client;
 }
 

@@ -353,11 +353,10 @@ export function transition(action: Action, ctx: TransitionContext): TransitionRe
  */
 export function allowedActions(ctx: Omit<TransitionContext, 'reason' | 'duplicateOf' | 'hasPublicText'>): Action[] {
   const key = permissionKey(ctx);
-  if (key === null) return ACTIONS.filter((action) => !('ok' in checkPermission(action, ctx)));
-  let actions = allowedByKey.get(key);
+  let actions = key === null ? undefined : allowedByKey.get(key);
   if (!actions) {
     actions = ACTIONS.filter((action) => !('ok' in checkPermission(action, ctx)));
-    allowedByKey.set(key, actions);
+    if (key !== null) allowedByKey.set(key, actions);
   }
   return [...actions];
 }

@@ -1,4 +1,5 @@
 import type ExcelJS from 'exceljs';
+import { onFirstUse } from './on-first-use.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -67,15 +68,7 @@ function cellValue(v: unknown, kind: XlsxKind): ExcelJS.CellValue {
  * exceljs is loaded on the first export, not at start: it is ~9 MB of heap in every process for
  * a few downloads a day (docs/benchmarks.md, memory).
  */
-let excel: Promise<typeof ExcelJS> | undefined;
-const loadExcel = () =>
-  (excel ??= import('exceljs').then(
-    (m) => m.default,
-    (e: unknown) => {
-      excel = undefined; // a module not found (an install problem) is looked for again on the next export
-      throw e;
-    },
-  ));
+const loadExcel = onFirstUse(() => import('exceljs').then((m) => m.default));
 
 export async function toXlsx(sheets: XlsxSheet[], meta: { title: string; created: Date }): Promise<Buffer> {
   const { Workbook } = await loadExcel();

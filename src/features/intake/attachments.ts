@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Tx } from '../../db/client.js';
 import { attachments } from '../../db/schema.js';
 import { sha256Hex } from '../../lib/crypto.js';
+import { onFirstUse } from '../../lib/on-first-use.js';
 import { controlCharProblem, findControlChars, forbiddenChar, controlCharMessage } from '../../lib/control-chars.js';
 import { BadRequest, fieldError, type FieldError } from '../../lib/errors.js';
 
@@ -196,12 +197,7 @@ export function safeFilename(name: string, ext: string): string {
 }
 
 /** file-type is loaded with the first attachment, not at start (most submissions carry none). */
-let fileType: Promise<typeof import('file-type')> | undefined;
-const loadFileType = () =>
-  (fileType ??= import('file-type').catch((e: unknown) => {
-    fileType = undefined; // a module not found (an install problem) is looked for again with the next attachment
-    throw e;
-  }));
+const loadFileType = onFirstUse(() => import('file-type'));
 
 /** Checks every file by its content; all problems are reported at once, each naming its file. */
 export async function checkFiles(files: IncomingFile[]): Promise<CheckedFile[]> {
