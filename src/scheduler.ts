@@ -4,7 +4,6 @@ import { escalationIdle, runEscalationJob } from './features/escalation/job.js';
 import type { EscalationResult } from './features/escalation/service.js';
 import { outboxIdle, runOutboxJob } from './features/notifications/job.js';
 import type { OutboxRunResult } from './features/notifications/service.js';
-import { queueDailyCheckpointMail } from './features/timeline/checkpoint-mail.js';
 import type { Services } from './services.js';
 import { runWebhookJob, webhookIdle } from './features/webhooks/job.js';
 import type { WebhookRunResult } from './features/webhooks/service.js';
@@ -31,17 +30,7 @@ export function scheduledJobs(services: Services): ScheduledJob[] {
     {
       name: 'chain-checkpoint-mail',
       schedule: services.config.PAKN_CHECKPOINT_MAIL_CRON,
-      run: () =>
-        queueDailyCheckpointMail(
-          {
-            db: services.db,
-            inspectorate: services.config.PAKN_INSPECTORATE_EMAILS,
-            mailDomain: services.mailDomain,
-            baseUrl: services.baseUrl,
-            publicKeyPem: services.checkpoints.key.publicKeyPem,
-          },
-          services.clock.now(),
-        ),
+      run: () => services.checkpointMail.queueDaily(services.clock.now()),
     },
     // warnings, reminders, overdue notices and auto-close (each firing claimed in the database)
     { name: 'escalation', schedule: services.config.PAKN_ESCALATION_CRON, run: (signal) => runEscalationJob(services, signal), idle: (r) => escalationIdle(r as EscalationResult) },

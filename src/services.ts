@@ -23,7 +23,9 @@ import { createSettingsService } from './features/settings/service.js';
 import { createWeeklyReportService } from './features/reports/weekly.js';
 import { createWebhookService } from './features/webhooks/service.js';
 import { createChainSealer } from './features/timeline/repository.js';
+import { createCheckpointMail } from './features/timeline/checkpoint-mail.js';
 import { createCheckpointer, loadSigningKey } from './features/timeline/checkpoints.js';
+import { createIntegrityService } from './features/timeline/integrity.js';
 import type { Clock } from './lib/clock.js';
 
 export interface ServiceDeps {
@@ -67,6 +69,10 @@ export function createServices(deps: ServiceDeps) {
       log: deps.log,
     }),
   });
+  /** the audit's integrity check of the chain, the checkpoints and (on request) every case */
+  const integrity = createIntegrityService({ db, sealer: chain, checkpoints });
+  /** the daily e-mail of the last checkpoint to the inspectorate */
+  const checkpointMail = createCheckpointMail({ db, inspectorate: deps.config.PAKN_INSPECTORATE_EMAILS, mailDomain, baseUrl, checkpoints });
   /** the agency workflow: every action on a case (services.workflow.act / actInTx) */
   const workflow = createWorkflowService({ db, clock, clockService, baseUrl, mailDomain });
   /** staff reads of cases (queue, case, timeline, feed) with the disclosure rule and access records */
@@ -98,7 +104,10 @@ export function createServices(deps: ServiceDeps) {
   const webhooks = createWebhookService({ db, clock, config: deps.config, instanceId, mailDomain, metrics, cases });
   /** inspection: on-time rates, case lists, samples and findings (reopen through the workflow) */
   const audit = createAuditService({ db, clock, clockService, config: deps.config, workflow });
-  return { ...deps, db, instanceId, metrics, jobs, auth, settings, reference, clockService, clockCalendar, slaPolicies, routingRules, deadlines, baseUrl, mailDomain, chain, checkpoints, open311, reports, weekly, notifications, escalation, workflow, cases, intake, audit, webhooks };
+  /** what the readiness probe may ask of the database (routes get no database handle) */
+  const health = { kind: database.kind, ping: () => database.ping() };
+  const { config, log } = deps;
+  return { config, clock, log, health, instanceId, integrity, checkpointMail, metrics, jobs, auth, settings, reference, clockService, clockCalendar, slaPolicies, routingRules, deadlines, baseUrl, mailDomain, chain, checkpoints, open311, reports, weekly, notifications, escalation, workflow, cases, intake, audit, webhooks };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -43,7 +43,7 @@ beforeAll(async () => {
   }
   await extension(t, c.o2.id, '2026-03-16 09:00', 5, '2026-03-20 17:00', '2026-03-27 17:00');
   await pause(t, c.l2.id, '2026-03-10 09:00', '2026-03-11 09:00');
-  await t.app.services.db.update(cases).set({ disputeCount: 1 }).where(eq(cases.id, c.l2.id));
+  await t.database.db.update(cases).set({ disputeCount: 1 }).where(eq(cases.id, c.l2.id));
   // open: overdue now (due 23/3), and within its deadline
   c.od = await receive(t, { at: '2026-03-09 10:00', category: X });
   await force(t, c.od.id, '2026-03-09 11:00', 'accept', 'in_progress');
@@ -245,7 +245,7 @@ describe(`inspection API on ${dbLabel}`, () => {
     expect(r.body.qualityAdjustedOnTimeRate).toEqual({ numerator: 3, denominator: 6, value: 0.5 });
     const e2 = r.body.cases.find((x: { caseId: number }) => x.caseId === c.e2.id);
     expect(e2).toMatchObject({ outcome: 'early', statusNow: 'in_progress', finding: { finding: 'no_substantive_answer', reopened: true, inspector: 'Thanh tra viên (demo)' } });
-    const [row] = await t.app.services.db.select({ status: cases.status, outcome: cases.outcome }).from(cases).where(eq(cases.id, c.e2.id));
+    const [row] = await t.database.db.select({ status: cases.status, outcome: cases.outcome }).from(cases).where(eq(cases.id, c.e2.id));
     expect(row).toEqual({ status: 'in_progress', outcome: null });
     // a not-ok finding on a late case changes nothing in the rates; ok changes nothing
     r = await post({ caseId: c.l1.id, finding: 'unjustified_pause' });
@@ -256,12 +256,12 @@ describe(`inspection API on ${dbLabel}`, () => {
     await force(t, c.o2.id, '2026-04-06 08:00', 'dispute', 'in_progress', { status: 'in_progress', resolvedAt: null, outcome: null });
     const refused = await post({ caseId: c.o2.id, finding: 'wrong_reason_code', reopen: true });
     expect(refused.status).toBe(409);
-    const stored = await t.app.services.db.select().from(auditFindings).where(eq(auditFindings.caseId, c.o2.id));
+    const stored = await t.database.db.select().from(auditFindings).where(eq(auditFindings.caseId, c.o2.id));
     expect(stored).toHaveLength(0);
     // the sample keeps the outcome it was drawn with
     const again = await get(`/api/v1/audit/samples/${s.body.id}`, 'coordinator');
     expect(again.body.onTimeRate).toEqual({ numerator: 4, denominator: 6, value: 0.6667 });
-    const n = await t.app.services.db.execute(sql`select count(*)::int as n from case_events where case_id = ${c.e2.id} and action = 'reopen'`);
+    const n = await t.database.db.execute(sql`select count(*)::int as n from case_events where case_id = ${c.e2.id} and action = 'reopen'`);
     expect((n.rows[0] as { n: number }).n).toBe(1);
   });
 });

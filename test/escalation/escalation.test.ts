@@ -201,7 +201,7 @@ describe(`the escalation job on ${dbLabel}`, () => {
     const row = await caseRow(t.app, c.id);
     expect(row).toMatchObject({ status: 'closed', reason: 'answered' });
     expect((await claims(t.app, c.id)).map((x) => x.level)).toEqual(['auto_close']);
-    const closeEv = (await t.app.services.db.execute(sql`select actor_role, actor_label from case_events where case_id = ${c.id} and action = 'close'`)) as unknown as {
+    const closeEv = (await t.database.db.execute(sql`select actor_role, actor_label from case_events where case_id = ${c.id} and action = 'close'`)) as unknown as {
       rows: Array<{ actor_role: string; actor_label: string }>;
     };
     expect(closeEv.rows).toHaveLength(1);
@@ -287,7 +287,7 @@ describe(`the escalation job on ${dbLabel}`, () => {
         other.app.services.escalation.runEscalation(now),
       ]);
       expect(results.every((r) => r.failed === 0)).toBe(true);
-      const fired = (await t.app.services.db.execute(sql`select level, count(*)::int as n from escalations where fired_at = ${now} group by level`)) as unknown as {
+      const fired = (await t.database.db.execute(sql`select level, count(*)::int as n from escalations where fired_at = ${now} group by level`)) as unknown as {
         rows: Array<{ level: string; n: number }>;
       };
       const byLevel = Object.fromEntries(fired.rows.map((r) => [r.level, Number(r.n)]));

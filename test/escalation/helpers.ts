@@ -6,6 +6,7 @@ import { openPostgres, type Database } from '../../src/db/client.js';
 import { cases, categories, users } from '../../src/db/schema.js';
 import type { CreatedCase } from '../../src/features/intake/create-case.js';
 import type { FixedClock } from '../../src/lib/clock.js';
+import { dbOf, registerTestDatabase } from '../helpers/app.js';
 
 export type CaseRow = typeof cases.$inferSelect;
 
@@ -15,7 +16,7 @@ export async function enterCase(
   now: Date,
   o: { receivedAt?: Date; category?: string; email?: string | null; title?: string; kind?: 'phan_anh' | 'kien_nghi' | 'to_cao' | 'khieu_nai' } = {},
 ): Promise<CreatedCase> {
-  const db = app.services.db;
+  const db = dbOf(app);
   const [cat] = await db.select({ id: categories.id }).from(categories).where(eq(categories.code, o.category ?? 'xay_dung'));
   const [coord] = await db.select().from(users).where(eq(users.role, 'coordinator')).limit(1);
   return app.services.intake.createCase(
@@ -41,7 +42,7 @@ export async function enterCase(
 }
 
 export async function caseRow(app: FastifyInstance, id: number): Promise<CaseRow> {
-  const [c] = await app.services.db.select().from(cases).where(eq(cases.id, id));
+  const [c] = await dbOf(app).select().from(cases).where(eq(cases.id, id));
   return c;
 }
 
@@ -60,19 +61,19 @@ export interface OutboxRow {
 }
 
 export async function outboxOf(app: FastifyInstance, caseId?: number): Promise<OutboxRow[]> {
-  const r = await app.services.db.execute(
+  const r = await dbOf(app).execute(
     caseId == null ? sql`select * from outbox order by id` : sql`select * from outbox where case_id = ${caseId} order by id`,
   );
   return (r as unknown as { rows: OutboxRow[] }).rows.map((x) => ({ ...x, id: Number(x.id), case_id: x.case_id == null ? null : Number(x.case_id), next_attempt_at: new Date(x.next_attempt_at) }));
 }
 
 export async function escalationEvents(app: FastifyInstance, caseId: number): Promise<Array<{ action: string; data: Record<string, unknown>; internal_text: string; public_text: string | null }>> {
-  const r = await app.services.db.execute(sql`select action, data, internal_text, public_text from case_events where case_id = ${caseId} and action = 'escalate' order by id`);
+  const r = await dbOf(app).execute(sql`select action, data, internal_text, public_text from case_events where case_id = ${caseId} and action = 'escalate' order by id`);
   return (r as unknown as { rows: Array<{ action: string; data: Record<string, unknown>; internal_text: string; public_text: string | null }> }).rows;
 }
 
 export async function claims(app: FastifyInstance, caseId: number): Promise<Array<{ level: string; deadline_at: Date }>> {
-  const r = await app.services.db.execute(sql`select level, deadline_at from escalations where case_id = ${caseId} order by fired_at, level`);
+  const r = await dbOf(app).execute(sql`select level, deadline_at from escalations where case_id = ${caseId} order by fired_at, level`);
   return (r as unknown as { rows: Array<{ level: string; deadline_at: Date }> }).rows;
 }
 
@@ -87,6 +88,7 @@ export async function secondInstance(
 ): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
   const own = database.url ? await openPostgres(database.url, 5) : null;
   const app = await buildApp({ config: testConfig({ PUBLIC_BASE_URL: 'http://pakn.test', ...config }), database: own ?? database, clock });
+  registerTestDatabase(app, own ?? database);
   return {
     app,
     close: async () => {
@@ -98,7 +100,7 @@ export async function secondInstance(
 
 /** The demo user of a role (for agency roles: of Sở Xây dựng) as the workflow's staff actor. */
 export async function staffActor(app: FastifyInstance, role: 'coordinator' | 'agency_staff' | 'agency_lead', agencyCode = 'so_xay_dung') {
-  const db = app.services.db;
+  const db = dbOf(app);
   const r = await db.execute(
     role === 'coordinator'
       ? sql`select u.id, u.name, u.role, u.agency_id from users u where u.role = 'coordinator' order by u.id limit 1`
@@ -109,6 +111,6 @@ export async function staffActor(app: FastifyInstance, role: 'coordinator' | 'ag
 }
 
 export async function agencyIdOf(app: FastifyInstance, code: string): Promise<number> {
-  const r = await app.services.db.execute(sql`select id from agencies where code = ${code}`);
+  const r = await dbOf(app).execute(sql`select id from agencies where code = ${code}`);
   return Number((r as unknown as { rows: Array<{ id: number }> }).rows[0].id);
 }

@@ -82,7 +82,7 @@ describe(`the escalation ladder on ${dbLabel}, two app instances${onPostgres ? '
     // when each fired (the job ran every two hours), and staff mail left only in office hours
     const cl = await claims(t.app, c.id);
     expect(cl.map((x) => x.level)).toEqual(['accept_overdue', 'due_soon', 'overdue', 'serious']);
-    const fired = (await t.app.services.db.execute(sql`select level, fired_at from escalations where case_id = ${c.id} order by fired_at`)) as unknown as {
+    const fired = (await t.database.db.execute(sql`select level, fired_at from escalations where case_id = ${c.id} order by fired_at`)) as unknown as {
       rows: Array<{ level: string; fired_at: Date }>;
     };
     expect(fired.rows.map((r) => new Date(r.fired_at))).toEqual([

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import supertest from 'supertest';
 import { buildApp } from '../../src/app.js';
 import { testConfig, type Config } from '../../src/config.js';
-import type { Database } from '../../src/db/client.js';
+import type { Database, Db } from '../../src/db/client.js';
 import { seedDemo } from '../../src/db/seed.js';
 import { FixedClock } from '../../src/lib/clock.js';
 import { createTestDatabase } from './db.js';
@@ -15,6 +15,20 @@ export interface TestApp {
   tokens: Record<string, string>;
   request: () => supertest.Agent;
   close: () => Promise<void>;
+}
+
+const databases = new WeakMap<FastifyInstance, Database>();
+
+/** Remembers the database an app was built on (for dbOf). */
+export function registerTestDatabase(app: FastifyInstance, database: Database): void {
+  databases.set(app, database);
+}
+
+/** The database under a test app (tests read and arrange rows directly; routes and services never get it from the app). */
+export function dbOf(app: FastifyInstance): Db {
+  const d = databases.get(app);
+  if (!d) throw new Error('no database registered for this app (createTestApp or registerTestDatabase)');
+  return d.db;
 }
 
 /** A working app on a fresh database with the demo province; time is a FixedClock. */
@@ -34,6 +48,7 @@ export async function createTestApp(
   const config = testConfig({ PUBLIC_BASE_URL: 'http://pakn.test', ...(opts.config ?? {}) });
   const app = await buildApp({ config, database, clock });
   await app.services.settings.seedFromConfig(); // as main.ts does at start-up
+  databases.set(app, database);
   return {
     app,
     database,

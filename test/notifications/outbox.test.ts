@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
 import { createTestDatabase } from '../helpers/db.js';
-import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
+import { bearer, createTestApp, registerTestDatabase, type TestApp } from '../helpers/app.js';
 import { dbLabel } from '../helpers/db.js';
 import { seedDemo } from '../../src/db/seed.js';
 import { FixedClock } from '../../src/lib/clock.js';
@@ -107,7 +107,7 @@ describe(`the outbox and its worker on ${dbLabel}, against a real SMTP server`, 
     let rows = await outboxOf(t.app, c.id);
     expect(rows.every((m) => m.status === 'pending')).toBe(true);
     expect(rows[0].next_attempt_at.getTime()).toBe(t.clock.now().getTime() + backoffMs(1));
-    const m1 = (await t.app.services.db.execute(sql`select attempts, last_error from outbox where case_id = ${c.id}`)) as unknown as { rows: Array<{ attempts: number; last_error: string }> };
+    const m1 = (await t.database.db.execute(sql`select attempts, last_error from outbox where case_id = ${c.id}`)) as unknown as { rows: Array<{ attempts: number; last_error: string }> };
     // the error names each refused address (admin only): 451 <address>: <reply>
     expect(m1.rows.every((m) => m.attempts === 1 && /^451 \S+@\S+: /.test(m.last_error))).toBe(true);
     // not due before its backoff
@@ -244,6 +244,7 @@ describe(`the outbox without SMTP_URL on ${dbLabel}`, () => {
     });
     const clock = new FixedClock('2026-03-02T02:00:00Z');
     const app = await buildApp({ config: testConfig({ PUBLIC_BASE_URL: 'http://pakn.test' }), database, clock, logger: { level: 'info', stream } });
+    registerTestDatabase(app, database);
     try {
       const c = await enterCase(app, clock.now());
       const r1 = await app.services.notifications.runOutbox(clock.now());

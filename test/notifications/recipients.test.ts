@@ -37,14 +37,14 @@ interface Row {
 
 /** One staff notice to three recipients (two To, one Cc), written as the services write them. */
 async function enqueueNotice(subject: string): Promise<Row> {
-  await t.app.services.db.transaction((tx) =>
+  await t.database.db.transaction((tx) =>
     enqueueMessages(tx, 'pakn.test', [{ template: 'overdue', to: [LEAD, CONTACT], cc: [COORD], subject, text: 'Hồ sơ BN-2603-00017 đã quá hạn trả lời.' }], t.clock.now()),
   );
   return row(subject);
 }
 
 async function row(subject: string): Promise<Row> {
-  const [r] = await rows<Row>(t.app.services.db, sql`select * from outbox where subject = ${subject}`);
+  const [r] = await rows<Row>(t.database.db, sql`select * from outbox where subject = ${subject}`);
   return { ...r, id: Number(r.id), next_attempt_at: new Date(r.next_attempt_at) };
 }
 

@@ -106,14 +106,14 @@ describe(`SIGTERM during an outbox run against a slow SMTP server, on ${dbLabel}
     const database = await openShared();
     const b = await buildApp({ config: testConfig({ SMTP_URL: smtp.url, PAKN_INSTANCE_ID: 'pakn-b' }), database, clock });
     try {
-      const state = await rows<{ message_id: string; status: string; locked_by: string | null }>(b.services.db, sql`select message_id, status, locked_by from outbox`);
+      const state = await rows<{ message_id: string; status: string; locked_by: string | null }>(database.db, sql`select message_id, status, locked_by from outbox`);
       // nothing is leased to the stopped instance; every message SMTP accepted is recorded sent, and only those
       expect(state.filter((m) => m.status === 'sending' || m.locked_by !== null)).toEqual([]);
       const sent = new Set(state.filter((m) => m.status === 'sent').map((m) => m.message_id));
       expect(sent).toEqual(received);
       expect(state.filter((m) => m.status === 'pending')).toHaveLength(N - received.size);
       // the run is on record as interrupted, by its instance
-      const runs = await rows<{ job: string; instance: string; outcome: string }>(b.services.db, sql`select job, instance, outcome from job_runs where job = 'outbox'`);
+      const runs = await rows<{ job: string; instance: string; outcome: string }>(database.db, sql`select job, instance, outcome from job_runs where job = 'outbox'`);
       expect(runs).toContainEqual({ job: 'outbox', instance: 'pakn-a', outcome: 'interrupted' });
 
       // the other instance delivers the rest at once (no lease to wait for), each Message-ID once

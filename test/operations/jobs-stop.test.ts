@@ -5,7 +5,7 @@ import { addWorkingDays, fromLocal } from '../../src/domain/calendar.js';
 import { runEscalationJob } from '../../src/features/escalation/job.js';
 import { createEscalationService } from '../../src/features/escalation/service.js';
 import { ShuttingDown } from '../../src/features/jobs/runner.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp, dbOf, type TestApp } from '../helpers/app.js';
 import { dbLabel } from '../helpers/db.js';
 import { enterCase, secondInstance } from '../escalation/helpers.js';
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const count = async (q: ReturnType<typeof sql>) => Number((await rows<{ n: number }>(t.app.services.db, q))[0].n);
+const count = async (q: ReturnType<typeof sql>) => Number((await rows<{ n: number }>(t.database.db, q))[0].n);
 
 describe(`a stopping instance finishes its job's current unit of work and hands back the rest, on ${dbLabel}`, () => {
   it('escalation: stopped mid-run, every claim it made is whole (event and mail); another instance fires the rest, each once', async () => {
@@ -29,7 +29,7 @@ describe(`a stopping instance finishes its job's current unit of work and hands 
     const stopping = await secondInstance(t.database, t.clock, { PAKN_COORDINATOR_EMAILS: COORDINATORS, PAKN_LEADERSHIP_EMAILS: 'vanphong.ubnd@bacninh.example' });
     const svc = stopping.app.services;
     // SIGTERM arrives right after the job's first claiming transaction commits (the accept-overdue sweep)
-    const db = svc.db;
+    const db = dbOf(stopping.app);
     let committed!: () => void;
     const firstCommit = new Promise<void>((r) => (committed = r));
     const signalAfterFirstCommit = new Proxy(db, {
@@ -78,7 +78,7 @@ describe(`a stopping instance finishes its job's current unit of work and hands 
     const claimsBefore = await count(sql`select count(*)::int as n from escalations`);
     expect(await count(sql`select count(*)::int as n from case_events where action = 'escalate'`)).toBe(claimsBefore);
     expect(await count(sql`select count(*)::int as n from outbox where template in ('due_soon', 'accept_overdue', 'overdue', 'serious', 'triage_stale')`)).toBe(claimsBefore);
-    const recorded = await rows<{ instance: string; outcome: string }>(t.app.services.db, sql`select instance, outcome from job_runs where job = 'escalation'`);
+    const recorded = await rows<{ instance: string; outcome: string }>(t.database.db, sql`select instance, outcome from job_runs where job = 'escalation'`);
     expect(recorded).toHaveLength(1);
     expect(recorded[0].outcome).toBe('interrupted');
     expect(recorded[0].instance).toBe(stopping.app.services.instanceId);

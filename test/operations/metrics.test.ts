@@ -101,10 +101,10 @@ describe(`GET /metrics on ${dbLabel}`, () => {
     // an overdue case of Sở Xây dựng, one within its deadline, a pending and a dead message
     const late = await enterCase(t.app, new Date(now.getTime() - 60 * 86_400_000), { title: 'Hồ sơ quá hạn để đo' });
     await enterCase(t.app, now, { title: 'Hồ sơ trong hạn để đo' });
-    await t.app.services.db.transaction((tx) =>
+    await t.database.db.transaction((tx) =>
       enqueueMessages(tx, 'pakn.test', [{ template: 'overdue', to: ['lanhdao@soxaydung.bacninh.example'], subject: 'Quá hạn', text: 'Quá hạn' }], new Date(now.getTime() - 90_000)),
     );
-    await t.app.services.db.execute(sql`update outbox set status = 'dead' where id = (select min(id) from outbox)`);
+    await t.database.db.execute(sql`update outbox set status = 'dead' where id = (select min(id) from outbox)`);
     // a request with an id in its path is counted by its template
     expect((await t.request().get(`/api/v1/cases/${late.id}`).set(bearer(t.tokens.coordinator))).status).toBe(200);
     expect((await t.request().get('/khong-co-trang-nay')).status).toBe(404);
@@ -141,7 +141,7 @@ describe(`GET /metrics on ${dbLabel}`, () => {
 
     // database gauges equal the database
     const [{ pending, dead, sending }] = (
-      (await t.app.services.db.execute(
+      (await t.database.db.execute(
         sql`select count(*) filter (where status = 'pending')::int as pending, count(*) filter (where status = 'dead')::int as dead, count(*) filter (where status = 'sending')::int as sending from outbox`,
       )) as unknown as { rows: Array<{ pending: number; dead: number; sending: number }> }
     ).rows;

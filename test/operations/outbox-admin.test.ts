@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 const enqueue = (n: number, template: string, at = t.clock.now()) =>
-  t.app.services.db.transaction((tx) =>
+  t.database.db.transaction((tx) =>
     enqueueMessages(
       tx,
       'pakn.test',
@@ -29,7 +29,7 @@ const enqueue = (n: number, template: string, at = t.clock.now()) =>
       at,
     ),
   );
-const statusCount = async (status: string) => Number((await rows<{ n: number }>(t.app.services.db, sql`select count(*)::int as n from outbox where status = ${status}`))[0].n);
+const statusCount = async (status: string) => Number((await rows<{ n: number }>(t.database.db, sql`select count(*)::int as n from outbox where status = ${status}`))[0].n);
 
 describe(`the outbox for the operator on ${dbLabel}`, () => {
   it('after a crash: leases of the dead instance are listed by instance, expire as before, and are handed back at once by a retry', async () => {
@@ -74,10 +74,10 @@ describe(`the outbox for the operator on ${dbLabel}`, () => {
     const since = t.clock.now();
     await enqueue(3, 'serious');
     await enqueue(2, 'receipt');
-    await t.app.services.db.execute(sql`update outbox set status = 'dead', attempts = 8, last_error = '550 x' where status = 'pending'`);
+    await t.database.db.execute(sql`update outbox set status = 'dead', attempts = 8, last_error = '550 x' where status = 'pending'`);
     t.clock.advance(60_000);
     await enqueue(1, 'serious');
-    await t.app.services.db.execute(sql`update outbox set next_attempt_at = ${new Date(t.clock.now().getTime() + 3_600_000)} where status = 'pending'`);
+    await t.database.db.execute(sql`update outbox set next_attempt_at = ${new Date(t.clock.now().getTime() + 3_600_000)} where status = 'pending'`);
 
     const s = await t.request().get('/api/v1/admin/outbox/summary').set(bearer(t.tokens.admin));
     expect(s.body).toMatchObject({ byStatus: { dead: 5, pending: 1 }, dueNow: 0, oldestPendingAgeSeconds: 0 });
@@ -105,7 +105,7 @@ describe(`the outbox for the operator on ${dbLabel}`, () => {
 
     const r1 = await t.request().post('/api/v1/admin/outbox/retry').set(bearer(t.tokens.admin)).send({ status: 'dead', template: 'serious', since: '2026-03-02T09:00:00+07:00' });
     expect(r1.body).toEqual({ retried: 3 });
-    const again = await rows<{ attempts: number; status: string }>(t.app.services.db, sql`select attempts, status from outbox where template = 'serious' and created_at = ${since}`);
+    const again = await rows<{ attempts: number; status: string }>(t.database.db, sql`select attempts, status from outbox where template = 'serious' and created_at = ${since}`);
     expect(again).toEqual(Array(3).fill({ attempts: 0, status: 'pending' }));
     const r2 = await t.request().post('/api/v1/admin/outbox/retry').set(bearer(t.tokens.admin)).send({ status: 'pending' });
     expect(r2.body).toEqual({ retried: 4 });

@@ -13,7 +13,7 @@ export const vn = (s: string) => {
 };
 
 export async function idsByCode(t: TestApp) {
-  const db = t.app.services.db;
+  const db = t.database.db;
   const a = await db.select({ id: agencies.id, code: agencies.code }).from(agencies);
   const c = await db.select({ id: categories.id, code: categories.code }).from(categories);
   return {
@@ -70,7 +70,7 @@ export async function force(
   toStatus: string | null,
   set: Partial<typeof cases.$inferInsert> = {},
 ) {
-  const db = t.app.services.db;
+  const db = t.database.db;
   await db.transaction(async (tx) => {
     if (Object.keys(set).length > 0) await tx.update(cases).set(set).where(eq(cases.id, caseId));
     else if (toStatus) await tx.update(cases).set({ status: toStatus }).where(eq(cases.id, caseId));
@@ -79,22 +79,22 @@ export async function force(
 }
 
 export async function pause(t: TestApp, caseId: number, from: string, to: string | null) {
-  await t.app.services.db.insert(casePauses).values({ caseId, startedAt: vn(from), endedAt: to ? vn(to) : null });
+  await t.database.db.insert(casePauses).values({ caseId, startedAt: vn(from), endedAt: to ? vn(to) : null });
 }
 
 export async function extension(t: TestApp, caseId: number, at: string, amount: number, prev: string, next: string) {
-  await t.app.services.db
+  await t.database.db
     .insert(caseExtensions)
     .values({ caseId, amount, unit: 'working_days', reason: 'Cần lấy ý kiến liên ngành', at: vn(at), previousDueAt: vn(prev), newDueAt: vn(next) });
 }
 
 export async function dueOf(t: TestApp, caseId: number): Promise<Date> {
-  const [r] = await t.app.services.db.select({ d: cases.resolveDueAt }).from(cases).where(eq(cases.id, caseId));
+  const [r] = await t.database.db.select({ d: cases.resolveDueAt }).from(cases).where(eq(cases.id, caseId));
   return r.d;
 }
 
 export async function countOutbox(t: TestApp, template: string): Promise<number> {
-  const r = await t.app.services.db.execute(sql`select count(*)::int as n from outbox where template = ${template}`);
+  const r = await t.database.db.execute(sql`select count(*)::int as n from outbox where template = ${template}`);
   return (r.rows[0] as { n: number }).n;
 }
 

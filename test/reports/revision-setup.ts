@@ -36,7 +36,7 @@ export async function publishTwoRevisions(t: TestApp): Promise<{ added: string }
     await force(t, c.id, done, 'resolve', 'resolved', answered(done, outcome));
   }
   // one rating in the month: a sample far too small to read as satisfaction
-  await t.app.services.db.update(cases).set({ rating: 5, ratedAt: vn('2026-03-20 10:00') }).where(eq(cases.id, first));
+  await t.database.db.update(cases).set({ rating: 5, ratedAt: vn('2026-03-20 10:00') }).where(eq(cases.id, first));
   await t.app.services.reports.publish('2026-03');
 
   const late = await receive(t, { at: '2026-03-16 09:00', category: category.moi_truong });

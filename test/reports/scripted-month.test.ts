@@ -50,7 +50,7 @@ const business: CaseActor = { kind: 'public' };
 async function act(name: string, at: string, action: Action, who: CaseActor, input: ActionInput = {}) {
   t.clock.set(vn(at));
   const id = caseIds[name];
-  const [c] = await t.app.services.db.select({ version: cases.version }).from(cases).where(eq(cases.id, id));
+  const [c] = await t.database.db.select({ version: cases.version }).from(cases).where(eq(cases.id, id));
   const version = who.kind === 'staff' ? c.version : undefined;
   return t.app.services.workflow.act(id, action, who, { version, ...input });
 }
@@ -75,7 +75,7 @@ beforeAll(async () => {
   leadXd = { kind: 'staff', actor: await actorOf(t.tokens.agency_lead) };
   staffNn = { kind: 'staff', actor: await actorOf(t.tokens.agency_staff_nnmt) };
   coordinator = { kind: 'staff', actor: await actorOf(t.tokens.coordinator) };
-  const [yt] = await t.app.services.db
+  const [yt] = await t.database.db
     .insert(users)
     .values({ name: 'Chuyên viên Sở Y tế', role: 'agency_staff', agencyId: ids.agency.so_y_te })
     .returning();
@@ -155,7 +155,7 @@ describe(`a scripted month, published, on ${dbLabel}`, () => {
   let report: Report;
 
   it('stores each outcome as the workflow classified it', async () => {
-    const rows = await t.app.services.db.select({ id: cases.id, outcome: cases.outcome, ext: cases.resolvedWithExtension, status: cases.status }).from(cases);
+    const rows = await t.database.db.select({ id: cases.id, outcome: cases.outcome, ext: cases.resolvedWithExtension, status: cases.status }).from(cases);
     const by = Object.fromEntries(Object.entries(caseIds).map(([k, id]) => [k, rows.find((r) => r.id === id)!]));
     expect([by.x1.outcome, by.x2.outcome, by.x3.outcome, by.x4.outcome, by.x4.ext]).toEqual(['early', 'on_time', 'late', 'early', true]);
     expect([by.n1.outcome, by.n2.outcome, by.n3.outcome, by.n4.outcome, by.y1.outcome]).toEqual(['early', 'on_time', 'late', 'early', 'early']);
@@ -200,7 +200,7 @@ describe(`a scripted month, published, on ${dbLabel}`, () => {
   });
 
   it('told the coordinator and the leadership by e-mail in the same transaction', async () => {
-    const mail = await t.app.services.db.select().from(outbox).where(eq(outbox.template, 'report_published'));
+    const mail = await t.database.db.select().from(outbox).where(eq(outbox.template, 'report_published'));
     expect(mail).toHaveLength(1);
     expect(mail[0].toAddrs.sort()).toEqual(['lanhdao@bacninh.example', 'to.3.nhat@bacninh.example', 'vanphong.ubnd@bacninh.example'].sort());
     expect(mail[0].textBody).toContain('77,8%');
@@ -243,7 +243,7 @@ describe(`a scripted month, published, on ${dbLabel}`, () => {
     const text = bytes.toString('utf8');
     const same = await t.request().get('/api/v1/public/reports/2026-03?format=csv').buffer(true).parse(rawBody);
     expect(Buffer.compare(same.body as Buffer, bytes)).toBe(0);
-    const stored = await t.app.services.db.execute(sql`select csv from reports where period = '2026-03' and revision = 1`);
+    const stored = await t.database.db.execute(sql`select csv from reports where period = '2026-03' and revision = 1`);
     expect('\uFEFF' + (stored.rows[0] as { csv: string }).csv).toBe(text);
     const { figures, cases: list } = parseReportCsv(text);
     expect(figures[0]).toEqual(['section', 'key', 'label', 'metric', 'value']);
@@ -349,7 +349,7 @@ describe(`a scripted month, published, on ${dbLabel}`, () => {
       .set(bearer(t.tokens.inspector))
       .send({ caseId: caseIds.x3, finding: 'no_substantive_answer', note: 'Chưa trả lời nội dung chính', reopen: true });
     expect(f.status).toBe(201);
-    const [x3] = await t.app.services.db.select({ status: cases.status, resolvedAt: cases.resolvedAt }).from(cases).where(eq(cases.id, caseIds.x3));
+    const [x3] = await t.database.db.select({ status: cases.status, resolvedAt: cases.resolvedAt }).from(cases).where(eq(cases.id, caseIds.x3));
     expect(x3).toEqual({ status: 'in_progress', resolvedAt: null });
 
     t.clock.set(vn('2026-04-10 10:00'));
@@ -366,7 +366,7 @@ describe(`a scripted month, published, on ${dbLabel}`, () => {
     const first = await t.request().get('/api/v1/public/reports/2026-03?revision=1');
     expect(first.text).toBe(json);
     expect(first.headers['x-content-sha256']).toBe(sha256(json));
-    const stored = await t.app.services.db.execute(sql`select revision, content_hash, json from reports where period = '2026-03' order by revision`);
+    const stored = await t.database.db.execute(sql`select revision, content_hash, json from reports where period = '2026-03' order by revision`);
     const rows = stored.rows as Array<{ revision: number; content_hash: string; json: string }>;
     expect(rows.map((r) => r.revision)).toEqual([1, 2]);
     expect(rows[0].json).toBe(json);
@@ -379,7 +379,7 @@ describe(`a scripted month, published, on ${dbLabel}`, () => {
     expect(page1.text).toContain('77,8%');
     expect(page1.text).toContain('href="/bao-cao/2026-03?revision=2"');
     // the reopen is on the case's timeline, marked as made on a finding
-    const ev = await t.app.services.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseIds.x3));
+    const ev = await t.database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseIds.x3));
     expect(ev.find((e) => e.action === 'reopen')).toMatchObject({ actorRole: 'inspector', data: expect.objectContaining({ onFinding: true }) });
   });
 });

@@ -28,7 +28,7 @@ const COORDINATOR = 'to.3.nhat@bacninh.example';
 
 async function act(name: string, at: string, action: Action, who: CaseActor, input: ActionInput = {}) {
   t.clock.set(vn(at));
-  const [c] = await t.app.services.db.select({ version: cases.version }).from(cases).where(eq(cases.id, id[name]));
+  const [c] = await t.database.db.select({ version: cases.version }).from(cases).where(eq(cases.id, id[name]));
   return t.app.services.workflow.act(id[name], action, who, { version: who.kind === 'staff' ? c.version : undefined, ...input });
 }
 async function newCase(name: string, o: Parameters<typeof receive>[1]) {
@@ -37,7 +37,7 @@ async function newCase(name: string, o: Parameters<typeof receive>[1]) {
   id[name] = c.id;
   code[name] = c.trackingCode;
 }
-const setDue = (name: string, at: string) => t.app.services.db.update(cases).set({ resolveDueAt: vn(at) }).where(eq(cases.id, id[name]));
+const setDue = (name: string, at: string) => t.database.db.update(cases).set({ resolveDueAt: vn(at) }).where(eq(cases.id, id[name]));
 const answer = { reason: 'answered', publicText: 'Sở đã hướng dẫn doanh nghiệp hoàn thiện hồ sơ.' };
 
 beforeAll(async () => {
@@ -204,7 +204,7 @@ describe(`the weekly report on ${dbLabel}`, () => {
       const again = await t.request().post('/api/v1/admin/jobs/weekly-report/run').set(bearer(t.tokens.coordinator)).send({});
       expect(again.status).toBe(200);
       expect(again.body).toEqual({ week: '2026-W11', sent: false, messages: 0, agencies: 0 });
-      const n = await t.app.services.db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(sql`${outbox.template} like 'weekly_%'`);
+      const n = await t.database.db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(sql`${outbox.template} like 'weekly_%'`);
       expect(Number(n[0].n)).toBe(3);
 
       await t.app.services.notifications.runOutbox(t.clock.now());

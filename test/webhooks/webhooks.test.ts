@@ -36,7 +36,7 @@ async function subscribe(url: string, events = ['case.assigned', 'case.updated',
 }
 /** no other subscription of the agency gets in the way of a test's counts */
 async function dropAll() {
-  await t.app.services.db.execute(sql`delete from webhooks`);
+  await t.database.db.execute(sql`delete from webhooks`);
 }
 const run = (app: FastifyInstance = t.app) => app.services.webhooks.run(t.clock.now());
 
@@ -143,7 +143,7 @@ describe(`webhooks to agency systems on ${dbLabel}`, () => {
         v = (await t.app.services.workflow.act(c.id, 'note', staff, { version: v, internalText: `Ghi chú ${i}` })).case.version;
       }
     }
-    const expected = await t.app.services.db.execute(sql`select case_id, event_id, event_type, case_version from webhook_deliveries where webhook_id = ${w.id} order by id`);
+    const expected = await t.database.db.execute(sql`select case_id, event_id, event_type, case_version from webhook_deliveries where webhook_id = ${w.id} order by id`);
     const rowsExpected = (expected as unknown as { rows: Array<{ case_id: number; event_id: number; event_type: string; case_version: number }> }).rows;
     expect(rowsExpected).toHaveLength(10); // per case: assigned, accept, 3 notes
 

@@ -27,11 +27,11 @@ export async function registerHealthRoutes(app: FastifyInstance) {
     },
     async () => {
       try {
-        await app.services.database.ping();
+        await app.services.health.ping();
       } catch {
         throw new ServiceUnavailable('The database does not answer');
       }
-      return { status: 'ready' as const, database: app.services.database.kind };
+      return { status: 'ready' as const, database: app.services.health.kind };
     },
   );
 }

@@ -8,7 +8,7 @@ import { outbox } from '../../db/schema.js';
 import { DAY_MS, fromLocal, localDate } from '../../domain/calendar.js';
 import { outboxRows } from '../notifications/outbox.js';
 import { compose } from '../notifications/templates.js';
-import { checkpointMessage, lastCheckpointBefore, toCheckpointJson, type Checkpoint } from './checkpoints.js';
+import { checkpointMessage, lastCheckpointBefore, toCheckpointJson, type Checkpoint, type Checkpointer } from './checkpoints.js';
 
 const viDate = (ymd: string) => ymd.split('-').reverse().join('/');
 
@@ -47,4 +47,11 @@ export async function queueDailyCheckpointMail(
   }));
   const res = await deps.db.insert(outbox).values(rows).onConflictDoNothing().returning({ id: outbox.id });
   return { day, queued: res.length > 0, seq: c.seq };
+}
+
+/** The daily checkpoint e-mail bound to its settings: `queueDaily(now)` as the scheduler runs it. */
+export function createCheckpointMail(deps: { db: Db; inspectorate: string[]; mailDomain: string; baseUrl: string; checkpoints: Pick<Checkpointer, 'key'> }) {
+  return {
+    queueDaily: (now: Date) => queueDailyCheckpointMail({ ...deps, publicKeyPem: deps.checkpoints.key.publicKeyPem }, now),
+  };
 }

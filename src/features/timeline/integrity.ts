@@ -7,9 +7,9 @@
 import type { KeyObject } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { chainHead, checkpointSignatureValid, latestCheckpoint, type Checkpoint } from './checkpoints.js';
+import { chainHead, checkpointSignatureValid, latestCheckpoint, type Checkpoint, type Checkpointer } from './checkpoints.js';
 import { verifyCases, type CasesCheck } from './replay.js';
-import { verifyChain, type VerifyResult } from './repository.js';
+import { verifyChain, type ChainSealer, type VerifyResult } from './repository.js';
 
 export type ProblemKind =
   | 'hash_mismatch'
@@ -195,4 +195,21 @@ export async function verifyIntegrity(
     cases = { checked: c.checked, notReplayable: c.notReplayable, ms: c.ms };
   }
   return { ...chain, ok: problems.length === 0, head, checkpoint: latest, problems, ...(cases ? { cases } : {}) };
+}
+
+/**
+ * The integrity check as the audit route runs it: seals what is pending, then verifies the chain,
+ * the checkpoints and (when asked) every case against this process's key, with the checkpoint it
+ * signed last as an extra anchor.
+ */
+export function createIntegrityService(deps: { db: Executor; sealer: Pick<ChainSealer, 'sealPending'>; checkpoints: Pick<Checkpointer, 'key' | 'lastKnown'> }) {
+  return {
+    async verify(opts: { cases?: boolean } = {}): Promise<IntegrityResult> {
+      await deps.sealer.sealPending();
+      const anchors: Anchor[] = [];
+      const mine = deps.checkpoints.lastKnown();
+      if (mine) anchors.push({ label: 'the checkpoint this service signed last', ...mine });
+      return verifyIntegrity(deps.db, { publicKey: deps.checkpoints.key.publicKey, keyId: deps.checkpoints.key.keyId, anchors, cases: opts.cases });
+    },
+  };
 }
