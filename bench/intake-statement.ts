@@ -28,8 +28,22 @@ function literal(v: unknown): string {
   return /[:\\]/.test(s) ? `U&'${s.replace(/\\/g, '\\\\').replace(/:/g, '\\003A')}'` : `'${s}'`;
 }
 
-/** Writes the script to `file` and returns the statement's name in the service (its shape). */
-export async function writeIntakeStatementScript(d: Database, url: string, file: string): Promise<string> {
+/** Intake's statement as one submission through the service sent it, and the values that must change per transaction. */
+export interface IntakeStatement {
+  /** the statement's name in the service, without its hash (its shape) */
+  name: string;
+  text: string;
+  values: unknown[];
+  /** the tracking code among the values, and its day's prefix (the code up to its number) */
+  code: string;
+  day: string;
+  /** the message ids among the values */
+  mailIds: string[];
+}
+
+const isMessageId = (v: unknown): v is string => typeof v === 'string' && /^<[^<>\s]+@[^<>\s]+>$/.test(v);
+
+export async function captureIntakeStatement(d: Database, url: string): Promise<IntakeStatement> {
   let captured: { name: string; text: string; values: unknown[] } | undefined;
   const pool = d.pool!;
   const query = pool.query.bind(pool) as (...a: unknown[]) => unknown;
@@ -45,19 +59,24 @@ export async function writeIntakeStatementScript(d: Database, url: string, file:
     if (res.statusCode !== 201) throw new Error(`intake answered ${res.statusCode}: ${res.body}`);
     if (!captured) throw new Error('intake sent no pakn_intake statement');
     const code = (res.json() as { trackingCode: string }).trackingCode;
-    const day = code.slice(0, code.lastIndexOf('.') + 1);
-    let mail = 0;
-    const values = captured.values.map((v) => {
-      if (v === code) return `'${day}' || lpad(:pakn_seq::text, 8, '0')`;
-      if (typeof v === 'string' && /^<[^<>\s]+@[^<>\s]+>$/.test(v)) return `'<pgb.' || :pakn_seq::text || '.${++mail}@bench>'`;
-      return literal(v);
-    });
-    if (mail === 0) throw new Error('no message id found among the statement’s values');
-    // one pass over the statement's own text (a value's text is never read again)
-    const text = captured.text.replace(/\s*\n\s*/g, ' ').replace(/\$(\d+)/g, (_, k: string) => values[Number(k) - 1]);
-    writeFileSync(file, `SELECT nextval('pakn_tracking_bench') AS pakn_seq \\gset\n${text};\n`);
-    return captured.name.replace(/_[0-9a-f]{12}$/, '');
+    const mailIds = captured.values.filter(isMessageId);
+    if (mailIds.length === 0) throw new Error('no message id found among the statement’s values');
+    if (!captured.values.includes(code)) throw new Error('the tracking code is not among the statement’s values');
+    return { name: captured.name.replace(/_[0-9a-f]{12}$/, ''), text: captured.text, values: captured.values, code, day: code.slice(0, code.lastIndexOf('.') + 1), mailIds };
   } finally {
     await app.close();
   }
+}
+
+/** Writes the pgbench script of the captured statement to `file`. */
+export function writeIntakeStatementScript(st: IntakeStatement, file: string): void {
+  let mail = 0;
+  const values = st.values.map((v) => {
+    if (v === st.code) return `'${st.day}' || lpad(:pakn_seq::text, 8, '0')`;
+    if (isMessageId(v)) return `'<pgb.' || :pakn_seq::text || '.${++mail}@bench>'`;
+    return literal(v);
+  });
+  // one pass over the statement's own text (a value's text is never read again)
+  const text = st.text.replace(/\s*\n\s*/g, ' ').replace(/\$(\d+)/g, (_, k: string) => values[Number(k) - 1]);
+  writeFileSync(file, `SELECT nextval('pakn_tracking_bench') AS pakn_seq \\gset\n${text};\n`);
 }

@@ -121,6 +121,8 @@ export interface LoadResult {
   cpuUsPerRequest?: number;
   /** CPU time of the PostgreSQL backends of the service's database per request, µs */
   dbCpuUsPerRequest?: number;
+  /** CPU time of the load generator (autocannon, in the benchmark's own process) per request, µs */
+  loadGenCpuUsPerRequest?: number;
   /** 1-minute load average at the end of the run */
   loadAvg: number;
 }
@@ -188,7 +190,9 @@ export async function load(opts: autocannon.Options & { samplePid?: number; data
   const pids = opts.samplePid ? processTree(opts.samplePid) : [];
   const cpu0 = pids.map((p) => safeCpu(p));
   const db0 = opts.database ? backendCpu(opts.database) : undefined;
+  const gen0 = process.cpuUsage();
   const r = await autocannon({ ...opts });
+  const gen = process.cpuUsage(gen0);
   if (timer) clearInterval(timer);
   const cpu = pids.reduce((a, p, i) => a + safeCpu(p) - cpu0[i], 0);
   const dbCpu = db0 ? backendCpuSpent(db0, backendCpu(opts.database!)) : undefined;
@@ -205,6 +209,7 @@ export async function load(opts: autocannon.Options & { samplePid?: number; data
     peakRssMb: opts.samplePid ? peak : undefined,
     cpuUsPerRequest: opts.samplePid && r.requests.total ? Math.round((cpu * 1000) / r.requests.total) : undefined,
     dbCpuUsPerRequest: dbCpu !== undefined && r.requests.total ? Math.round((dbCpu * 1000) / r.requests.total) : undefined,
+    loadGenCpuUsPerRequest: r.requests.total ? Math.round((gen.user + gen.system) / r.requests.total) : undefined,
     loadAvg: loadavg()[0],
   };
 }

@@ -12,9 +12,10 @@
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { sql } from 'drizzle-orm';
+import type autocannon from 'autocannon';
 import pg from 'pg';
 import { testConfig } from '../src/config.js';
 import { openPostgres } from '../src/db/client.js';
@@ -25,7 +26,7 @@ import { FixedClock } from '../src/lib/clock.js';
 import { createServices } from '../src/services.js';
 import { queueQuery } from '../src/features/cases/repository.js';
 import { generateCases } from './datagen.js';
-import { writeIntakeStatementScript } from './intake-statement.js';
+import { captureIntakeStatement, writeIntakeStatementScript } from './intake-statement.js';
 import { runDeadlineBench } from './deadline.bench.js';
 import { runReplayBench } from './replay.bench.js';
 import { backendCpu, backendCpuSpent, dropDatabase, freshDatabase, INTAKE_BODY, load, ROOT, sh, startService, timed, type LoadResult } from './lib.js';
@@ -52,7 +53,8 @@ const ms = (us: number | undefined) => ((us ?? 0) / 1000).toFixed(2);
 function fmtLoad(r: LoadResult): string {
   const cpu =
     (r.cpuUsPerRequest === undefined ? '' : `, ${ms(r.cpuUsPerRequest)} ms CPU/request`) +
-    (r.dbCpuUsPerRequest === undefined ? '' : ` + ${ms(r.dbCpuUsPerRequest)} ms PostgreSQL CPU/request`);
+    (r.dbCpuUsPerRequest === undefined ? '' : ` + ${ms(r.dbCpuUsPerRequest)} ms PostgreSQL CPU/request`) +
+    (r.loadGenCpuUsPerRequest === undefined ? '' : ` (load generator ${ms(r.loadGenCpuUsPerRequest)} ms CPU/request)`);
   return `${r.requestsPerSec} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}${cpu}, load avg ${r.loadAvg.toFixed(1)}`;
 }
 
@@ -110,26 +112,66 @@ interface Pgbench {
  * earlier hand-written transaction bench/intake-tx.sql (one event and one short message, kept
  * for comparison with earlier runs).
  */
-async function benchPgbench(): Promise<Pgbench & { handWritten: Pgbench; statement: string }> {
+async function benchPgbench(): Promise<Pgbench & { handWritten: Pgbench; statement: string; floor: LoadResult }> {
   const name = 'pakn_bench_pgbench';
   const url = await freshDatabase(name);
   const d = await openPostgres(url, 2);
-  const file = join(mkdtempSync(join(tmpdir(), 'pakn-bench-')), 'intake-statement.sql');
-  let statement: string;
+  const dir = mkdtempSync(join(tmpdir(), 'pakn-bench-'));
+  const file = join(dir, 'intake-statement.sql');
+  let st: Awaited<ReturnType<typeof captureIntakeStatement>>;
   try {
     await runMigrations(d);
     await seedDemo(d.db);
     await d.db.execute(sql`create sequence pakn_tracking_bench`);
-    statement = await writeIntakeStatementScript(d, url, file);
+    st = await captureIntakeStatement(d, url);
+    writeIntakeStatementScript(st, file);
   } finally {
     await d.close();
   }
   try {
     const own = await pgbench(url, file, 'prepared');
     const handWritten = await pgbench(url, 'bench/intake-tx.sql', 'simple');
-    return { ...own, handWritten, statement };
+    log("intake: the Node floor (fastify + pg running intake's statement, nothing else)");
+    const floor = await nodeFloor(url, name, join(dir, 'floor.json'), { kind: 'intake', ...st }, {
+      path: '/intake',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(INTAKE_BODY),
+    });
+    return { ...own, handWritten, statement: st.name, floor };
   } finally {
     await dropDatabase(name);
+  }
+}
+
+/**
+ * bench/node-floor.ts on database `url` with `statement`, loaded as the service is (50
+ * connections, BENCH_DURATION seconds, its CPU and the backends' CPU per request).
+ */
+async function nodeFloor(url: string, db: string, file: string, statement: object, req: { path: string } & Partial<autocannon.Options>): Promise<LoadResult> {
+  writeFileSync(file, JSON.stringify(statement));
+  const port = 3994;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/node-floor.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url, POOL_SIZE: '20', STATEMENT: file, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+      } catch {
+        /* starting */
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { path, ...opts } = req;
+    const u = `http://127.0.0.1:${port}${path}`;
+    await load({ ...opts, url: u, connections: 10, duration: 3 }); // warm-up
+    return await load({ ...opts, url: u, connections: 50, duration: DURATION, samplePid: child.pid, database: db });
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
   }
 }
 
@@ -219,6 +261,8 @@ interface QueueBench {
   ceiling: Pgbench;
   /** a bare fastify route sending the same page (no database, no work): fastify's own cost */
   floor: LoadResult;
+  /** fastify + pg running the same SELECT and sending its rows (bench/node-floor.ts) */
+  nodeFloor: LoadResult;
   runs: Array<LoadResult & { workers: number }>;
 }
 
@@ -270,7 +314,9 @@ async function benchQueue(): Promise<QueueBench> {
     } finally {
       bare.kill('SIGTERM');
     }
-    return { agencyCases: cnt[0].n, pageBytes: Buffer.byteLength(page), ceiling, floor, runs };
+    log('queue: the Node floor (fastify + pg running its SELECT, nothing else)');
+    const nodeFloorResult = await nodeFloor(big.url, name, join(dirname(file), 'floor.json'), { kind: 'queue', text: q.sql, values: q.params }, { path: '/queue' });
+    return { agencyCases: cnt[0].n, pageBytes: Buffer.byteLength(page), ceiling, floor, nodeFloor: nodeFloorResult, runs };
   } finally {
     await dropDatabase(name);
   }
@@ -359,7 +405,7 @@ async function main() {
     rows.push({ name: 'deadline computations (computeResolveDueAt)', value: `${Math.round(r.opsPerSec).toLocaleString('en')}/s`, target: '≥ 200,000/s', pass: r.opsPerSec >= 200_000 });
   }
   let ceiling: LoadResult | undefined;
-  let pgb: (Pgbench & { handWritten: Pgbench; statement: string }) | undefined;
+  let pgb: Awaited<ReturnType<typeof benchPgbench>> | undefined;
   if (want('ceiling')) {
     log('ceiling: bare fastify');
     ceiling = await benchCeiling();
@@ -373,6 +419,11 @@ async function main() {
     rows.push({ name: `ceiling: pgbench of intake's own statement (${pgb.statement}, prepared), 50 clients`, value: `${pgb.tps} tx/s, mean latency ${pgb.latencyMs} ms, ${ms(pgb.dbCpuUsPerTx)} ms PostgreSQL CPU/tx, load avg ${pgb.loadAvg.toFixed(1)}` });
     const hw = pgb.handWritten;
     rows.push({ name: 'for comparison: pgbench of the earlier hand-written intake transaction (bench/intake-tx.sql), 50 clients', value: `${hw.tps} tx/s, mean latency ${hw.latencyMs} ms, ${ms(hw.dbCpuUsPerTx)} ms PostgreSQL CPU/tx, load avg ${hw.loadAvg.toFixed(1)}` });
+    rows.push({
+      name: "Node floor: fastify + pg running intake's statement and nothing else (bench/node-floor.ts), 50 connections",
+      value: fmtLoad(pgb.floor),
+      detail: `${pct(pgb.floor.requestsPerSec, pgb.tps)} of pgbench`,
+    });
   }
   if (want('intake-pg')) {
     for (const workers of WORKERS) {
@@ -398,11 +449,12 @@ async function main() {
             pgb
               ? `pgbench of intake's own statement, prepared, 50 clients: ${pgb.tps.toLocaleString('en')} tx/s, ${ms(pgb.dbCpuUsPerTx)} ms PostgreSQL CPU/tx (load ${pgb.loadAvg.toFixed(1)}); the earlier hand-written transaction ${pgb.handWritten.tps.toLocaleString('en')} tx/s (${pct(r.requestsPerSec, pgb.handWritten.tps)})`
               : '',
+            pgb ? `Node floor (fastify + pg, the statement alone) ${pgb.floor.requestsPerSec.toLocaleString('en')} req/s, ${ms(pgb.floor.cpuUsPerRequest)} ms CPU/req (${pct(pgb.floor.requestsPerSec, pgb.tps)} of pgbench)` : '',
             ceiling ? `bare fastify POST ${ceiling.requestsPerSec.toLocaleString('en')} req/s` : '',
           ]
             .filter(Boolean)
             .join('; ') || '(not run)',
-        share: pgb ? `${pct(r.requestsPerSec, pgb.tps)} of pgbench (target ≥ 50 %)` : '—',
+        share: pgb ? `${pct(r.requestsPerSec, pgb.tps)} of pgbench (target ≥ 50 %); ${pct(r.requestsPerSec, pgb.floor.requestsPerSec)} of the Node floor` : '—',
       });
     }
   }
@@ -421,6 +473,11 @@ async function main() {
       value: `${q.ceiling.tps} tx/s, mean latency ${q.ceiling.latencyMs} ms, ${ms(q.ceiling.dbCpuUsPerTx)} ms PostgreSQL CPU/tx, load avg ${q.ceiling.loadAvg.toFixed(1)}`,
     });
     rows.push({ name: `floor: bare fastify GET sending the same page (${q.pageBytes.toLocaleString('en')} bytes), 50 connections`, value: fmtLoad(q.floor) });
+    rows.push({
+      name: 'Node floor: fastify + pg running the same SELECT and sending its rows, nothing else (bench/node-floor.ts), 50 connections',
+      value: fmtLoad(q.nodeFloor),
+      detail: `${pct(q.nodeFloor.requestsPerSec, q.ceiling.tps)} of pgbench`,
+    });
     for (const r of q.runs) {
       rows.push({
         name: `staff queue read (GET /api/v1/cases, 50/page), ${r.workers} worker(s), over ${CASES.toLocaleString('en')} cases`,
@@ -433,8 +490,8 @@ async function main() {
       shares.push({
         path: `staff queue read, 50/page, ${CASES.toLocaleString('en')} cases, ${r.workers} worker(s)`,
         service: `${r.requestsPerSec.toLocaleString('en')} req/s, p99 ${r.p99} ms, CPU/req ${ms(r.cpuUsPerRequest)} ms service + ${ms(r.dbCpuUsPerRequest)} ms PostgreSQL, RSS ${r.peakRssMb} MB (load ${r.loadAvg.toFixed(1)})`,
-        ceiling: `pgbench of the same SELECT, prepared, 50 clients: ${q.ceiling.tps.toLocaleString('en')} tx/s, ${ms(q.ceiling.dbCpuUsPerTx)} ms PostgreSQL CPU/tx (load ${q.ceiling.loadAvg.toFixed(1)}); bare fastify sending the same ${q.pageBytes.toLocaleString('en')} bytes: ${q.floor.requestsPerSec.toLocaleString('en')} req/s, ${ms(q.floor.cpuUsPerRequest)} ms CPU/req`,
-        share: `${pct(r.requestsPerSec, q.ceiling.tps)} (target ≥ 50 %)`,
+        ceiling: `pgbench of the same SELECT, prepared, 50 clients: ${q.ceiling.tps.toLocaleString('en')} tx/s, ${ms(q.ceiling.dbCpuUsPerTx)} ms PostgreSQL CPU/tx (load ${q.ceiling.loadAvg.toFixed(1)}); bare fastify sending the same ${q.pageBytes.toLocaleString('en')} bytes: ${q.floor.requestsPerSec.toLocaleString('en')} req/s, ${ms(q.floor.cpuUsPerRequest)} ms CPU/req; Node floor (fastify + pg, the SELECT alone) ${q.nodeFloor.requestsPerSec.toLocaleString('en')} req/s, ${ms(q.nodeFloor.cpuUsPerRequest)} ms CPU/req (${pct(q.nodeFloor.requestsPerSec, q.ceiling.tps)} of pgbench)`,
+        share: `${pct(r.requestsPerSec, q.ceiling.tps)} (target ≥ 50 %); ${pct(r.requestsPerSec, q.nodeFloor.requestsPerSec)} of the Node floor`,
       });
     }
   }
