@@ -83,6 +83,8 @@ export const configSchema = z.object({
   /** webhook URLs may be http and resolve to private, loopback or link-local addresses (intranet, tests) */
   PAKN_WEBHOOK_ALLOW_PRIVATE: bool,
   PAKN_WEBHOOK_CRON: cronExpr.default('*/10 * * * * *'),
+  /** delivered and dead webhook messages are deleted this many days after their last attempt (their bodies carry case data) */
+  PAKN_WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   PAKN_RATE_LIMIT_PUBLIC: z.coerce.number().int().min(1).default(30),
   /** lost-key requests per IP per hour (per tracking code: KEY_RECOVERY_PER_CODE_PER_HOUR) */
   PAKN_RATE_LIMIT_KEY_RECOVERY: z.coerce.number().int().min(1).default(10),

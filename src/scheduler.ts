@@ -44,6 +44,8 @@ export function scheduledJobs(services: Services): ScheduledJob[] {
     { name: 'weekly-report', schedule: services.config.PAKN_WEEKLY_REPORT_CRON, run: () => services.weekly.run(services.clock.now()) },
     // stored first answers of public submissions (Idempotency-Key) are kept 7 days
     { name: 'intake-idempotency-purge', schedule: '17 3 * * *', run: () => services.intake.purgeIdempotencyKeys(services.clock.now()) },
+    // delivered and dead webhook messages older than PAKN_WEBHOOK_RETENTION_DAYS are deleted (their bodies carry case data)
+    { name: 'webhook-retention', schedule: '47 3 * * *', run: (signal) => services.webhooks.purgeDeliveries(services.clock.now(), signal), idle: (r) => (r as { deleted: number }).deleted === 0 },
   ];
 }
 

@@ -3249,7 +3249,7 @@ export interface components {
         };
         JobRun: {
             id: number;
-            /** @description escalation, outbox, report-publish, chain-seal, intake-idempotency-purge */
+            /** @description escalation, outbox, webhooks, report-publish, chain-seal, chain-checkpoint, chain-checkpoint-mail, weekly-report, intake-idempotency-purge, webhook-retention, … */
             job: string;
             /** @description PAKN_INSTANCE_ID of the instance that ran it */
             instance: string | null;

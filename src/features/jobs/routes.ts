@@ -21,7 +21,7 @@ const jobRunsQuery = z.object({
 const jobRunSchema = z
   .object({
     id: z.number().int(),
-    job: z.string().describe('escalation, outbox, report-publish, chain-seal, intake-idempotency-purge'),
+    job: z.string().describe('escalation, outbox, webhooks, report-publish, chain-seal, chain-checkpoint, chain-checkpoint-mail, weekly-report, intake-idempotency-purge, webhook-retention, …'),
     instance: z.string().nullable().describe('PAKN_INSTANCE_ID of the instance that ran it'),
     startedAt: isoInstant,
     finishedAt: isoInstant.nullable(),

@@ -6,7 +6,7 @@
  * PAKN_WEBHOOK_MAX_ATTEMPTS. A subscription failing for WEBHOOK_DISABLE_AFTER_MS is switched off
  * and its agency told by e-mail. See docs/webhooks.md.
  */
-import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import { rows, type Db } from '../../db/client.js';
 import { agencies, webhookDeliveries, webhooks } from '../../db/schema.js';
@@ -38,6 +38,9 @@ const BACKOFF_CAP_MS = 12 * 3_600_000;
 const CLAIM_BATCH = 20;
 const MAX_PER_RUN = 2000;
 const PARALLEL = 4;
+/** rows deleted per statement by the retention job */
+const PURGE_BATCH = 5000;
+const DAY_MS = 86_400_000;
 
 /** Delay before the next attempt after `attempts` failed ones: 30 s × 4^(attempts-1), at most 12 h. */
 export function webhookBackoffMs(attempts: number): number {
@@ -80,7 +83,7 @@ const silent: Logger = { info() {}, warn() {} };
 export interface WebhookServiceDeps {
   db: Db;
   clock: Clock;
-  config: Pick<Config, 'PAKN_WEBHOOK_ALLOW_PRIVATE' | 'PAKN_WEBHOOK_MAX_ATTEMPTS'>;
+  config: Pick<Config, 'PAKN_WEBHOOK_ALLOW_PRIVATE' | 'PAKN_WEBHOOK_MAX_ATTEMPTS' | 'PAKN_WEBHOOK_RETENTION_DAYS'>;
   instanceId: string;
   mailDomain: string;
   metrics: Metrics;
@@ -303,6 +306,34 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       .where(and(eq(webhookDeliveries.webhookId, id), eq(webhookDeliveries.status, 'dead')))
       .returning({ id: webhookDeliveries.id });
     return { requeued: r.length };
+  }
+
+  /**
+   * Deletes the messages that are finished and older than PAKN_WEBHOOK_RETENTION_DAYS: delivered
+   * ones by their delivery, dead ones by their last attempt. Pending and sending ones are never
+   * deleted, whatever their age. In batches of `batch` rows (each its own statement, so no long
+   * lock), until none is left or the service is stopping.
+   */
+  async function purgeDeliveries(now: Date, signal?: AbortSignal, batch = PURGE_BATCH): Promise<{ deleted: number; cutoff: string; interrupted?: true }> {
+    const cutoff = new Date(now.getTime() - config.PAKN_WEBHOOK_RETENTION_DAYS * DAY_MS);
+    const finished = or(
+      and(eq(webhookDeliveries.status, 'delivered'), lt(webhookDeliveries.deliveredAt, cutoff)),
+      and(eq(webhookDeliveries.status, 'dead'), lt(webhookDeliveries.lastAttemptAt, cutoff)),
+    );
+    let deleted = 0;
+    for (;;) {
+      if (signal?.aborted) return { deleted, cutoff: toLocalIso(cutoff), interrupted: true };
+      // a message is only attempted once due, so a finished one's next_attempt_at is never after
+      // its last attempt: the condition on it adds nothing but lets the due index find the rows
+      const picked = db
+        .select({ id: webhookDeliveries.id })
+        .from(webhookDeliveries)
+        .where(and(inArray(webhookDeliveries.status, ['delivered', 'dead']), lt(webhookDeliveries.nextAttemptAt, cutoff), finished))
+        .limit(batch);
+      const gone = await db.delete(webhookDeliveries).where(inArray(webhookDeliveries.id, picked)).returning({ id: webhookDeliveries.id });
+      deleted += gone.length;
+      if (gone.length < batch) return { deleted, cutoff: toLocalIso(cutoff) };
+    }
   }
 
   /** Sends a `ping` now (through the same path as every message) and answers how it went. */
@@ -535,6 +566,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     redeliverDead,
     test,
     run,
+    purgeDeliveries,
     useLogger(l: Logger) {
       log = l;
     },
