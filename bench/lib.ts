@@ -69,6 +69,7 @@ export async function startService(env: Record<string, string>, port: number): P
       LOG_LEVEL: 'warn',
       PAKN_DISABLE_CRON: '1',
       PAKN_RATE_LIMIT_PUBLIC: '100000000',
+      PAKN_RATE_LIMIT_STAFF: '100000000',
       PAKN_SIGNING_KEY: SIGNING_KEY,
       PORT: String(port),
       HOST: '127.0.0.1',

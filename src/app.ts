@@ -17,6 +17,7 @@ import { clientErrorHandler, frameworkErrors, problemDetails } from './plugins/p
 import { rejectControlChars } from './plugins/reject-control-chars.js';
 import { sealTimeline } from './plugins/seal-timeline.js';
 import { staffAuth } from './plugins/staff-auth.js';
+import { staffRateLimit } from './plugins/staff-rate-limit.js';
 import { loggerOptions } from './lib/log.js';
 import { createResponseSerializerCompiler } from './lib/serializer.js';
 import { createServices, type Services } from './services.js';
@@ -114,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(cors, { origins: config.PAKN_CORS_ORIGINS });
   await app.register(fastifyRateLimit, { global: false });
+  await app.register(staffRateLimit, { max: config.PAKN_RATE_LIMIT_STAFF });
   await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
   await app.register(openapi);
   await app.register(sealTimeline, { chain: services.chain });

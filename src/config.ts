@@ -86,6 +86,8 @@ export const configSchema = z.object({
   /** delivered and dead webhook messages are deleted this many days after their last attempt (their bodies carry case data) */
   PAKN_WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   PAKN_RATE_LIMIT_PUBLIC: z.coerce.number().int().min(1).default(30),
+  /** staff API requests per token per minute (every /api/v1 route outside /public) */
+  PAKN_RATE_LIMIT_STAFF: z.coerce.number().int().min(1).default(1200),
   /** lost-key requests per IP per hour (per tracking code: KEY_RECOVERY_PER_CODE_PER_HOUR) */
   PAKN_RATE_LIMIT_KEY_RECOVERY: z.coerce.number().int().min(1).default(10),
   PAKN_TRUST_PROXY: bool,

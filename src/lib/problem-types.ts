@@ -83,7 +83,7 @@ export const PROBLEM_TYPES = {
   'rate-limited': {
     status: 429,
     title: 'Quá nhiều yêu cầu (too many requests)',
-    meaning: 'Quá nhiều yêu cầu từ cùng một địa chỉ trong thời gian ngắn. Chờ số giây ghi trong tiêu đề `Retry-After` rồi thử lại.',
+    meaning: 'Quá nhiều yêu cầu trong thời gian ngắn: từ cùng một địa chỉ (trang công khai, Open311) hoặc cùng một token (API nghiệp vụ, mặc định 1.200 yêu cầu/phút). Chờ số giây ghi trong tiêu đề `Retry-After` rồi thử lại.',
   },
   'header-too-large': {
     status: 431,

@@ -8,6 +8,8 @@ export interface StaffAuthOptions {
   auth: Pick<AuthService, 'authenticate'>;
 }
 
+
+
 const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 
 /** Staff routes are every /api/v1 route outside /api/v1/public. */
@@ -25,6 +27,7 @@ export const staffAuth = fp<StaffAuthOptions>(
       if (!isStaffUrl(route.url)) return;
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       if (!route.config?.roles) staffRoutesWithoutRoles.push(`${methods.join(',')} ${route.url}`);
+
       if (route.schema) {
         // every secured operation can answer 401 (no, unknown or revoked token) and 403 (role)
         const response = { ...((route.schema.response as Record<string, unknown> | undefined) ?? {}) };
@@ -32,6 +35,8 @@ export const staffAuth = fp<StaffAuthOptions>(
         const said = (r: unknown) => (r as { description?: string } | undefined)?.description;
         response[401] = problemResponse(said(response[401]) ?? 'No Bearer token, or an unknown, revoked or expired one');
         response[403] = problemResponse(said(response[403]) ?? 'The role of the token may not use this operation');
+        // every staff route counts against its token's allowance (plugins/staff-rate-limit.ts)
+        response[429] = problemResponse(said(response[429]) ?? 'More than PAKN_RATE_LIMIT_STAFF requests with this token in a minute; Retry-After says when to try again');
         // unknown query parameters answer 400 naming them (lib/strict.ts)
         route.schema = { ...route.schema, security: [{ bearerAuth: [] }], response, querystring: strictQuery(route.schema.querystring) } as typeof route.schema;
       }
