@@ -51,5 +51,5 @@ if (st.kind === 'queue') {
     return reply.code(201).send({ trackingCode: code, size: JSON.stringify(req.body).length });
   });
 }
-app.get('/readyz', async () => ({ status: 'ready' }));
+app.get('/readyz', async () => ({ status: 'ready', pid: process.pid }));
 await app.listen({ port: Number(process.env.PORT ?? 3994), host: '127.0.0.1' });

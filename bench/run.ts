@@ -132,12 +132,27 @@ async function benchPgbench(): Promise<Pgbench & { handWritten: Pgbench; stateme
     const own = await pgbench(url, file, 'prepared');
     const handWritten = await pgbench(url, 'bench/intake-tx.sql', 'simple');
     log("intake: the Node floor (fastify + pg running intake's statement, nothing else)");
-    const floor = await nodeFloor(url, name, join(dir, 'floor.json'), { kind: 'intake', ...st }, {
-      path: '/intake',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(INTAKE_BODY),
-    });
+    // on a fresh database like the service's load (the seed gives the same ids the statement names)
+    const floorDb = 'pakn_bench_intake_floor';
+    const floorUrl = await freshDatabase(floorDb);
+    const f = await openPostgres(floorUrl, 2);
+    try {
+      await runMigrations(f);
+      await seedDemo(f.db);
+    } finally {
+      await f.close();
+    }
+    let floor: LoadResult;
+    try {
+      floor = await nodeFloor(floorUrl, floorDb, join(dir, 'floor.json'), { kind: 'intake', ...st }, {
+        path: '/intake',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(INTAKE_BODY),
+      });
+    } finally {
+      await dropDatabase(floorDb);
+    }
     return { ...own, handWritten, statement: st.name, floor };
   } finally {
     await dropDatabase(name);
@@ -156,22 +171,29 @@ async function nodeFloor(url: string, db: string, file: string, statement: objec
     env: { ...process.env, DATABASE_URL: url, POOL_SIZE: '20', STATEMENT: file, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  const exited = new Promise((r) => child.once('exit', r));
   try {
-    for (let i = 0; i < 100; i++) {
+    let ready = false;
+    for (let i = 0; i < 100 && !ready && child.exitCode === null; i++) {
       try {
-        if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+        // this child's answer, not a process left on the port
+        const r = await fetch(`http://127.0.0.1:${port}/readyz`);
+        ready = r.ok && ((await r.json()) as { pid?: number }).pid === child.pid;
       } catch {
         /* starting */
       }
-      await new Promise((r) => setTimeout(r, 100));
+      if (!ready) await new Promise((r) => setTimeout(r, 100));
     }
+    if (!ready || child.exitCode !== null) throw new Error(`the Node floor did not start on port ${port}`);
     const { path, ...opts } = req;
     const u = `http://127.0.0.1:${port}${path}`;
     await load({ ...opts, url: u, connections: 10, duration: 3 }); // warm-up
     return await load({ ...opts, url: u, connections: 50, duration: DURATION, samplePid: child.pid, database: db });
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
   }
 }
 

@@ -8,8 +8,6 @@ export interface StaffAuthOptions {
   auth: Pick<AuthService, 'authenticate'>;
 }
 
-
-
 const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 
 /** Staff routes are every /api/v1 route outside /api/v1/public. */
@@ -36,7 +34,7 @@ export const staffAuth = fp<StaffAuthOptions>(
         response[401] = problemResponse(said(response[401]) ?? 'No Bearer token, or an unknown, revoked or expired one');
         response[403] = problemResponse(said(response[403]) ?? 'The role of the token may not use this operation');
         // every staff route counts against its token's allowance (plugins/staff-rate-limit.ts)
-        response[429] = problemResponse(said(response[429]) ?? 'More than PAKN_RATE_LIMIT_STAFF requests with this token in a minute; Retry-After says when to try again');
+        response[429] = problemResponse(said(response[429]) ?? 'More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again');
         // unknown query parameters answer 400 naming them (lib/strict.ts)
         route.schema = { ...route.schema, security: [{ bearerAuth: [] }], response, querystring: strictQuery(route.schema.querystring) } as typeof route.schema;
       }

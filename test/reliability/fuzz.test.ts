@@ -19,7 +19,7 @@ let components: Record<string, JsonSchema> = {};
 
 beforeAll(async () => {
   // the public rate limit would answer 429 before the input is read
-  t = await createTestApp({ config: { PAKN_RATE_LIMIT_PUBLIC: '1000000' } });
+  t = await createTestApp({ config: { PAKN_RATE_LIMIT_PUBLIC: '1000000', PAKN_RATE_LIMIT_STAFF: '1000000' } });
   const doc = t.app.swagger() as unknown as {
     paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema: JsonSchema }> }; parameters?: Array<{ in: string; name: string; schema: JsonSchema }> }>>;
     components?: { schemas?: Record<string, JsonSchema> };

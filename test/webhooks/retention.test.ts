@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config.js';
 import { rows } from '../../src/db/client.js';
 import { scheduledJobs } from '../../src/scheduler.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
+import { onPostgres } from '../helpers/db.js';
 
 const DAY = 86_400_000;
 let t: TestApp;
@@ -78,6 +79,38 @@ describe('webhook message retention (PAKN_WEBHOOK_RETENTION_DAYS)', () => {
     stopping.abort();
     expect(await t.app.services.webhooks.purgeDeliveries(t.clock.now(), stopping.signal)).toMatchObject({ deleted: 0, interrupted: true });
     expect(await left()).toEqual(['delivered-old']);
+  });
+
+  it('keeps a message sent again while the job runs; sending again one it deleted is a 404', async () => {
+    await message('dead-old', 'dead', { next: 40, last: 40 });
+    await message('dead-old-2', 'dead', { next: 41, last: 41 });
+    const ids = await rows<{ id: number; last_error: string }>(t.database.db, sql`select id, last_error from webhook_deliveries order by last_error`);
+    const [kept, gone] = ids;
+    const now = t.clock.now();
+    if (onPostgres) {
+      // an admin's "send again" in flight on another connection holds the row: the job does not
+      // wait for it, and does not delete it
+      let release!: () => void;
+      let locked!: () => void;
+      const holding = new Promise<void>((r) => (locked = r));
+      const tx = t.database.db.transaction(async (tx) => {
+        await tx.execute(sql`update webhook_deliveries set status = 'pending', attempts = 0, next_attempt_at = ${now} where id = ${kept.id}`);
+        locked();
+        await new Promise<void>((r) => (release = r));
+      });
+      await holding;
+      expect((await t.app.services.webhooks.purgeDeliveries(now)).deleted).toBe(1);
+      release();
+      await tx;
+    } else {
+      // one connection: the admin's request and the job follow each other
+      const r = await t.request().post(`/api/v1/admin/webhooks/${hook}/deliveries/${kept.id}/redeliver`).set(bearer(t.tokens.admin));
+      expect(r.status).toBe(200);
+      expect((await t.app.services.webhooks.purgeDeliveries(now)).deleted).toBe(1);
+    }
+    expect(await rows(t.database.db, sql`select last_error, status from webhook_deliveries`)).toEqual([{ last_error: 'dead-old', status: 'pending' }]);
+    const late = await t.request().post(`/api/v1/admin/webhooks/${hook}/deliveries/${gone.id}/redeliver`).set(bearer(t.tokens.admin));
+    expect(late.status).toBe(404);
   });
 
   it('the retention is at least a day', () => {

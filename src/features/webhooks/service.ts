@@ -292,6 +292,10 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       .set({ status: 'pending', attempts: 0, nextAttemptAt: now, lockedUntil: null, lockedBy: null })
       .where(and(eq(webhookDeliveries.id, deliveryId), inArray(webhookDeliveries.status, ['delivered', 'dead'])))
       .returning();
+    // deleted in between by the retention job
+    if (!u && (await db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId))).length === 0) {
+      throw new NotFound(`Delivery ${deliveryId} of webhook ${id} does not exist`);
+    }
     if (!u) throw new Conflict(`Delivery ${deliveryId} is ${d.status}: it will be tried without being asked`, { deliveryStatus: d.status });
     return toDeliveryView(u);
   }
@@ -320,17 +324,20 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       and(eq(webhookDeliveries.status, 'delivered'), lt(webhookDeliveries.deliveredAt, cutoff)),
       and(eq(webhookDeliveries.status, 'dead'), lt(webhookDeliveries.lastAttemptAt, cutoff)),
     );
+    // a message is only attempted once due, so a finished one's next_attempt_at is never after
+    // its last attempt: the condition on it adds nothing but lets the due index find the rows
+    const purgeable = and(inArray(webhookDeliveries.status, ['delivered', 'dead']), lt(webhookDeliveries.nextAttemptAt, cutoff), finished);
     let deleted = 0;
     for (;;) {
       if (signal?.aborted) return { deleted, cutoff: toLocalIso(cutoff), interrupted: true };
-      // a message is only attempted once due, so a finished one's next_attempt_at is never after
-      // its last attempt: the condition on it adds nothing but lets the due index find the rows
-      const picked = db
-        .select({ id: webhookDeliveries.id })
-        .from(webhookDeliveries)
-        .where(and(inArray(webhookDeliveries.status, ['delivered', 'dead']), lt(webhookDeliveries.nextAttemptAt, cutoff), finished))
-        .limit(batch);
-      const gone = await db.delete(webhookDeliveries).where(inArray(webhookDeliveries.id, picked)).returning({ id: webhookDeliveries.id });
+      // rows another transaction holds (an admin sending one again, another instance's purge)
+      // are skipped, and the delete checks the conditions again on the row it deletes: a
+      // message made pending again in between is kept
+      const picked = db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(purgeable).orderBy(webhookDeliveries.id).limit(batch).for('update', { skipLocked: true });
+      const gone = await db
+        .delete(webhookDeliveries)
+        .where(and(inArray(webhookDeliveries.id, picked), purgeable))
+        .returning({ id: webhookDeliveries.id });
       deleted += gone.length;
       if (gone.length < batch) return { deleted, cutoff: toLocalIso(cutoff) };
     }
