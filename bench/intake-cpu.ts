@@ -9,19 +9,13 @@ import { loadavg } from 'node:os';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { openPostgres } from '../src/db/client.js';
-import { runMigrations } from '../src/db/migrate.js';
-import { seedDemo } from '../src/db/seed.js';
 import { systemClock } from '../src/lib/clock.js';
-import { dropDatabase, freshDatabase, INTAKE_BODY, measuredInProcess } from './lib.js';
+import { dropDatabase, seededDatabase, INTAKE_BODY, measuredInProcess } from './lib.js';
 
 const N = Number(process.env.BENCH_REQUESTS ?? 2_000);
 const name = 'pakn_bench_intake_cpu';
-const url = await freshDatabase(name);
-const d = await openPostgres(url, 20);
+const { url, d } = await seededDatabase(name, 20);
 try {
-  await runMigrations(d);
-  await seedDemo(d.db);
   const config = loadConfig({
     NODE_ENV: 'production',
     DATABASE_URL: url,

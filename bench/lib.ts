@@ -7,6 +7,9 @@ import { cpuUsage } from 'node:process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { openPostgres, type Database } from '../src/db/client.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { seedDemo } from '../src/db/seed.js';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const PG_ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -32,6 +35,20 @@ export async function freshDatabase(name: string): Promise<string> {
   await adminQuery(`drop database if exists ${name} with (force)`);
   await adminQuery(`create database ${name}`);
   return dbUrl(name);
+}
+
+/** A fresh database on the benchmark server, migrated and seeded with the demo province, opened with `poolSize` connections. */
+export async function seededDatabase(name: string, poolSize: number): Promise<{ url: string; d: Database }> {
+  const url = await freshDatabase(name);
+  const d = await openPostgres(url, poolSize);
+  try {
+    await runMigrations(d);
+    await seedDemo(d.db);
+  } catch (e) {
+    await d.close();
+    throw e;
+  }
+  return { url, d };
 }
 
 export async function dropDatabase(name: string): Promise<void> {

@@ -9,23 +9,17 @@ import { loadavg } from 'node:os';
 import { sql } from 'drizzle-orm';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { openPostgres } from '../src/db/client.js';
-import { runMigrations } from '../src/db/migrate.js';
-import { seedDemo } from '../src/db/seed.js';
 import { sha256Hex } from '../src/lib/crypto.js';
 import { FixedClock } from '../src/lib/clock.js';
 import { generateCases } from './datagen.js';
-import { dropDatabase, freshDatabase, measuredInProcess } from './lib.js';
+import { dropDatabase, seededDatabase, measuredInProcess } from './lib.js';
 import { generateKeyPairSync } from 'node:crypto';
 
 const CASES = Number(process.env.BENCH_CASES ?? 20_000);
 const N = Number(process.env.BENCH_REQUESTS ?? 2_000);
 const name = 'pakn_bench_queue_cpu';
-const url = await freshDatabase(name);
-const d = await openPostgres(url, 10);
+const { url, d } = await seededDatabase(name, 10);
 try {
-  await runMigrations(d);
-  await seedDemo(d.db);
   const now = new Date('2026-11-20T03:00:00Z');
   await generateCases(d.db, { n: CASES, now, dueCount: 1_000, openShare: 1 });
   const token = 'pakn_bench_agency_staff_token_0000000000000';

@@ -7,12 +7,9 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../src/db/client.js';
-import { openPostgres } from '../src/db/client.js';
-import { runMigrations } from '../src/db/migrate.js';
-import { seedDemo } from '../src/db/seed.js';
 import { verifyCases } from '../src/features/timeline/replay.js';
 import { generateCases } from './datagen.js';
-import { dropDatabase, freshDatabase, timed } from './lib.js';
+import { dropDatabase, seededDatabase, timed } from './lib.js';
 
 /** The timeline of every generated case, consistent with its row. */
 export async function generateEvents(db: Db): Promise<number> {
@@ -38,11 +35,8 @@ export async function generateEvents(db: Db): Promise<number> {
 
 export async function runReplayBench(cases: number): Promise<{ ms: number; cases: number; events: number; problems: number; setupMs: number }> {
   const name = 'pakn_bench_replay';
-  const url = await freshDatabase(name);
-  const d = await openPostgres(url, 4);
+  const { url, d } = await seededDatabase(name, 4);
   try {
-    await runMigrations(d);
-    await seedDemo(d.db);
     const setup = await timed(async () => {
       await generateCases(d.db, { n: cases, now: new Date('2026-11-20T03:00:00Z'), dueCount: 10_000, openShare: 0.2, fromMonth: '2026-10', months: 1 });
       return generateEvents(d.db);

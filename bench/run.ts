@@ -19,8 +19,6 @@ import type autocannon from 'autocannon';
 import pg from 'pg';
 import { testConfig } from '../src/config.js';
 import { openPostgres } from '../src/db/client.js';
-import { runMigrations } from '../src/db/migrate.js';
-import { seedDemo } from '../src/db/seed.js';
 import { sha256Hex } from '../src/lib/crypto.js';
 import { FixedClock } from '../src/lib/clock.js';
 import { createServices } from '../src/services.js';
@@ -29,7 +27,7 @@ import { generateCases } from './datagen.js';
 import { captureIntakeStatement, writeIntakeStatementScript } from './intake-statement.js';
 import { runDeadlineBench } from './deadline.bench.js';
 import { runReplayBench } from './replay.bench.js';
-import { backendCpu, backendCpuSpent, dropDatabase, freshDatabase, INTAKE_BODY, load, ROOT, sh, startService, timed, type LoadResult } from './lib.js';
+import { backendCpu, backendCpuSpent, dropDatabase, freshDatabase, INTAKE_BODY, load, ROOT, seededDatabase, sh, startService, timed, type LoadResult } from './lib.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 30);
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
@@ -114,14 +112,11 @@ interface Pgbench {
  */
 async function benchPgbench(): Promise<Pgbench & { handWritten: Pgbench; statement: string; floor: LoadResult }> {
   const name = 'pakn_bench_pgbench';
-  const url = await freshDatabase(name);
-  const d = await openPostgres(url, 2);
+  const { url, d } = await seededDatabase(name, 2);
   const dir = mkdtempSync(join(tmpdir(), 'pakn-bench-'));
   const file = join(dir, 'intake-statement.sql');
   let st: Awaited<ReturnType<typeof captureIntakeStatement>>;
   try {
-    await runMigrations(d);
-    await seedDemo(d.db);
     await d.db.execute(sql`create sequence pakn_tracking_bench`);
     st = await captureIntakeStatement(d, url);
     writeIntakeStatementScript(st, file);
@@ -134,14 +129,8 @@ async function benchPgbench(): Promise<Pgbench & { handWritten: Pgbench; stateme
     log("intake: the Node floor (fastify + pg running intake's statement, nothing else)");
     // on a fresh database like the service's load (the seed gives the same ids the statement names)
     const floorDb = 'pakn_bench_intake_floor';
-    const floorUrl = await freshDatabase(floorDb);
-    const f = await openPostgres(floorUrl, 2);
-    try {
-      await runMigrations(f);
-      await seedDemo(f.db);
-    } finally {
-      await f.close();
-    }
+    const { url: floorUrl, d: f } = await seededDatabase(floorDb, 2);
+    await f.close();
     let floor: LoadResult;
     try {
       floor = await nodeFloor(floorUrl, floorDb, join(dir, 'floor.json'), { kind: 'intake', ...st }, {
@@ -262,10 +251,7 @@ async function benchIntake(kind: 'pg' | 'pglite', workers = 1): Promise<LoadResu
 
 /** A database with CASES cases (dueCount of them past their deadline) and a known agency_staff token. */
 async function bigDatabase(name: string, dueCount: number, n = CASES) {
-  const url = await freshDatabase(name);
-  const d = await openPostgres(url, 4);
-  await runMigrations(d);
-  await seedDemo(d.db);
+  const { url, d } = await seededDatabase(name, 4);
   const now = new Date('2026-11-20T03:00:00Z');
   const gen = await timed(() => generateCases(d.db, { n, now, dueCount, openShare: 1 }));
   log(`${name}: generated ${n} cases in ${gen.ms} ms`);
@@ -376,10 +362,7 @@ async function benchEscalation(): Promise<Array<{ cases: number; due: number; ms
 
 async function benchReport(): Promise<{ ms: number; cases: number; loadAvg: number }> {
   const name = 'pakn_bench_report';
-  const url = await freshDatabase(name);
-  const d = await openPostgres(url, 4);
-  await runMigrations(d);
-  await seedDemo(d.db);
+  const { url, d } = await seededDatabase(name, 4);
   const now = new Date('2026-11-20T03:00:00Z');
   await generateCases(d.db, { n: CASES, now, dueCount: 10_000, openShare: 0.2, fromMonth: '2026-10', months: 1 });
   await d.close();
@@ -396,10 +379,7 @@ async function benchReport(): Promise<{ ms: number; cases: number; loadAvg: numb
 /** The audit's on-time rates (GET /api/v1/audit/on-time) over a year of CASES cases, by agency and by month. */
 async function benchAuditOnTime(): Promise<{ ms: number; byMonthMs: number; cases: number; loadAvg: number }> {
   const name = 'pakn_bench_audit';
-  const url = await freshDatabase(name);
-  const d = await openPostgres(url, 4);
-  await runMigrations(d);
-  await seedDemo(d.db);
+  const { url, d } = await seededDatabase(name, 4);
   const now = new Date('2026-11-20T03:00:00Z');
   await generateCases(d.db, { n: CASES, now, dueCount: 10_000, openShare: 0.2, fromMonth: '2025-11', months: 12 });
   await d.close();
