@@ -3886,7 +3886,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4103,7 +4103,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4159,7 +4159,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4217,7 +4217,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4323,7 +4323,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4390,7 +4390,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4508,7 +4508,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4566,7 +4566,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4698,7 +4698,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4820,7 +4820,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4878,7 +4878,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4971,7 +4971,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5081,7 +5081,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5139,7 +5139,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5234,7 +5234,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5345,7 +5345,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5405,7 +5405,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5494,7 +5494,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5559,7 +5559,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5752,7 +5752,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5886,7 +5886,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6439,7 +6439,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6507,7 +6507,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6577,7 +6577,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6645,7 +6645,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6811,7 +6811,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6879,7 +6879,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6943,7 +6943,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7089,7 +7089,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7251,7 +7251,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7318,7 +7318,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7376,7 +7376,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7478,7 +7478,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7568,7 +7568,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7633,7 +7633,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7740,7 +7740,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7807,7 +7807,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7902,7 +7902,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7987,7 +7987,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8052,7 +8052,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8745,7 +8745,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8813,7 +8813,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8877,7 +8877,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8944,7 +8944,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9000,7 +9000,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9065,7 +9065,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9150,7 +9150,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9206,7 +9206,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9282,7 +9282,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9349,7 +9349,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9422,7 +9422,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9557,7 +9557,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9692,7 +9692,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9826,7 +9826,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9963,7 +9963,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -10095,7 +10095,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -10233,7 +10233,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -10375,7 +10375,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -10509,7 +10509,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -10640,7 +10640,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -10772,7 +10772,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -10909,7 +10909,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -10968,7 +10968,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -11065,7 +11065,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -11151,7 +11151,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -11219,7 +11219,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -11311,7 +11311,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -11378,7 +11378,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -11496,7 +11496,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -11562,7 +11562,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -11618,7 +11618,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -11734,7 +11734,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -11841,7 +11841,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -11901,7 +11901,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -11977,7 +11977,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12072,7 +12072,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12139,7 +12139,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12247,7 +12247,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12314,7 +12314,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12379,7 +12379,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12486,7 +12486,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12553,7 +12553,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12620,7 +12620,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12691,7 +12691,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12768,7 +12768,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12835,7 +12835,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12891,7 +12891,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again */
+            /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;

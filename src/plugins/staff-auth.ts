@@ -25,7 +25,6 @@ export const staffAuth = fp<StaffAuthOptions>(
       if (!isStaffUrl(route.url)) return;
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       if (!route.config?.roles) staffRoutesWithoutRoles.push(`${methods.join(',')} ${route.url}`);
-
       if (route.schema) {
         // every secured operation can answer 401 (no, unknown or revoked token) and 403 (role)
         const response = { ...((route.schema.response as Record<string, unknown> | undefined) ?? {}) };
@@ -34,7 +33,7 @@ export const staffAuth = fp<StaffAuthOptions>(
         response[401] = problemResponse(said(response[401]) ?? 'No Bearer token, or an unknown, revoked or expired one');
         response[403] = problemResponse(said(response[403]) ?? 'The role of the token may not use this operation');
         // every staff route counts against its token's allowance (plugins/staff-rate-limit.ts)
-        response[429] = problemResponse(said(response[429]) ?? 'More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or more than 60 a minute from this address without a token that has authenticated; Retry-After says when to try again');
+        response[429] = problemResponse(said(response[429]) ?? 'More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again');
         // unknown query parameters answer 400 naming them (lib/strict.ts)
         route.schema = { ...route.schema, security: [{ bearerAuth: [] }], response, querystring: strictQuery(route.schema.querystring) } as typeof route.schema;
       }

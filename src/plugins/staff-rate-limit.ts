@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { TooManyRequests } from '../lib/errors.js';
 import { bearerToken } from '../lib/http.js';
@@ -45,11 +45,6 @@ export const staffRateLimit = fp<StaffRateLimitOptions>(
     const known = new Set<string>();
     const keyOf = new WeakMap<FastifyRequest, string>();
 
-    const refuse = (reply: FastifyReply, ttl: number, detail: string) => {
-      reply.header('retry-after', String(ttl));
-      throw new TooManyRequests(detail, ttl);
-    };
-
     app.addHook('onRequest', async (req, reply) => {
       if (!req.routeOptions.config?.roles) return;
       const key = staffRateKey(req);
@@ -57,7 +52,7 @@ export const staffRateLimit = fp<StaffRateLimitOptions>(
       if (!known.has(key)) {
         const u = await unverified(req);
         if (!u.isAllowed && u.isExceeded) {
-          refuse(reply, u.ttlInSeconds, `More than ${unverifiedMax} requests a minute from this address without a token that has authenticated`);
+          throw new TooManyRequests(`More than ${unverifiedMax} requests a minute from this address without a token that has authenticated`, u.ttlInSeconds);
         }
       }
       const r = await perToken(req);
@@ -65,7 +60,7 @@ export const staffRateLimit = fp<StaffRateLimitOptions>(
       reply.header('x-ratelimit-limit', String(r.max));
       reply.header('x-ratelimit-remaining', String(r.remaining));
       reply.header('x-ratelimit-reset', String(r.ttlInSeconds));
-      if (r.isExceeded) refuse(reply, r.ttlInSeconds, `More than ${opts.max} requests a minute with this token`);
+      if (r.isExceeded) throw new TooManyRequests(`More than ${opts.max} requests a minute with this token`, r.ttlInSeconds);
     });
 
     // after authentication (preValidation): the token is real, its requests count on it alone

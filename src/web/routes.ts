@@ -206,7 +206,7 @@ export async function registerWebRoutes(app: FastifyInstance): Promise<void> {
       const values = stringsOf(req.body);
       const ma = (values.ma ?? '').trim().slice(0, 40);
       const email = (values.email ?? '').trim();
-      await checkKeyRecoveryLimits(app, req, reply, ma);
+      await checkKeyRecoveryLimits(app, req, ma);
       const errors: FieldErrors = new Map();
       if (!ma) errors.set('ma', 'Vui lòng nhập mã hồ sơ.');
       if (!email) errors.set('email', 'Vui lòng nhập địa chỉ thư điện tử đã khai khi gửi.');

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AppError, fieldError } from '../../src/lib/errors.js';
+import { AppError, fieldError, TooManyRequests } from '../../src/lib/errors.js';
 import { methodNotAllowed } from '../../src/plugins/method-not-allowed.js';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.js';
@@ -23,6 +23,9 @@ beforeAll(async () => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get('/conflict', async () => {
     throw new AppError(409, 'conflict', 'Xung đột trạng thái (conflict)', 'already closed', { currentStatus: 'closed' });
+  });
+  r.get('/limited', async () => {
+    throw new TooManyRequests('too many', 42);
   });
   r.get('/field', async () => {
     throw fieldError('contact.email', 'not an e-mail address');
@@ -83,6 +86,14 @@ describe('problem-details plugin', () => {
       currentStatus: 'closed',
       instance: '/conflict',
     });
+  });
+
+  it('says when to come back on a 429 of our own limits (Retry-After from the error)', async () => {
+    const r = await app.inject({ method: 'GET', url: '/limited' });
+    expect(r.statusCode).toBe(429);
+    isProblem(r);
+    expect(r.headers['retry-after']).toBe('42');
+    expect(r.json()).toMatchObject({ type: '/docs/problems#rate-limited', status: 429, detail: 'too many' });
   });
 
   it('names the field of a service-side 400', async () => {

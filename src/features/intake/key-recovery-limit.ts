@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TooManyRequests } from '../../lib/errors.js';
 import { formatTrackingCode, parseTrackingCode } from '../../domain/validators.js';
 
@@ -29,7 +29,7 @@ function canonicalCode(code: string): string {
  * Both count every request, matched or not. Kept in memory like the other public limits (see
  * docs/decisions.md); the number of new keys per case is also capped in the database.
  */
-export async function checkKeyRecoveryLimits(app: FastifyInstance, req: FastifyRequest, reply: FastifyReply, trackingCode: string): Promise<void> {
+export async function checkKeyRecoveryLimits(app: FastifyInstance, req: FastifyRequest, trackingCode: string): Promise<void> {
   let l = limiters.get(app.services);
   if (!l) {
     l = {
@@ -45,9 +45,6 @@ export async function checkKeyRecoveryLimits(app: FastifyInstance, req: FastifyR
   codeOf.set(req, canonicalCode(trackingCode));
   for (const limit of [l.perIp, l.perCode]) {
     const r = await limit(req);
-    if (!r.isAllowed && r.isExceeded) {
-      reply.header('retry-after', String(r.ttlInSeconds));
-      throw new TooManyRequests('Too many lost-key requests; try again later', r.ttlInSeconds);
-    }
+    if (!r.isAllowed && r.isExceeded) throw new TooManyRequests('Too many lost-key requests; try again later', r.ttlInSeconds);
   }
 }

@@ -190,7 +190,7 @@ export async function registerIntakeRoutes(app: FastifyInstance): Promise<void> 
         },
       },
       async (req, reply) => {
-        await checkKeyRecoveryLimits(app, req, reply, req.params.trackingCode);
+        await checkKeyRecoveryLimits(app, req, req.params.trackingCode);
         await intake.recoverAccessKey(req.params.trackingCode, req.body.email);
         return noStore(reply).code(202).send({ message: KEY_RECOVERY_ANSWER });
       },

@@ -10,7 +10,7 @@ import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import { rows, type Db } from '../../db/client.js';
 import { agencies, webhookDeliveries, webhooks } from '../../db/schema.js';
-import { toLocalIso } from '../../domain/calendar.js';
+import { DAY_MS, toLocalIso } from '../../domain/calendar.js';
 import { isAgencyRole, type Actor } from '../../domain/roles.js';
 import type { Clock } from '../../lib/clock.js';
 import { Conflict, fieldError, Forbidden, NotFound } from '../../lib/errors.js';
@@ -40,7 +40,6 @@ const MAX_PER_RUN = 2000;
 const PARALLEL = 4;
 /** rows deleted per statement by the retention job */
 const PURGE_BATCH = 5000;
-const DAY_MS = 86_400_000;
 
 /** Delay before the next attempt after `attempts` failed ones: 30 s × 4^(attempts-1), at most 12 h. */
 export function webhookBackoffMs(attempts: number): number {
