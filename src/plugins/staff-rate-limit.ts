@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { clientAddress } from '../lib/client-address.js';
 import { TooManyRequests } from '../lib/errors.js';
 import { bearerToken } from '../lib/http.js';
 
@@ -21,11 +22,12 @@ const KNOWN_TOKENS = 10_000;
 
 /**
  * The bucket of a staff request: its token (hashed: the limiter's memory holds no token), or
- * its address when it has none or one too long to be a token.
+ * its address (an IPv6 one by its /64, lib/client-address.ts) when it has none or one too long
+ * to be a token.
  */
 export function staffRateKey(req: FastifyRequest): string {
   const token = bearerToken(req);
-  return token && token.length <= MAX_TOKEN_LENGTH ? `staff:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}` : `staff-ip:${req.ip}`;
+  return token && token.length <= MAX_TOKEN_LENGTH ? `staff:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}` : `staff-ip:${clientAddress(req)}`;
 }
 
 /**
@@ -41,7 +43,7 @@ export const staffRateLimit = fp<StaffRateLimitOptions>(
     // `cache`: the counts kept (least recently used go first); the store takes it, the types omit it
     const perToken = app.createRateLimit({ max: opts.max, timeWindow: '1 minute', keyGenerator: staffRateKey, cache: 50_000 } as Parameters<typeof app.createRateLimit>[0]);
     const unverifiedMax = unverifiedPerAddress(opts.max);
-    const unverified = app.createRateLimit({ max: unverifiedMax, timeWindow: '1 minute', keyGenerator: (r) => `staff-new:${r.ip}` });
+    const unverified = app.createRateLimit({ max: unverifiedMax, timeWindow: '1 minute', keyGenerator: (r) => `staff-new:${clientAddress(r)}` });
     const known = new Set<string>();
     const keyOf = new WeakMap<FastifyRequest, string>();
 

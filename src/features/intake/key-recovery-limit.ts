@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { clientAddress } from '../../lib/client-address.js';
 import { TooManyRequests } from '../../lib/errors.js';
 import { formatTrackingCode, parseTrackingCode } from '../../domain/validators.js';
 
@@ -33,7 +34,7 @@ export async function checkKeyRecoveryLimits(app: FastifyInstance, req: FastifyR
   let l = limiters.get(app.services);
   if (!l) {
     l = {
-      perIp: app.createRateLimit({ max: app.config.PAKN_RATE_LIMIT_KEY_RECOVERY, timeWindow: '1 hour', keyGenerator: (r) => `quen-ma-ip:${r.ip}` }),
+      perIp: app.createRateLimit({ max: app.config.PAKN_RATE_LIMIT_KEY_RECOVERY, timeWindow: '1 hour', keyGenerator: (r) => `quen-ma-ip:${clientAddress(r)}` }),
       perCode: app.createRateLimit({
         max: KEY_RECOVERY_PER_CODE_PER_HOUR,
         timeWindow: '1 hour',

@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import FindMyWay from 'find-my-way';
 import { z } from 'zod';
+import { clientAddress } from '../../lib/client-address.js';
 import { sha256Hex } from '../../lib/crypto.js';
 import { AppError, BadRequest, NotFound } from '../../lib/errors.js';
 import { idParam } from '../../lib/http.js';
@@ -239,7 +240,7 @@ export async function registerOpen311Routes(app: FastifyInstance) {
                 const b = (req.body ?? {}) as Record<string, unknown>;
                 const q = (req.query ?? {}) as Record<string, unknown>;
                 const key = typeof b.api_key === 'string' ? b.api_key : typeof q.api_key === 'string' ? q.api_key : '';
-                return key ? `open311:key:${sha256Hex(key).slice(0, 24)}` : `open311:ip:${req.ip}`;
+                return key ? `open311:key:${sha256Hex(key).slice(0, 24)}` : `open311:ip:${clientAddress(req)}`;
               },
             },
           },
