@@ -89,12 +89,74 @@ export function parseWebhookUrl(raw: string, allowPrivate: boolean): URL {
   return url;
 }
 
+/** The lookup resolveTarget asks: every address of a host name, as the system resolver gives them. */
+export type HostLookup = (host: string, opts: { all: true; verbatim: true }) => Promise<Array<{ address: string; family: number }>>;
+
+/** How long a webhook host's name may take to resolve, waiting for a free lookup included. */
+export const DNS_TIMEOUT_MS = 5_000;
+/** Webhook lookups in flight at once, per process. */
+export const DNS_MAX_IN_FLIGHT = 2;
+
+/**
+ * The system resolver (dns.lookup: /etc/hosts, then DNS, as every other client on the machine),
+ * bounded for the webhooks. A lookup runs on one of libuv's four threads, which compression,
+ * file reads and the crypto pool share, and the system resolver can take half a minute on a
+ * name server that does not answer: an agency's broken DNS must neither hold a delivery nor a
+ * request that saves a subscription, nor take the threads the rest of the service needs. So at
+ * most `maxInFlight` lookups run at once (a lookup that timed out keeps its slot until the
+ * system answers: its thread is still busy), the others wait their turn, and the whole wait is
+ * bounded by `timeoutMs`, after which the host counts as not resolving (a delivery is retried
+ * with its usual backoff; a subscription is refused with 400 naming `url`).
+ */
+export function boundedLookup(resolve: HostLookup = lookup as HostLookup, opts: { timeoutMs?: number; maxInFlight?: number } = {}): HostLookup {
+  const timeoutMs = opts.timeoutMs ?? DNS_TIMEOUT_MS;
+  const maxInFlight = opts.maxInFlight ?? DNS_MAX_IN_FLIGHT;
+  let inFlight = 0;
+  const waiting: Array<() => void> = [];
+  const release = () => {
+    inFlight--;
+    waiting.shift()?.();
+  };
+  return (host, o) =>
+    new Promise((resolveOut, reject) => {
+      let done = false;
+      const timer = setTimeout(() => {
+        done = true;
+        const i = waiting.indexOf(start);
+        if (i >= 0) waiting.splice(i, 1);
+        reject(new RefusedUrl(`host ${host} did not resolve within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      function start() {
+        if (done) return;
+        inFlight++;
+        resolve(host, o).then(
+          (a) => {
+            release();
+            if (done) return;
+            done = true;
+            clearTimeout(timer);
+            resolveOut(a);
+          },
+          (err: unknown) => {
+            release();
+            if (done) return;
+            done = true;
+            clearTimeout(timer);
+            reject(err);
+          },
+        );
+      }
+      if (inFlight < maxInFlight) start();
+      else waiting.push(start);
+    });
+}
+
 /**
  * Resolves the URL's host and checks every address it resolves to (any forbidden one refuses the
  * URL: a name that resolves to a public and a private address is not used). Returns the address to
- * connect to.
+ * connect to. A lookup that fails, or does not answer in time (boundedLookup), refuses the URL.
  */
-export async function resolveTarget(raw: string, allowPrivate: boolean, resolve: typeof lookup = lookup): Promise<Target> {
+export async function resolveTarget(raw: string, allowPrivate: boolean, resolve: HostLookup = lookup as HostLookup): Promise<Target> {
   const url = parseWebhookUrl(raw, allowPrivate);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: Array<{ address: string; family: number }>;
@@ -103,7 +165,8 @@ export async function resolveTarget(raw: string, allowPrivate: boolean, resolve:
   } else {
     try {
       addresses = await resolve(host, { all: true, verbatim: true });
-    } catch {
+    } catch (err) {
+      if (err instanceof RefusedUrl) throw err;
       throw new RefusedUrl(`host ${host} does not resolve`);
     }
   }

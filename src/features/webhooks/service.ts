@@ -17,7 +17,7 @@ import { Conflict, fieldError, Forbidden, NotFound } from '../../lib/errors.js';
 import type { CaseService } from '../cases/service.js';
 import type { Metrics } from '../metrics/registry.js';
 import { enqueueMessages } from '../notifications/outbox.js';
-import { parseWebhookUrl, RefusedUrl, resolveTarget } from './address.js';
+import { boundedLookup, parseWebhookUrl, RefusedUrl, resolveTarget, type HostLookup } from './address.js';
 import { postJson, type SendResult } from './send.js';
 import { newSecret, signatureHeaders } from './signing.js';
 
@@ -87,6 +87,8 @@ export interface WebhookServiceDeps {
   mailDomain: string;
   metrics: Metrics;
   cases: Pick<CaseService, 'feedItem'>;
+  /** how host names are resolved (default: the system resolver, bounded: address.ts boundedLookup) */
+  lookup?: HostLookup;
 }
 
 const iso = (d: Date | null) => (d ? toLocalIso(d) : null);
@@ -137,6 +139,7 @@ export type DeliveryView = ReturnType<typeof toDeliveryView>;
 export function createWebhookService(deps: WebhookServiceDeps) {
   const { db, clock, config, instanceId, metrics } = deps;
   const allowPrivate = config.PAKN_WEBHOOK_ALLOW_PRIVATE;
+  const lookup = deps.lookup ?? boundedLookup();
   let log: Logger = silent;
 
   // ------------------------------------------------------------------ subscriptions
@@ -145,7 +148,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   async function checkUrl(raw: string): Promise<string> {
     try {
       parseWebhookUrl(raw, allowPrivate);
-      await resolveTarget(raw, allowPrivate);
+      await resolveTarget(raw, allowPrivate, lookup);
     } catch (err) {
       if (err instanceof RefusedUrl) throw fieldError('url', err.message);
       throw err;
@@ -429,7 +432,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     const t0 = performance.now();
     let res: SendResult;
     try {
-      const target = await resolveTarget(w.url, allowPrivate);
+      const target = await resolveTarget(w.url, allowPrivate, lookup);
       res = await postJson(target, signatureHeaders(secrets, d.msgId, now, body), body);
     } catch (err) {
       res = { status: null, error: err instanceof RefusedUrl ? `refused: ${err.message}` : String((err as Error)?.message ?? err).slice(0, 300) };
