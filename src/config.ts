@@ -1,9 +1,42 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
   .optional()
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+/**
+ * Which X-Forwarded-For hops are the service's own proxies (fastify's trustProxy): off; the number
+ * of proxies in front (`1`: one nginx or load balancer); or their addresses and networks
+ * (`127.0.0.1,10.0.0.0/8`). "Trust every hop" (`true`) is refused: the left of the header is what
+ * the client wrote, so every client could choose its address and with it a fresh allowance of
+ * every per-address limit.
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((raw, ctx): false | number | string[] => {
+    const v = (raw ?? '').trim();
+    if (v === '' || v === '0' || v === 'false' || v === 'no') return false;
+    if (/^[1-9]\d{0,1}$/.test(v)) return Number(v);
+    const items = v.split(',').map((s) => s.trim());
+    const cidr = (s: string) => {
+      const [addr, bits, more] = s.split('/');
+      const family = isIP(addr);
+      if (!family || more !== undefined) return false;
+      return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+    };
+    if (items.every(cidr)) return items;
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        v === 'true' || v === 'yes'
+          ? 'trusting every X-Forwarded-For hop lets a client choose its own address: give the number of proxies in front of the service (1 for one nginx or load balancer) or their addresses (127.0.0.1,10.0.0.0/8)'
+          : 'must be off (0), the number of proxies in front of the service (1–99), or a comma-separated list of their IP addresses or networks (127.0.0.1,10.0.0.0/8)',
+    });
+    return z.NEVER;
+  });
 
 const cronExpr = z
   .string()
@@ -90,7 +123,8 @@ export const configSchema = z.object({
   PAKN_RATE_LIMIT_STAFF: z.coerce.number().int().min(1).default(1200),
   /** lost-key requests per IP per hour (per tracking code: KEY_RECOVERY_PER_CODE_PER_HOUR) */
   PAKN_RATE_LIMIT_KEY_RECOVERY: z.coerce.number().int().min(1).default(10),
-  PAKN_TRUST_PROXY: bool,
+  /** X-Forwarded-For hops added by the service's own proxies (trustProxy above) */
+  PAKN_TRUST_PROXY: trustProxy,
   PAKN_SEED_DEMO: z.enum(['auto', 'always', 'never']).default('auto'),
   /** names this process in leases and job runs; default host-pid-random */
   PAKN_INSTANCE_ID: z
