@@ -18,6 +18,7 @@ import { rejectControlChars } from './plugins/reject-control-chars.js';
 import { sealTimeline } from './plugins/seal-timeline.js';
 import { staffAuth } from './plugins/staff-auth.js';
 import { staffRateLimit } from './plugins/staff-rate-limit.js';
+import { trustProxyOption } from './lib/client-address.js';
 import { loggerOptions } from './lib/log.js';
 import { createResponseSerializerCompiler } from './lib/serializer.js';
 import { createServices, type Services } from './services.js';
@@ -59,9 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // how often Node checks those deadlines (its default, 30 s, would double them)
       connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.PAKN_HEADERS_TIMEOUT_MS / 4))),
     },
-    // a number of proxies: the hops nearest the service (i = 0 is the socket's peer) are theirs
-    // (fastify itself reads a bare number as "trust none"); a list: proxy-addr's check of each hop
-    trustProxy: typeof config.PAKN_TRUST_PROXY === 'number' ? ((hops: number) => (_address: string, i: number) => i < hops)(config.PAKN_TRUST_PROXY) : config.PAKN_TRUST_PROXY,
+    trustProxy: trustProxyOption(config.PAKN_TRUST_PROXY),
     requestIdHeader: 'x-request-id',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors,

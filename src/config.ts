@@ -18,22 +18,23 @@ const trustProxy = z
   .optional()
   .transform((raw, ctx): false | number | string[] => {
     const v = (raw ?? '').trim();
-    if (v === '' || v === '0' || v === 'false' || v === 'no') return false;
+    if (['', '0', 'off', 'false', 'no'].includes(v.toLowerCase())) return false;
     if (/^[1-9]\d{0,1}$/.test(v)) return Number(v);
     const items = v.split(',').map((s) => s.trim());
     const cidr = (s: string) => {
       const [addr, bits, more] = s.split('/');
       const family = isIP(addr);
       if (!family || more !== undefined) return false;
-      return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+      // a /0 is every address: "trust every hop" again (and proxy-addr refuses it)
+      return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) >= 1 && Number(bits) <= (family === 4 ? 32 : 128));
     };
     if (items.every(cidr)) return items;
     ctx.addIssue({
       code: 'custom',
       message:
-        v === 'true' || v === 'yes'
+        ['true', 'yes', 'all'].includes(v.toLowerCase()) || items.some((i) => /\/0+$/.test(i))
           ? 'trusting every X-Forwarded-For hop lets a client choose its own address: give the number of proxies in front of the service (1 for one nginx or load balancer) or their addresses (127.0.0.1,10.0.0.0/8)'
-          : 'must be off (0), the number of proxies in front of the service (1–99), or a comma-separated list of their IP addresses or networks (127.0.0.1,10.0.0.0/8)',
+          : 'must be 0 (off), the number of proxies in front of the service (1–99), or a comma-separated list of their IP addresses or networks (127.0.0.1,10.0.0.0/8)',
     });
     return z.NEVER;
   });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
 import { loadConfig, ConfigError } from '../../src/config.js';
+import { trustProxyOption } from '../../src/lib/client-address.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { dbLabel } from '../helpers/db.js';
 
@@ -53,13 +55,27 @@ describe(`PAKN_TRUST_PROXY on ${dbLabel}`, () => {
     expect(of('')).toBe(false);
     expect(of('0')).toBe(false);
     expect(of('no')).toBe(false);
+    expect(of('off')).toBe(false);
+    expect(of('OFF')).toBe(false);
     expect(of('1')).toBe(1);
     expect(of('2')).toBe(2);
     expect(of('10.0.0.1, 10.0.0.0/8 ,::1,fd00::/8')).toEqual(['10.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
     expect(loadConfig({ NODE_ENV: 'test' }).PAKN_TRUST_PROXY).toBe(false);
-    for (const bad of ['true', 'yes', 'all', '-1', '1.5', '10.0.0.0/33', 'proxy.example.vn', '10.0.0.1,,']) {
+    for (const bad of ['true', 'yes', 'all', '-1', '1.5', '01', '100', '10.0.0.0/33', 'fd00::/129', 'proxy.example.vn', '10.0.0.1,,', '10.0.0.1/8/8']) {
       expect(() => of(bad), bad).toThrow(ConfigError);
       expect(() => of(bad), bad).toThrow(/PAKN_TRUST_PROXY/);
+    }
+    // every address is "every hop" too
+    for (const all of ['true', '0.0.0.0/0', '::/0', '10.0.0.1, 1.2.3.4/000']) expect(() => of(all), all).toThrow(/lets a client choose its own address/);
+  });
+
+  it('every value the setting accepts starts the server (proxy-addr takes each network it lets through)', async () => {
+    for (const v of ['0', '1', '2', '99', '127.0.0.1', '10.0.0.0/8, 192.168.1.0/24', '::1, fd00::/8', '::ffff:10.0.0.0/104', '10.0.0.0/1', '1.2.3.4/32', 'fe80::1%eth0', '2001:db8::/128']) {
+      const app = Fastify({ trustProxy: trustProxyOption(loadConfig({ NODE_ENV: 'test', PAKN_TRUST_PROXY: v }).PAKN_TRUST_PROXY) });
+      app.get('/', async (req) => ({ ip: req.ip }));
+      const r = await app.inject({ url: '/', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '198.51.100.1' } });
+      expect(r.statusCode, v).toBe(200);
+      await app.close();
     }
   });
 });
