@@ -101,6 +101,8 @@ describe(`Open311 client apps (admin) on ${dbLabel}`, () => {
   it('rate-limits POST requests per api_key, answering 429 in the specification\'s shape', async () => {
     const a = (await t.request().post('/api/v1/admin/api-clients').set(bearer(t.tokens.admin)).send({ name: 'A' })).body.apiKey as string;
     const b = (await t.request().post('/api/v1/admin/api-clients').set(bearer(t.tokens.admin)).send({ name: 'B' })).body.apiKey as string;
+    // a's first filing: counted against this address until the key has authenticated, then per key
+    expect((await t.request().post('/open311/v2/requests.json').type('form').send(filing(a))).status).toBe(200);
     // bad requests count too (limit 3 a minute in this app)
     for (let i = 0; i < 3; i++) {
       const r = await t.request().post('/open311/v2/requests.json').type('form').send({ api_key: a });
@@ -113,8 +115,20 @@ describe(`Open311 client apps (admin) on ${dbLabel}`, () => {
     const overXml = await t.request().post('/open311/v2/requests.xml').type('form').send(filing(a));
     expect(overXml.status).toBe(429);
     expect(val(parseXml(overXml.text).root.children[0], 'code')).toBe('429');
-    // another app's key is counted apart
+    // another app's key is counted apart (its first filing on this address's allowance: 1 of 3 used)
     const other = await t.request().post('/open311/v2/requests.json').type('form').send(filing(b));
     expect(other.status).toBe(200);
+  });
+
+  it('made-up api_keys share their address’s allowance: each is not a new one (nor a key lookup past it)', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await t.app.inject({ method: 'POST', url: '/open311/v2/requests.json', remoteAddress: '198.51.100.77', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(filing(`madeup-${i}`)).toString() });
+      codes.push(r.statusCode);
+    }
+    expect(codes).toEqual([403, 403, 403, 429, 429]);
+    // another address is counted apart
+    const elsewhere = await t.app.inject({ method: 'POST', url: '/open311/v2/requests.json', remoteAddress: '198.51.100.78', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(filing('madeup-x')).toString() });
+    expect(elsewhere.statusCode).toBe(403);
   });
 });

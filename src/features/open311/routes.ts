@@ -166,6 +166,14 @@ export async function registerOpen311Routes(app: FastifyInstance) {
         return sendErrors(reply, urlFormat(req), 404, [{ code: 404, description: `No resource ${path}` }]);
       });
 
+      /** api_keys (hashed) that have authenticated in this process; the set starts over when full */
+      const knownKeys = new Set<string>();
+      const keyBucket = (key: string) => sha256Hex(key).slice(0, 24);
+      const rememberKey = (key: string) => {
+        if (knownKeys.size >= 10_000) knownKeys.clear();
+        knownKeys.add(keyBucket(key));
+      };
+
       const errs = { 400: open311Errors, 403: open311Errors, 404: open311Errors };
       const readLimit = { rateLimit: { max: rateMax * 10, timeWindow: '1 minute' } };
 
@@ -236,11 +244,14 @@ export async function registerOpen311Routes(app: FastifyInstance) {
               max: rateMax,
               timeWindow: '1 minute',
               hook: 'preValidation',
+              // per api_key once the key has authenticated here; before that (a made-up key, a
+              // new one, none) per address, so that made-up keys buy no allowance of their own
               keyGenerator: (req: FastifyRequest) => {
                 const b = (req.body ?? {}) as Record<string, unknown>;
                 const q = (req.query ?? {}) as Record<string, unknown>;
                 const key = typeof b.api_key === 'string' ? b.api_key : typeof q.api_key === 'string' ? q.api_key : '';
-                return key ? `open311:key:${sha256Hex(key).slice(0, 24)}` : `open311:ip:${clientAddress(req)}`;
+                const bucket = key ? keyBucket(key) : '';
+                return bucket && knownKeys.has(bucket) ? `open311:key:${bucket}` : `open311:ip:${clientAddress(req)}`;
               },
             },
           },
@@ -260,6 +271,7 @@ export async function registerOpen311Routes(app: FastifyInstance) {
           if (!key) throw new InvalidApiKey('api_key was not provided');
           const client = await svc.authenticateKey(key);
           if (!client) throw new InvalidApiKey('Invalid api_key');
+          rememberKey(key);
           const created = await svc.createRequest(req.body as Record<string, unknown>, client);
           const list = [created];
           return send(reply, format, list, () => xmlDocument('service_requests', xmlList('request', list)));
