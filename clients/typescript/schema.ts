@@ -12256,6 +12256,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description no DNS lookup of a webhook host was free within 5 s (other hosts answer slowly); nothing was changed or sent: try again in a minute */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getWebhook: {
@@ -12495,6 +12504,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description no DNS lookup of a webhook host was free within 5 s (other hosts answer slowly); nothing was changed or sent: try again in a minute */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     rotateWebhookSecret: {
@@ -12622,6 +12640,15 @@ export interface operations {
             };
             /** @description More than PAKN_RATE_LIMIT_STAFF requests a minute with this token, or, from this address without a token that has authenticated, more than a twentieth of that (at least 60); Retry-After says when to try again */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no DNS lookup of a webhook host was free within 5 s (other hosts answer slowly); nothing was changed or sent: try again in a minute */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

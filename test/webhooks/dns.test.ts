@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { boundedLookup, RefusedUrl, resolveTarget, type HostLookup } from '../../src/features/webhooks/address.js';
+import { boundedLookup, LookupBusy, RefusedUrl, resolveTarget, type HostLookup } from '../../src/features/webhooks/address.js';
 import { createWebhookService } from '../../src/features/webhooks/service.js';
 import type { Actor } from '../../src/domain/roles.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -32,8 +32,14 @@ describe('webhook host lookups are bounded (time, and lookups in flight)', () =>
     const err = await caught;
     expect(err).toBeInstanceOf(RefusedUrl);
     expect((err as Error).message).toBe('host hooks.agency.test did not resolve within 5 s');
-    // the system's late answer changes nothing
+    // the system's late answer changes nothing for this caller, and frees the slot
     r.pending[0].answer(PUBLIC);
+    await vi.advanceTimersByTimeAsync(0);
+    const next = bounded('hooks.agency.test', { all: true, verbatim: true });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(r.pending).toHaveLength(2);
+    r.pending[1].answer(PUBLIC);
+    expect(await next).toEqual(PUBLIC);
   });
 
   it('an answer in time is used as the system gives it; a failure is "does not resolve"', async () => {
@@ -49,54 +55,93 @@ describe('webhook host lookups are bounded (time, and lookups in flight)', () =>
     expect(((await bad) as Error).message).toBe('host nowhere.agency.test does not resolve');
   });
 
-  it('at most two lookups run at once; the others wait their turn, within the same timeout', async () => {
+  it('one system lookup per host name: callers asking for a name being looked up share it', async () => {
+    const r = heldResolver();
+    const bounded = boundedLookup(r.lookup, { maxInFlight: 2 });
+    const asks = [bounded('same.test', { all: true, verbatim: true }), bounded('same.test', { all: true, verbatim: true }), bounded('same.test', { all: true, verbatim: true })];
+    // and another name still has its slot
+    const other = bounded('other.test', { all: true, verbatim: true });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(r.pending.map((p) => p.host)).toEqual(['same.test', 'other.test']);
+    r.pending[0].answer(PUBLIC);
+    r.pending[1].answer(PUBLIC);
+    expect(await Promise.all(asks)).toEqual([PUBLIC, PUBLIC, PUBLIC]);
+    expect(await other).toEqual(PUBLIC);
+  });
+
+  it('two silent hosts hold both slots: a third name waits, and without a slot in time it is "busy", never looked up', async () => {
     vi.useFakeTimers();
     const r = heldResolver();
     const bounded = boundedLookup(r.lookup, { timeoutMs: 5000, maxInFlight: 2 });
-    const a = bounded('a.test', { all: true, verbatim: true });
-    const b = bounded('b.test', { all: true, verbatim: true });
-    const c = bounded('c.test', { all: true, verbatim: true });
-    const d = bounded('d.test', { all: true, verbatim: true }).catch((e: unknown) => e);
-    expect(r.pending.map((p) => p.host)).toEqual(['a.test', 'b.test']);
-    // a answers: c starts in its slot
-    r.pending[0].answer(PUBLIC);
-    expect(await a).toEqual(PUBLIC);
-    expect(r.pending.map((p) => p.host)).toEqual(['a.test', 'b.test', 'c.test']);
+    const a = bounded('slow-a.test', { all: true, verbatim: true }).catch((e: unknown) => e);
+    const b = bounded('slow-b.test', { all: true, verbatim: true }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(1000);
+    const c = bounded('fine.test', { all: true, verbatim: true }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(4000);
+    // the slow ones ran and did not answer: their hosts do not resolve
+    expect(((await a) as Error).message).toBe('host slow-a.test did not resolve within 5 s');
+    expect(await b).toBeInstanceOf(RefusedUrl);
+    await vi.advanceTimersByTimeAsync(1000);
+    // the third never got a slot: busy, not blamed on its host, and it was never looked up
+    const busy = await c;
+    expect(busy).toBeInstanceOf(LookupBusy);
+    expect(busy).not.toBeInstanceOf(RefusedUrl);
+    expect((busy as Error).message).toMatch(/no DNS lookup was free within 5 s.*fine\.test was not looked up/);
+    expect(r.pending.map((p) => p.host)).toEqual(['slow-a.test', 'slow-b.test']);
+    // one of them answers at last: its slot is free, the next name runs at once
+    r.pending[0].fail(new Error('EAI_AGAIN'));
+    await vi.advanceTimersByTimeAsync(0);
+    const d = bounded('fine.test', { all: true, verbatim: true });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(r.pending.map((p) => p.host)).toEqual(['slow-a.test', 'slow-b.test', 'fine.test']);
     r.pending[2].answer(PUBLIC);
-    expect(await c).toEqual(PUBLIC);
-    // b never answers: d waits behind it and gives up when its own time is over, without running
-    expect(r.pending.map((p) => p.host)).toEqual(['a.test', 'b.test', 'c.test', 'd.test']);
-    void b.catch(() => undefined);
-    await vi.advanceTimersByTimeAsync(5000);
-    expect(((await d) as Error).message).toMatch(/d\.test did not resolve within 5 s/);
+    expect(await d).toEqual(PUBLIC);
   });
 
-  it('a lookup that timed out keeps its slot until the system answers (its thread is still busy)', async () => {
+  it('a name waiting for a slot starts as soon as one is free, within its own time', async () => {
     vi.useFakeTimers();
     const r = heldResolver();
     const bounded = boundedLookup(r.lookup, { timeoutMs: 5000, maxInFlight: 1 });
     const first = bounded('slow.test', { all: true, verbatim: true }).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(5000);
     expect(((await first) as Error).message).toMatch(/did not resolve/);
+    // the timed-out lookup keeps its slot (its thread is still busy): the next name waits
     const second = bounded('next.test', { all: true, verbatim: true });
     await vi.advanceTimersByTimeAsync(1000);
     expect(r.pending.map((p) => p.host)).toEqual(['slow.test']);
-    // the system answers the first at last: the slot is free, the second runs
+    // the system answers the first at last: the second runs
     r.pending[0].answer(PUBLIC);
     await vi.advanceTimersByTimeAsync(0);
     expect(r.pending.map((p) => p.host)).toEqual(['slow.test', 'next.test']);
     r.pending[1].answer(PUBLIC);
     expect(await second).toEqual(PUBLIC);
   });
+
+  it('a resolver that throws at once frees its slot', async () => {
+    let calls = 0;
+    const bounded = boundedLookup(
+      ((host: string) => {
+        calls++;
+        if (host === 'bad.test') throw new TypeError('not a host name');
+        return Promise.resolve(PUBLIC);
+      }) as HostLookup,
+      { maxInFlight: 1 },
+    );
+    await expect(resolveTarget('https://bad.test/x', false, bounded)).rejects.toThrow('host bad.test does not resolve');
+    expect(await bounded('good.test', { all: true, verbatim: true })).toEqual(PUBLIC);
+    expect(calls).toBe(2);
+  });
 });
 
 describe(`webhooks whose host does not resolve in time, on ${dbLabel}`, () => {
   let t: TestApp;
-  let mode: 'answer' | 'silent' = 'answer';
+  let mode: 'answer' | 'silent' | 'busy' = 'answer';
   const timedOut = (host: string) => new RefusedUrl(`host ${host} did not resolve within 5 s`);
   // the bounded lookup's answer without waiting five seconds: the test decides what it says
   const lookup: HostLookup = async (host) => {
     if (mode === 'silent') throw timedOut(host);
+    if (mode === 'busy') throw new LookupBusy(host, 5000);
     return PUBLIC;
   };
   let service: ReturnType<typeof createWebhookService>;
@@ -132,5 +177,29 @@ describe(`webhooks whose host does not resolve in time, on ${dbLabel}`, () => {
     expect(ping.lastError).toBe('refused: host hooks.agency.test did not resolve within 5 s');
     // pending again, for its usual backoff (30 s after the first attempt)
     expect(ping).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: '2026-03-02T09:00:30+07:00' });
+  });
+
+  it('no lookup free (other hosts slow): a subscription request is 503, a message is put back without an attempt', async () => {
+    mode = 'answer';
+    const w = await service.create(admin, { agencyId, url: 'https://busy.agency.test/pakn', events: ['case.assigned'] });
+    mode = 'busy';
+    const refused = await service.create(admin, { agencyId, url: 'https://other.agency.test/pakn', events: ['case.assigned'] }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ status: 503 });
+    expect((refused as Error).message).toMatch(/no DNS lookup was free/);
+    const changed = await service.update(admin, w.id, { url: 'https://other.agency.test/pakn' }).catch((e: unknown) => e);
+    expect(changed).toMatchObject({ status: 503 });
+    expect((await service.get(admin, w.id)).url).toBe('https://busy.agency.test/pakn');
+    // the test ping: 503, and the message waits for the worker, no attempt counted
+    const ping = await service.test(admin, w.id).catch((e: unknown) => e);
+    expect(ping).toMatchObject({ status: 503 });
+    const [row] = (await service.deliveries(admin, w.id, { limit: 10 })).items;
+    expect(row).toMatchObject({ eventType: 'ping', status: 'pending', attempts: 0, lastError: null, nextAttemptAt: '2026-03-02T09:00:30+07:00' });
+    // the worker when it comes due: put back again, still no attempt, not failed
+    t.clock.set(new Date('2026-03-02T02:00:31Z'));
+    const run = await service.run(t.clock.now());
+    // (with the first test's message, due at the same time)
+    expect(run).toMatchObject({ claimed: 2, released: 2, failed: 0, dead: 0, delivered: 0 });
+    const [again] = (await service.deliveries(admin, w.id, { limit: 10 })).items;
+    expect(again).toMatchObject({ status: 'pending', attempts: 0, lastError: null, nextAttemptAt: '2026-03-02T09:01:01+07:00' });
   });
 });

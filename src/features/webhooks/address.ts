@@ -94,59 +94,83 @@ export type HostLookup = (host: string, opts: { all: true; verbatim: true }) => 
 
 /** How long a webhook host's name may take to resolve, waiting for a free lookup included. */
 export const DNS_TIMEOUT_MS = 5_000;
-/** Webhook lookups in flight at once, per process. */
+/** Host names looked up at once, per process (one system lookup per name at a time). */
 export const DNS_MAX_IN_FLIGHT = 2;
+
+/**
+ * No lookup could start within the time: other hosts' lookups hold every slot. Not the host's
+ * fault: a delivery is put back without counting an attempt, a subscription request gets 503.
+ */
+export class LookupBusy extends Error {
+  constructor(host: string, timeoutMs: number) {
+    super(`no DNS lookup was free within ${timeoutMs / 1000} s (other webhook hosts answer slowly); ${host} was not looked up`);
+    this.name = 'LookupBusy';
+  }
+}
 
 /**
  * The system resolver (dns.lookup: /etc/hosts, then DNS, as every other client on the machine),
  * bounded for the webhooks. A lookup runs on one of libuv's four threads, which compression,
  * file reads and the crypto pool share, and the system resolver can take half a minute on a
  * name server that does not answer: an agency's broken DNS must neither hold a delivery nor a
- * request that saves a subscription, nor take the threads the rest of the service needs. So at
- * most `maxInFlight` lookups run at once (a lookup that timed out keeps its slot until the
- * system answers: its thread is still busy), the others wait their turn, and the whole wait is
- * bounded by `timeoutMs`, after which the host counts as not resolving (a delivery is retried
- * with its usual backoff; a subscription is refused with 400 naming `url`).
+ * request that saves a subscription, nor take the threads the rest of the service needs, nor
+ * fail other agencies' deliveries. So:
+ * - one system lookup per host name at a time: callers asking for a name being looked up share
+ *   that lookup (a host whose name server is silent holds one thread, however many messages
+ *   wait for it);
+ * - at most `maxInFlight` names at once; a lookup that timed out keeps its slot until the system
+ *   answers (its thread is still busy); other names wait their turn;
+ * - each caller waits at most `timeoutMs` in all: a lookup that ran and did not answer in time
+ *   refuses the URL ("did not resolve within 5 s", RefusedUrl); a caller that never got a slot
+ *   gets LookupBusy.
  */
 export function boundedLookup(resolve: HostLookup = lookup as HostLookup, opts: { timeoutMs?: number; maxInFlight?: number } = {}): HostLookup {
   const timeoutMs = opts.timeoutMs ?? DNS_TIMEOUT_MS;
   const maxInFlight = opts.maxInFlight ?? DNS_MAX_IN_FLIGHT;
-  let inFlight = 0;
+  /** the system lookup in flight per host name */
+  const running = new Map<string, Promise<Array<{ address: string; family: number }>>>();
   const waiting: Array<() => void> = [];
-  const release = () => {
-    inFlight--;
-    waiting.shift()?.();
+  const startWaiting = () => {
+    while (running.size < maxInFlight && waiting.length > 0) waiting.shift()!();
+  };
+  const shared = (host: string, o: { all: true; verbatim: true }) => {
+    let p = running.get(host);
+    if (!p) {
+      // a resolver that throws at once still frees its slot (a rejected promise, not a throw)
+      p = Promise.resolve().then(() => resolve(host, o));
+      running.set(host, p);
+      const done = () => {
+        running.delete(host);
+        startWaiting();
+      };
+      p.then(done, done);
+    }
+    return p;
   };
   return (host, o) =>
     new Promise((resolveOut, reject) => {
-      let done = false;
-      const timer = setTimeout(() => {
-        done = true;
-        const i = waiting.indexOf(start);
-        if (i >= 0) waiting.splice(i, 1);
-        reject(new RefusedUrl(`host ${host} did not resolve within ${timeoutMs / 1000} s`));
-      }, timeoutMs);
-      function start() {
-        if (done) return;
-        inFlight++;
-        resolve(host, o).then(
-          (a) => {
-            release();
-            if (done) return;
-            done = true;
-            clearTimeout(timer);
-            resolveOut(a);
-          },
-          (err: unknown) => {
-            release();
-            if (done) return;
-            done = true;
-            clearTimeout(timer);
-            reject(err);
-          },
+      let settled = false;
+      const finish = (f: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        f();
+      };
+      const start = () =>
+        shared(host, o).then(
+          (a) => finish(() => resolveOut(a)),
+          (err: unknown) => finish(() => reject(err)),
         );
-      }
-      if (inFlight < maxInFlight) start();
+      const timer = setTimeout(() => {
+        const queued = waiting.indexOf(start);
+        if (queued >= 0) {
+          waiting.splice(queued, 1);
+          finish(() => reject(new LookupBusy(host, timeoutMs)));
+        } else {
+          finish(() => reject(new RefusedUrl(`host ${host} did not resolve within ${timeoutMs / 1000} s`)));
+        }
+      }, timeoutMs);
+      if (running.has(host) || running.size < maxInFlight) start();
       else waiting.push(start);
     });
 }
@@ -166,7 +190,7 @@ export async function resolveTarget(raw: string, allowPrivate: boolean, resolve:
     try {
       addresses = await resolve(host, { all: true, verbatim: true });
     } catch (err) {
-      if (err instanceof RefusedUrl) throw err;
+      if (err instanceof RefusedUrl || err instanceof LookupBusy) throw err;
       throw new RefusedUrl(`host ${host} does not resolve`);
     }
   }

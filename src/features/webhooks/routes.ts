@@ -22,6 +22,8 @@ import {
 const MANAGERS = { roles: ['admin', 'agency_lead'] as const };
 const ADMIN = { roles: ['admin'] as const };
 const ERRORS = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
+/** a URL's host is looked up (create, a new url, the test ping): 503 when no lookup is free */
+const LOOKUP_BUSY = { 503: problemSchema.describe('no DNS lookup of a webhook host was free within 5 s (other hosts answer slowly); nothing was changed or sent: try again in a minute') };
 const PATCH_DESC = 'Changes only the fields the body names; every other field keeps its stored value. Unknown fields are refused (400). A new url is checked as at creation.';
 
 /** Webhook subscriptions of agency systems, their deliveries, and the delivery job on demand. */
@@ -32,7 +34,7 @@ export async function registerWebhookRoutes(app: FastifyInstance) {
 
   r.post(
     '/api/v1/admin/webhooks',
-    { config: MANAGERS, schema: { tags: ['admin'], body: webhookInput, response: { 201: webhookWithSecretSchema, ...ERRORS } } },
+    { config: MANAGERS, schema: { tags: ['admin'], body: webhookInput, response: { 201: webhookWithSecretSchema, ...ERRORS, ...LOOKUP_BUSY } } },
     async (req, reply) => {
       const w = await svc.create(actorOf(req), req.body);
       req.log.info({ webhookId: w.id, agencyId: w.agencyId }, 'webhook subscription created');
@@ -51,7 +53,7 @@ export async function registerWebhookRoutes(app: FastifyInstance) {
   );
   r.patch(
     '/api/v1/admin/webhooks/:id',
-    { config: MANAGERS, schema: { tags: ['admin'], description: PATCH_DESC, params: idParam, body: webhookPatch, response: { 200: webhookSchema, ...ERRORS } } },
+    { config: MANAGERS, schema: { tags: ['admin'], description: PATCH_DESC, params: idParam, body: webhookPatch, response: { 200: webhookSchema, ...ERRORS, ...LOOKUP_BUSY } } },
     async (req) => svc.update(actorOf(req), req.params.id, req.body),
   );
   r.delete(
@@ -73,7 +75,7 @@ export async function registerWebhookRoutes(app: FastifyInstance) {
   );
   r.post(
     '/api/v1/admin/webhooks/:id/test',
-    { config: MANAGERS, schema: { tags: ['admin'], params: idParam, response: { 200: testResultSchema, ...ERRORS } } },
+    { config: MANAGERS, schema: { tags: ['admin'], params: idParam, response: { 200: testResultSchema, ...ERRORS, ...LOOKUP_BUSY } } },
     async (req) => svc.test(actorOf(req), req.params.id),
   );
   r.get(

@@ -13,11 +13,11 @@ import { agencies, webhookDeliveries, webhooks } from '../../db/schema.js';
 import { DAY_MS, toLocalIso } from '../../domain/calendar.js';
 import { isAgencyRole, type Actor } from '../../domain/roles.js';
 import type { Clock } from '../../lib/clock.js';
-import { Conflict, fieldError, Forbidden, NotFound } from '../../lib/errors.js';
+import { Conflict, fieldError, Forbidden, NotFound, ServiceUnavailable } from '../../lib/errors.js';
 import type { CaseService } from '../cases/service.js';
 import type { Metrics } from '../metrics/registry.js';
 import { enqueueMessages } from '../notifications/outbox.js';
-import { boundedLookup, parseWebhookUrl, RefusedUrl, resolveTarget, type HostLookup } from './address.js';
+import { boundedLookup, LookupBusy, parseWebhookUrl, RefusedUrl, resolveTarget, type HostLookup } from './address.js';
 import { postJson, type SendResult } from './send.js';
 import { newSecret, signatureHeaders } from './signing.js';
 
@@ -38,6 +38,8 @@ const BACKOFF_CAP_MS = 12 * 3_600_000;
 const CLAIM_BATCH = 20;
 const MAX_PER_RUN = 2000;
 const PARALLEL = 4;
+/** a message put back because no DNS lookup was free is due again after this (not in the same run) */
+const BUSY_RETRY_MS = 30_000;
 /** rows deleted per statement by the retention job */
 const PURGE_BATCH = 5000;
 
@@ -151,6 +153,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       await resolveTarget(raw, allowPrivate, lookup);
     } catch (err) {
       if (err instanceof RefusedUrl) throw fieldError('url', err.message);
+      // other hosts' slow lookups hold every slot: not this URL's fault
+      if (err instanceof LookupBusy) throw new ServiceUnavailable(`${err.message}; try again in a minute`);
       throw err;
     }
     return raw;
@@ -354,6 +358,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       .values({ webhookId: w.id, eventType: 'ping', eventAt: now, nextAttemptAt: now, createdAt: now, status: 'sending', attempts: 1, lockedUntil: new Date(now.getTime() + DELIVERY_LEASE_MS), lockedBy: instanceId })
       .returning();
     const outcome = await attempt(w, d, now);
+    // not sent (no DNS lookup free): the worker sends the ping when one is
+    if (outcome === 'released') throw new ServiceUnavailable('no DNS lookup was free within 5 s (other webhook hosts answer slowly); the ping will be sent by the delivery job');
     const [after] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, d.id));
     return { ...toDeliveryView(after), outcome };
   }
@@ -423,10 +429,11 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
   /**
    * One attempt of a claimed message: check the address again, sign, POST, record. Returns what
-   * became of it (delivered, failed: tried again later, dead) and whether its subscription was
-   * switched off.
+   * became of it (delivered, failed: tried again later, dead; released: not attempted, because no
+   * DNS lookup was free — put back without counting an attempt, due again in BUSY_RETRY_MS) and
+   * whether its subscription was switched off.
    */
-  async function attempt(w: WebhookRow, d: DeliveryRow, now: Date): Promise<'delivered' | 'failed' | 'dead'> {
+  async function attempt(w: WebhookRow, d: DeliveryRow, now: Date): Promise<'delivered' | 'failed' | 'dead' | 'released'> {
     const body = await payloadOf(w, d);
     const secrets = [w.secret, ...(w.previousSecret && w.previousSecretUntil && w.previousSecretUntil > now ? [w.previousSecret] : [])];
     const t0 = performance.now();
@@ -435,6 +442,14 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       const target = await resolveTarget(w.url, allowPrivate, lookup);
       res = await postJson(target, signatureHeaders(secrets, d.msgId, now, body), body);
     } catch (err) {
+      if (err instanceof LookupBusy) {
+        await db
+          .update(webhookDeliveries)
+          .set({ status: 'pending', lockedUntil: null, lockedBy: null, attempts: sql`greatest(${webhookDeliveries.attempts} - 1, 0)`, nextAttemptAt: new Date(now.getTime() + BUSY_RETRY_MS) })
+          .where(ours(d));
+        log.warn({ webhookId: w.id, deliveryId: d.id }, 'webhook delivery put back: no DNS lookup free');
+        return 'released';
+      }
       res = { status: null, error: err instanceof RefusedUrl ? `refused: ${err.message}` : String((err as Error)?.message ?? err).slice(0, 300) };
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -544,7 +559,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
           }
           const outcome = await attempt(w, d, current());
           result[outcome]++;
-          if (outcome !== 'delivered') {
+          if (outcome === 'failed' || outcome === 'dead') {
             const [fresh] = await db.select({ active: webhooks.active }).from(webhooks).where(eq(webhooks.id, w.id));
             if (fresh && !fresh.active && w.active) {
               result.disabled++;
