@@ -3774,6 +3774,8 @@ export interface components {
             delivered: number;
             failed: number;
             dead: number;
+            /** @description put back without an attempt, due again 30 s later: no DNS lookup was free (other webhook hosts answer slowly) */
+            busy: number;
             released: number;
             disabled: number;
             interrupted: boolean;
@@ -12256,7 +12258,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no DNS lookup of a webhook host was free within 5 s (other hosts answer slowly); nothing was changed or sent: try again in a minute */
+            /** @description no DNS lookup of a webhook host was free within 5 s (other hosts answer slowly); nothing was changed or sent: try again after Retry-After (60 s) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12504,7 +12506,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no DNS lookup of a webhook host was free within 5 s (other hosts answer slowly); nothing was changed or sent: try again in a minute */
+            /** @description no DNS lookup of a webhook host was free within 5 s (other hosts answer slowly); nothing was changed or sent: try again after Retry-After (60 s) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12647,7 +12649,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no DNS lookup of a webhook host was free within 5 s (other hosts answer slowly); nothing was changed or sent: try again in a minute */
+            /** @description no DNS lookup of a webhook host was free within 5 s (other hosts answer slowly); nothing was changed or sent: try again after Retry-After (60 s) */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -77,7 +77,8 @@ export class TooManyRequests extends AppError {
 }
 
 export class ServiceUnavailable extends AppError {
-  constructor(detail: string) {
+  /** `retryAfterSeconds`: when the condition is expected to pass (sent as Retry-After) */
+  constructor(detail: string, public readonly retryAfterSeconds?: number) {
     super(503, 'unavailable', 'Dịch vụ tạm thời không sẵn sàng (unavailable)', detail);
   }
 }

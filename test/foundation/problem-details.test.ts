@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AppError, fieldError, TooManyRequests } from '../../src/lib/errors.js';
+import { AppError, fieldError, ServiceUnavailable, TooManyRequests } from '../../src/lib/errors.js';
 import { methodNotAllowed } from '../../src/plugins/method-not-allowed.js';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.js';
@@ -26,6 +26,10 @@ beforeAll(async () => {
   });
   r.get('/limited', async () => {
     throw new TooManyRequests('too many', 42);
+  });
+  r.get('/unavailable/:when', async (req) => {
+    const when = (req.params as { when: string }).when;
+    throw new ServiceUnavailable('not now', when === 'later' ? 60 : undefined);
   });
   r.get('/field', async () => {
     throw fieldError('contact.email', 'not an e-mail address');
@@ -94,6 +98,16 @@ describe('problem-details plugin', () => {
     isProblem(r);
     expect(r.headers['retry-after']).toBe('42');
     expect(r.json()).toMatchObject({ type: '/docs/problems#rate-limited', status: 429, detail: 'too many' });
+  });
+
+  it('a 503 says when to come back when the error knows, and only then', async () => {
+    const later = await app.inject({ method: 'GET', url: '/unavailable/later' });
+    expect(later.statusCode).toBe(503);
+    isProblem(later);
+    expect(later.headers['retry-after']).toBe('60');
+    const unknown = await app.inject({ method: 'GET', url: '/unavailable/unknown' });
+    expect(unknown.statusCode).toBe(503);
+    expect(unknown.headers['retry-after']).toBeUndefined();
   });
 
   it('names the field of a service-side 400', async () => {

@@ -118,6 +118,42 @@ describe('webhook host lookups are bounded (time, and lookups in flight)', () =>
     expect(await second).toEqual(PUBLIC);
   });
 
+  it('the time spent waiting for a slot is not counted against the host: its own lookup still has 5 s', async () => {
+    vi.useFakeTimers();
+    const r = heldResolver();
+    const bounded = boundedLookup(r.lookup, { timeoutMs: 5000, maxInFlight: 1 });
+    const slow = bounded('slow.test', { all: true, verbatim: true }).catch((e: unknown) => e);
+    const good = bounded('good.test', { all: true, verbatim: true }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(4900);
+    // the slow one's system lookup fails at last: good.test starts after 4.9 s of waiting
+    r.pending[0].fail(new Error('EAI_AGAIN'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(r.pending.map((p) => p.host)).toEqual(['slow.test', 'good.test']);
+    await vi.advanceTimersByTimeAsync(200);
+    r.pending[1].answer(PUBLIC);
+    expect(await good).toEqual(PUBLIC);
+    // the slow one got the system's answer (a failure) just within its time
+    expect(((await slow) as Error).message).toBe('EAI_AGAIN');
+  });
+
+  it('callers of one name waiting for a slot share one lookup when it starts, and are answered as that host', async () => {
+    vi.useFakeTimers();
+    const r = heldResolver();
+    const bounded = boundedLookup(r.lookup, { timeoutMs: 5000, maxInFlight: 2 });
+    const x = bounded('x.test', { all: true, verbatim: true });
+    void bounded('y.test', { all: true, verbatim: true }).catch(() => undefined);
+    const silent = [1, 2, 3].map(() => bounded('silent.test', { all: true, verbatim: true }).catch((e: unknown) => e));
+    await vi.advanceTimersByTimeAsync(1000);
+    r.pending[0].answer(PUBLIC);
+    expect(await x).toEqual(PUBLIC);
+    await vi.advanceTimersByTimeAsync(0);
+    // one system lookup of silent.test for the three
+    expect(r.pending.map((p) => p.host)).toEqual(['x.test', 'y.test', 'silent.test']);
+    await vi.advanceTimersByTimeAsync(5000);
+    const errs = await Promise.all(silent);
+    expect(errs.map((e) => (e as Error).message)).toEqual(Array(3).fill('host silent.test did not resolve within 5 s'));
+  });
+
   it('a resolver that throws at once frees its slot', async () => {
     let calls = 0;
     const bounded = boundedLookup(
@@ -141,7 +177,11 @@ describe(`webhooks whose host does not resolve in time, on ${dbLabel}`, () => {
   // the bounded lookup's answer without waiting five seconds: the test decides what it says
   const lookup: HostLookup = async (host) => {
     if (mode === 'silent') throw timedOut(host);
-    if (mode === 'busy') throw new LookupBusy(host, 5000);
+    if (mode === 'busy') {
+      // the wait for a free lookup takes (clock) time: a run must not claim its own put-backs again
+      t.clock.advance(31_000);
+      throw new LookupBusy(host, 5000);
+    }
     return PUBLIC;
   };
   let service: ReturnType<typeof createWebhookService>;
@@ -184,22 +224,36 @@ describe(`webhooks whose host does not resolve in time, on ${dbLabel}`, () => {
     const w = await service.create(admin, { agencyId, url: 'https://busy.agency.test/pakn', events: ['case.assigned'] });
     mode = 'busy';
     const refused = await service.create(admin, { agencyId, url: 'https://other.agency.test/pakn', events: ['case.assigned'] }).catch((e: unknown) => e);
-    expect(refused).toMatchObject({ status: 503 });
-    expect((refused as Error).message).toMatch(/no DNS lookup was free/);
+    expect(refused).toMatchObject({ status: 503, retryAfterSeconds: 60 });
+    expect((refused as Error).message).toMatch(/no DNS lookup was free.*nothing was changed/);
     const changed = await service.update(admin, w.id, { url: 'https://other.agency.test/pakn' }).catch((e: unknown) => e);
     expect(changed).toMatchObject({ status: 503 });
     expect((await service.get(admin, w.id)).url).toBe('https://busy.agency.test/pakn');
-    // the test ping: 503, and the message waits for the worker, no attempt counted
+    // the test ping: 503, and no ping is left behind
     const ping = await service.test(admin, w.id).catch((e: unknown) => e);
-    expect(ping).toMatchObject({ status: 503 });
-    const [row] = (await service.deliveries(admin, w.id, { limit: 10 })).items;
-    expect(row).toMatchObject({ eventType: 'ping', status: 'pending', attempts: 0, lastError: null, nextAttemptAt: '2026-03-02T09:00:30+07:00' });
-    // the worker when it comes due: put back again, still no attempt, not failed
+    expect(ping).toMatchObject({ status: 503, retryAfterSeconds: 60 });
+    expect((await service.deliveries(admin, w.id, { limit: 10 })).items).toEqual([]);
+    // the first test's message, due: the worker puts it back without an attempt, once per run
+    // and 24 more, failed the same way: more than one claim of the worker (20)
+    const first = (await service.list(admin, {})).find((x) => x.url === 'https://hooks.agency.test/pakn')!;
+    t.clock.set(new Date('2026-03-02T02:00:00Z'));
+    mode = 'silent';
+    for (let i = 0; i < 24; i++) await service.test(admin, first.id);
+    mode = 'busy';
+    const before = (await service.deliveries(admin, first.id, { limit: 100 })).items;
+    expect(before).toHaveLength(25);
+    expect(before.every((d) => d.status === 'pending')).toBe(true);
     t.clock.set(new Date('2026-03-02T02:00:31Z'));
     const run = await service.run(t.clock.now());
-    // (with the first test's message, due at the same time)
-    expect(run).toMatchObject({ claimed: 2, released: 2, failed: 0, dead: 0, delivered: 0 });
-    const [again] = (await service.deliveries(admin, w.id, { limit: 10 })).items;
-    expect(again).toMatchObject({ status: 'pending', attempts: 0, lastError: null, nextAttemptAt: '2026-03-02T09:01:01+07:00' });
+    // the first claim put back, then the run stops: the next run tries again (waiting on busy
+    // lookups, 31 s each here, it would otherwise claim its own put-backs as they fall due)
+    expect(run).toMatchObject({ claimed: 20, busy: 20, released: 0, failed: 0, dead: 0, delivered: 0 });
+    const after = (await service.deliveries(admin, first.id, { limit: 100 })).items;
+    // no attempt counted, the last error and attempt untouched; due 30 s after each one's wait
+    for (const [i, d] of after.entries()) {
+      expect(d).toMatchObject({ status: 'pending', attempts: before[i].attempts, lastError: before[i].lastError, lastAttemptAt: before[i].lastAttemptAt });
+    }
+    expect(after.filter((d) => Date.parse(d.nextAttemptAt!) >= Date.parse('2026-03-02T09:01:32+07:00'))).toHaveLength(20);
+    expect(after.filter((d) => d.nextAttemptAt === '2026-03-02T09:00:30+07:00')).toHaveLength(5);
   });
 });

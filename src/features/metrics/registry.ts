@@ -58,7 +58,7 @@ export function createMetrics(deps: { db: Db; clock: { now(): Date } }) {
 
   const webhookDeliveries = new client.Counter({
     name: 'pakn_webhook_deliveries_total',
-    help: 'Webhook delivery attempts by this instance, by result (delivered, failed: tried again later, dead)',
+    help: 'Webhook delivery attempts by this instance, by result (delivered, failed: tried again later, dead; busy: put back without an attempt, no DNS lookup free)',
     labelNames: ['result'] as const,
     registers: [registry],
   });

@@ -92,7 +92,7 @@ export function parseWebhookUrl(raw: string, allowPrivate: boolean): URL {
 /** The lookup resolveTarget asks: every address of a host name, as the system resolver gives them. */
 export type HostLookup = (host: string, opts: { all: true; verbatim: true }) => Promise<Array<{ address: string; family: number }>>;
 
-/** How long a webhook host's name may take to resolve, waiting for a free lookup included. */
+/** How long a webhook host's name may take to resolve once its lookup runs; also the longest wait for a free lookup. */
 export const DNS_TIMEOUT_MS = 5_000;
 /** Host names looked up at once, per process (one system lookup per name at a time). */
 export const DNS_MAX_IN_FLIGHT = 2;
@@ -116,24 +116,32 @@ export class LookupBusy extends Error {
  * request that saves a subscription, nor take the threads the rest of the service needs, nor
  * fail other agencies' deliveries. So:
  * - one system lookup per host name at a time: callers asking for a name being looked up share
- *   that lookup (a host whose name server is silent holds one thread, however many messages
- *   wait for it);
+ *   that lookup, waiting or not (a host whose name server is silent holds one thread, however
+ *   many messages wait for it);
  * - at most `maxInFlight` names at once; a lookup that timed out keeps its slot until the system
- *   answers (its thread is still busy); other names wait their turn;
- * - each caller waits at most `timeoutMs` in all: a lookup that ran and did not answer in time
- *   refuses the URL ("did not resolve within 5 s", RefusedUrl); a caller that never got a slot
- *   gets LookupBusy.
+ *   answers (its thread is still busy); other names wait their turn, first come first served;
+ * - a caller waits at most `timeoutMs` for its name's lookup to start (else LookupBusy: no slot,
+ *   not its host's fault), then at most `timeoutMs` for the answer (else RefusedUrl: "did not
+ *   resolve within 5 s"; joining a lookup that has run for a while, the time counts from joining).
  */
 export function boundedLookup(resolve: HostLookup = lookup as HostLookup, opts: { timeoutMs?: number; maxInFlight?: number } = {}): HostLookup {
   const timeoutMs = opts.timeoutMs ?? DNS_TIMEOUT_MS;
   const maxInFlight = opts.maxInFlight ?? DNS_MAX_IN_FLIGHT;
+  type Answer = Array<{ address: string; family: number }>;
   /** the system lookup in flight per host name */
-  const running = new Map<string, Promise<Array<{ address: string; family: number }>>>();
-  const waiting: Array<() => void> = [];
+  const running = new Map<string, Promise<Answer>>();
+  /** callers whose name has no lookup yet and no slot, oldest first */
+  const waiting: Array<{ host: string; start: () => void }> = [];
   const startWaiting = () => {
-    while (running.size < maxInFlight && waiting.length > 0) waiting.shift()!();
+    for (;;) {
+      // a waiter whose name is being looked up joins that lookup (no slot needed)
+      const joining = waiting.findIndex((w) => running.has(w.host));
+      if (joining >= 0) waiting.splice(joining, 1)[0].start();
+      else if (running.size < maxInFlight && waiting.length > 0) waiting.shift()!.start();
+      else return;
+    }
   };
-  const shared = (host: string, o: { all: true; verbatim: true }) => {
+  const shared = (host: string, o: { all: true; verbatim: true }): Promise<Answer> => {
     let p = running.get(host);
     if (!p) {
       // a resolver that throws at once still frees its slot (a rejected promise, not a throw)
@@ -148,30 +156,34 @@ export function boundedLookup(resolve: HostLookup = lookup as HostLookup, opts: 
     return p;
   };
   return (host, o) =>
-    new Promise((resolveOut, reject) => {
+    new Promise<Answer>((resolveOut, reject) => {
       let settled = false;
+      let timer: NodeJS.Timeout;
       const finish = (f: () => void) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         f();
       };
-      const start = () =>
+      const start = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(() => reject(new RefusedUrl(`host ${host} did not resolve within ${timeoutMs / 1000} s`))), timeoutMs);
         shared(host, o).then(
           (a) => finish(() => resolveOut(a)),
           (err: unknown) => finish(() => reject(err)),
         );
-      const timer = setTimeout(() => {
-        const queued = waiting.indexOf(start);
-        if (queued >= 0) {
-          waiting.splice(queued, 1);
-          finish(() => reject(new LookupBusy(host, timeoutMs)));
-        } else {
-          finish(() => reject(new RefusedUrl(`host ${host} did not resolve within ${timeoutMs / 1000} s`)));
-        }
+      };
+      if (running.has(host) || running.size < maxInFlight) {
+        start();
+        return;
+      }
+      const entry = { host, start };
+      waiting.push(entry);
+      timer = setTimeout(() => {
+        const i = waiting.indexOf(entry);
+        if (i >= 0) waiting.splice(i, 1);
+        finish(() => reject(new LookupBusy(host, timeoutMs)));
       }, timeoutMs);
-      if (running.has(host) || running.size < maxInFlight) start();
-      else waiting.push(start);
     });
 }
 

@@ -23,7 +23,7 @@ const MANAGERS = { roles: ['admin', 'agency_lead'] as const };
 const ADMIN = { roles: ['admin'] as const };
 const ERRORS = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 /** a URL's host is looked up (create, a new url, the test ping): 503 when no lookup is free */
-const LOOKUP_BUSY = { 503: problemSchema.describe('no DNS lookup of a webhook host was free within 5 s (other hosts answer slowly); nothing was changed or sent: try again in a minute') };
+const LOOKUP_BUSY = { 503: problemSchema.describe('no DNS lookup of a webhook host was free within 5 s (other hosts answer slowly); nothing was changed or sent: try again after Retry-After (60 s)') };
 const PATCH_DESC = 'Changes only the fields the body names; every other field keeps its stored value. Unknown fields are refused (400). A new url is checked as at creation.';
 
 /** Webhook subscriptions of agency systems, their deliveries, and the delivery job on demand. */

@@ -106,6 +106,7 @@ export const webhookRunResult = z
     delivered: z.number().int(),
     failed: z.number().int(),
     dead: z.number().int(),
+    busy: z.number().int().describe('put back without an attempt, due again 30 s later: no DNS lookup was free (other webhook hosts answer slowly)'),
     released: z.number().int(),
     disabled: z.number().int(),
     interrupted: z.boolean(),

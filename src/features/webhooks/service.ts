@@ -38,8 +38,10 @@ const BACKOFF_CAP_MS = 12 * 3_600_000;
 const CLAIM_BATCH = 20;
 const MAX_PER_RUN = 2000;
 const PARALLEL = 4;
-/** a message put back because no DNS lookup was free is due again after this (not in the same run) */
+/** a message put back because no DNS lookup was free is due again this long after */
 const BUSY_RETRY_MS = 30_000;
+/** Retry-After of a subscription request refused because no DNS lookup was free */
+const BUSY_RETRY_AFTER_S = 60;
 /** rows deleted per statement by the retention job */
 const PURGE_BATCH = 5000;
 
@@ -69,6 +71,9 @@ export interface WebhookRunResult {
   delivered: number;
   failed: number;
   dead: number;
+  /** put back without an attempt: no DNS lookup was free (other hosts' name servers slow) */
+  busy: number;
+  /** handed back untouched when the run was stopped */
   released: number;
   /** subscriptions switched off in this run (failing for three days) */
   disabled: number;
@@ -154,7 +159,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     } catch (err) {
       if (err instanceof RefusedUrl) throw fieldError('url', err.message);
       // other hosts' slow lookups hold every slot: not this URL's fault
-      if (err instanceof LookupBusy) throw new ServiceUnavailable(`${err.message}; try again in a minute`);
+      if (err instanceof LookupBusy) throw new ServiceUnavailable(`${err.message}; nothing was changed: try again in a minute`, BUSY_RETRY_AFTER_S);
       throw err;
     }
     return raw;
@@ -358,8 +363,11 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       .values({ webhookId: w.id, eventType: 'ping', eventAt: now, nextAttemptAt: now, createdAt: now, status: 'sending', attempts: 1, lockedUntil: new Date(now.getTime() + DELIVERY_LEASE_MS), lockedBy: instanceId })
       .returning();
     const outcome = await attempt(w, d, now);
-    // not sent (no DNS lookup free): the worker sends the ping when one is
-    if (outcome === 'released') throw new ServiceUnavailable('no DNS lookup was free within 5 s (other webhook hosts answer slowly); the ping will be sent by the delivery job');
+    if (outcome === 'busy') {
+      // not sent (no DNS lookup free): the ping is taken back, as if it had not been asked for
+      await db.delete(webhookDeliveries).where(and(eq(webhookDeliveries.id, d.id), eq(webhookDeliveries.status, 'pending')));
+      throw new ServiceUnavailable('no DNS lookup was free within 5 s (other webhook hosts answer slowly); no ping was sent: try again in a minute', BUSY_RETRY_AFTER_S);
+    }
     const [after] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, d.id));
     return { ...toDeliveryView(after), outcome };
   }
@@ -429,11 +437,11 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
   /**
    * One attempt of a claimed message: check the address again, sign, POST, record. Returns what
-   * became of it (delivered, failed: tried again later, dead; released: not attempted, because no
-   * DNS lookup was free — put back without counting an attempt, due again in BUSY_RETRY_MS) and
-   * whether its subscription was switched off.
+   * became of it (delivered, failed: tried again later, dead; busy: not attempted, because no
+   * DNS lookup was free — put back without counting an attempt, due again BUSY_RETRY_MS after
+   * that) and whether its subscription was switched off.
    */
-  async function attempt(w: WebhookRow, d: DeliveryRow, now: Date): Promise<'delivered' | 'failed' | 'dead' | 'released'> {
+  async function attempt(w: WebhookRow, d: DeliveryRow, now: Date): Promise<'delivered' | 'failed' | 'dead' | 'busy'> {
     const body = await payloadOf(w, d);
     const secrets = [w.secret, ...(w.previousSecret && w.previousSecretUntil && w.previousSecretUntil > now ? [w.previousSecret] : [])];
     const t0 = performance.now();
@@ -443,12 +451,14 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       res = await postJson(target, signatureHeaders(secrets, d.msgId, now, body), body);
     } catch (err) {
       if (err instanceof LookupBusy) {
+        // due again a while after the wait (not at once, nor earlier than the attempt's own time)
+        const at = Math.max(clock.now().getTime(), now.getTime());
         await db
           .update(webhookDeliveries)
-          .set({ status: 'pending', lockedUntil: null, lockedBy: null, attempts: sql`greatest(${webhookDeliveries.attempts} - 1, 0)`, nextAttemptAt: new Date(now.getTime() + BUSY_RETRY_MS) })
+          .set({ status: 'pending', lockedUntil: null, lockedBy: null, attempts: sql`greatest(${webhookDeliveries.attempts} - 1, 0)`, nextAttemptAt: new Date(at + BUSY_RETRY_MS) })
           .where(ours(d));
-        log.warn({ webhookId: w.id, deliveryId: d.id }, 'webhook delivery put back: no DNS lookup free');
-        return 'released';
+        metrics.webhookDeliveries.inc({ result: 'busy' });
+        return 'busy';
       }
       res = { status: null, error: err instanceof RefusedUrl ? `refused: ${err.message}` : String((err as Error)?.message ?? err).slice(0, 300) };
     }
@@ -533,7 +543,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
    */
   async function run(now: Date, opts: { signal?: AbortSignal } = {}): Promise<WebhookRunResult> {
     const { signal } = opts;
-    const result: WebhookRunResult = { claimed: 0, delivered: 0, failed: 0, dead: 0, released: 0, disabled: 0, interrupted: false };
+    const result: WebhookRunResult = { claimed: 0, delivered: 0, failed: 0, dead: 0, busy: 0, released: 0, disabled: 0, interrupted: false };
     // a run can outlast a lease (many messages, slow receivers): each claim, signature and backoff
     // takes the time of its own moment, never earlier than the run's start
     const current = (): Date => {
@@ -568,10 +578,16 @@ export function createWebhookService(deps: WebhookServiceDeps) {
           }
         }
       };
+      const busyBefore = result.busy;
       await Promise.all(Array.from({ length: PARALLEL }, worker));
       if (unsent.length) {
         await release(unsent);
         result.released += unsent.length;
+      }
+      // host lookups are congested: the next run tries again (this one would only wait on them)
+      if (result.busy > busyBefore) {
+        log.warn({ busy: result.busy }, 'webhook messages put back without an attempt: no DNS lookup was free (other hosts answer slowly)');
+        break;
       }
     }
     result.interrupted = !!signal?.aborted;
