@@ -21,19 +21,32 @@ const trustProxy = z
     if (['', '0', 'off', 'false', 'no'].includes(v.toLowerCase())) return false;
     if (/^[1-9]\d{0,1}$/.test(v)) return Number(v);
     const items = v.split(',').map((s) => s.trim());
-    const cidr = (s: string) => {
+    /**
+     * The narrowest network that may be a set of proxies: /8 for IPv4; for IPv6 /8, or /104
+     * where the first 16 bits are zero (the IPv4-mapped and -compatible ranges: ::ffff:0:0/96
+     * is every IPv4 address). Wider ones trust most of the Internet: "every hop" again.
+     */
+    const minBits = (addr: string, family: number) => (family === 4 ? 8 : addr.startsWith('::') || /^0{1,4}:/.test(addr) ? 104 : 8);
+    const parts = (s: string) => {
       const [addr, bits, more] = s.split('/');
-      const family = isIP(addr);
-      if (!family || more !== undefined) return false;
-      // a /0 is every address: "trust every hop" again (and proxy-addr refuses it)
-      return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) >= 1 && Number(bits) <= (family === 4 ? 32 : 128));
+      // no zone ids (fe80::1%eth0): proxies are named by address, and proxy-addr reads few of them
+      const family = addr.includes('%') ? 0 : isIP(addr);
+      return { addr, bits, family, ok: family !== 0 && more === undefined && (bits === undefined || /^\d{1,3}$/.test(bits)) };
+    };
+    const tooWide = (s: string) => {
+      const p = parts(s);
+      return p.ok && p.bits !== undefined && Number(p.bits) < minBits(p.addr, p.family);
+    };
+    const cidr = (s: string) => {
+      const p = parts(s);
+      return p.ok && (p.bits === undefined || (Number(p.bits) >= minBits(p.addr, p.family) && Number(p.bits) <= (p.family === 4 ? 32 : 128)));
     };
     if (items.every(cidr)) return items;
     ctx.addIssue({
       code: 'custom',
       message:
-        ['true', 'yes', 'all'].includes(v.toLowerCase()) || items.some((i) => /\/0+$/.test(i))
-          ? 'trusting every X-Forwarded-For hop lets a client choose its own address: give the number of proxies in front of the service (1 for one nginx or load balancer) or their addresses (127.0.0.1,10.0.0.0/8)'
+        ['true', 'yes', 'all'].includes(v.toLowerCase()) || items.some(tooWide)
+          ? 'trusting every X-Forwarded-For hop (or a network wider than /8, /104 for IPv4-mapped ones) lets a client choose its own address: give the number of proxies in front of the service (1 for one nginx or load balancer) or their addresses (127.0.0.1,10.0.0.0/8)'
           : 'must be 0 (off), the number of proxies in front of the service (1–99), or a comma-separated list of their IP addresses or networks (127.0.0.1,10.0.0.0/8)',
     });
     return z.NEVER;
