@@ -115,9 +115,21 @@ describe(`Open311 client apps (admin) on ${dbLabel}`, () => {
     const overXml = await t.request().post('/open311/v2/requests.xml').type('form').send(filing(a));
     expect(overXml.status).toBe(429);
     expect(val(parseXml(overXml.text).root.children[0], 'code')).toBe('429');
-    // another app's key is counted apart (its first filing on this address's allowance: 1 of 3 used)
-    const other = await t.request().post('/open311/v2/requests.json').type('form').send(filing(b));
-    expect(other.status).toBe(200);
+    // another app's key is counted apart (its first filing on its own address's allowance)
+    const other = await t.app.inject({ method: 'POST', url: '/open311/v2/requests.json', remoteAddress: '198.51.100.50', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(filing(b)).toString() });
+    expect(other.statusCode).toBe(200);
+  });
+
+  it('a revoked key goes back to its address’s allowance at its first refusal', async () => {
+    const created = (await t.request().post('/api/v1/admin/api-clients').set(bearer(t.tokens.admin)).send({ name: 'C' })).body as { id: number; apiKey: string };
+    const form = (key: string, ip: string) =>
+      t.app.inject({ method: 'POST', url: '/open311/v2/requests.json', remoteAddress: ip, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(filing(key)).toString() }).then((r) => r.statusCode);
+    expect(await form(created.apiKey, '198.51.100.90')).toBe(200);
+    expect((await t.request().delete(`/api/v1/admin/api-clients/${created.id}`).set(bearer(t.tokens.admin))).status).toBe(204);
+    // from five fresh addresses: each refusal counts on its address, not on the key (limit 3)
+    const codes: number[] = [];
+    for (let i = 0; i < 5; i++) codes.push(await form(created.apiKey, `198.51.100.${91 + i}`));
+    expect(codes).toEqual([403, 403, 403, 403, 403]);
   });
 
   it('made-up api_keys share their address’s allowance: each is not a new one (nor a key lookup past it)', async () => {

@@ -166,7 +166,7 @@ export async function registerOpen311Routes(app: FastifyInstance) {
         return sendErrors(reply, urlFormat(req), 404, [{ code: 404, description: `No resource ${path}` }]);
       });
 
-      /** api_keys (hashed) that have authenticated in this process; the set starts over when full */
+      /** api_keys (hashed) that have authenticated in this process (a revoked one leaves at its next refusal); the set starts over when full */
       const knownKeys = new Set<string>();
       const keyBucket = (key: string) => sha256Hex(key).slice(0, 24);
       const rememberKey = (key: string) => {
@@ -270,7 +270,11 @@ export async function registerOpen311Routes(app: FastifyInstance) {
           const key = typeof req.body.api_key === 'string' && req.body.api_key !== '' ? req.body.api_key : req.query.api_key;
           if (!key) throw new InvalidApiKey('api_key was not provided');
           const client = await svc.authenticateKey(key);
-          if (!client) throw new InvalidApiKey('Invalid api_key');
+          if (!client) {
+            // revoked since: back to its address's allowance
+            knownKeys.delete(keyBucket(key));
+            throw new InvalidApiKey('Invalid api_key');
+          }
           rememberKey(key);
           const created = await svc.createRequest(req.body as Record<string, unknown>, client);
           const list = [created];
