@@ -22,11 +22,21 @@ const trustProxy = z
     if (/^[1-9]\d{0,1}$/.test(v)) return Number(v);
     const items = v.split(',').map((s) => s.trim());
     /**
-     * The narrowest network that may be a set of proxies: /8 for IPv4; for IPv6 /8, or /104
-     * where the first 16 bits are zero (the IPv4-mapped and -compatible ranges: ::ffff:0:0/96
-     * is every IPv4 address). Wider ones trust most of the Internet: "every hop" again.
+     * The widest network that may be a set of proxies: /8 for IPv4. For IPv6, by the network's
+     * first 16 bits: /104 where they are zero (the IPv4-mapped and -compatible ranges:
+     * ::ffff:0:0/96 is every IPv4 address), /7 in unique-local fc00::/7, /10 in link-local
+     * fe80::/10, and /28 elsewhere (a /8 of public IPv6 is a registry's region: 2400::/8 holds
+     * Vietnam's providers; the widest published CDN proxy ranges are /29–/32). Wider ones trust
+     * a good part of the Internet: "every hop" again.
      */
-    const minBits = (addr: string, family: number) => (family === 4 ? 8 : addr.startsWith('::') || /^0{1,4}:/.test(addr) ? 104 : 8);
+    const minBits = (addr: string, family: number) => {
+      if (family === 4) return 8;
+      const first = addr.startsWith('::') ? 0 : parseInt(addr.split(':')[0], 16);
+      if (first === 0) return 104;
+      if ((first & 0xfe00) === 0xfc00) return 7;
+      if ((first & 0xffc0) === 0xfe80) return 10;
+      return 28;
+    };
     const parts = (s: string) => {
       const [addr, bits, more] = s.split('/');
       // no zone ids (fe80::1%eth0): proxies are named by address, and proxy-addr reads few of them
@@ -46,7 +56,7 @@ const trustProxy = z
       code: 'custom',
       message:
         ['true', 'yes', 'all'].includes(v.toLowerCase()) || items.some(tooWide)
-          ? 'trusting every X-Forwarded-For hop (or a network wider than /8, /104 for IPv4-mapped ones) lets a client choose its own address: give the number of proxies in front of the service (1 for one nginx or load balancer) or their addresses (127.0.0.1,10.0.0.0/8)'
+          ? 'trusting every X-Forwarded-For hop (or a network wider than /8 for IPv4; for IPv6 /28, /7 unique-local, /10 link-local, /104 IPv4-mapped) lets a client choose its own address: give the number of proxies in front of the service (1 for one nginx or load balancer) or their addresses (127.0.0.1,10.0.0.0/8)'
           : 'must be 0 (off), the number of proxies in front of the service (1–99), or a comma-separated list of their IP addresses or networks (127.0.0.1,10.0.0.0/8)',
     });
     return z.NEVER;

@@ -540,6 +540,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
    * One worker run at `now`: every due message, in batches, until none is left (a case's next
    * message becomes due when the one before it is delivered). When `signal` aborts, the message
    * being sent is finished and recorded and the rest of the batch released for another instance.
+   * When a message finds no DNS lookup free (busy), the rest of its batch is released untouched
+   * and the run stops: the next run tries again, rather than wait on congested lookups.
    */
   async function run(now: Date, opts: { signal?: AbortSignal } = {}): Promise<WebhookRunResult> {
     const { signal } = opts;
@@ -554,6 +556,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       const batch = await claimDue(current());
       if (batch.length === 0) break;
       result.claimed += batch.length;
+      const busyBefore = result.busy;
       const subs = new Map((await db.select().from(webhooks).where(inArray(webhooks.id, [...new Set(batch.map((d) => d.webhookId))]))).map((w) => [w.id, w]));
       let next = 0;
       const unsent: DeliveryRow[] = [];
@@ -562,8 +565,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
           const d = batch[next++];
           if (!d) return;
           const w = subs.get(d.webhookId);
-          // stopping, or switched off by an earlier message of this batch: put back untouched
-          if (signal?.aborted || !w || !w.active) {
+          // stopping, lookups congested, or switched off by an earlier message of this batch: put back untouched
+          if (signal?.aborted || result.busy > busyBefore || !w || !w.active) {
             unsent.push(d);
             continue;
           }
@@ -578,7 +581,6 @@ export function createWebhookService(deps: WebhookServiceDeps) {
           }
         }
       };
-      const busyBefore = result.busy;
       await Promise.all(Array.from({ length: PARALLEL }, worker));
       if (unsent.length) {
         await release(unsent);
