@@ -37,25 +37,22 @@ const trustProxy = z
       if ((first & 0xffc0) === 0xfe80) return 10;
       return 28;
     };
-    const parts = (s: string) => {
+    /** each item: a proxy's address or network, one too wide to be proxies, or not an address */
+    const classify = (s: string): 'ok' | 'wide' | 'bad' => {
       const [addr, bits, more] = s.split('/');
       // no zone ids (fe80::1%eth0): proxies are named by address, and proxy-addr reads few of them
       const family = addr.includes('%') ? 0 : isIP(addr);
-      return { addr, bits, family, ok: family !== 0 && more === undefined && (bits === undefined || /^\d{1,3}$/.test(bits)) };
+      if (family === 0 || more !== undefined || (bits !== undefined && !/^\d{1,3}$/.test(bits))) return 'bad';
+      if (bits === undefined) return 'ok';
+      if (Number(bits) < minBits(addr, family)) return 'wide';
+      return Number(bits) <= (family === 4 ? 32 : 128) ? 'ok' : 'bad';
     };
-    const tooWide = (s: string) => {
-      const p = parts(s);
-      return p.ok && p.bits !== undefined && Number(p.bits) < minBits(p.addr, p.family);
-    };
-    const cidr = (s: string) => {
-      const p = parts(s);
-      return p.ok && (p.bits === undefined || (Number(p.bits) >= minBits(p.addr, p.family) && Number(p.bits) <= (p.family === 4 ? 32 : 128)));
-    };
-    if (items.every(cidr)) return items;
+    const kinds = items.map(classify);
+    if (kinds.every((k) => k === 'ok')) return items;
     ctx.addIssue({
       code: 'custom',
       message:
-        ['true', 'yes', 'all'].includes(v.toLowerCase()) || items.some(tooWide)
+        ['true', 'yes', 'all'].includes(v.toLowerCase()) || kinds.includes('wide')
           ? 'trusting every X-Forwarded-For hop (or a network wider than /8 for IPv4; for IPv6 /28, /7 unique-local, /10 link-local, /104 IPv4-mapped) lets a client choose its own address: give the number of proxies in front of the service (1 for one nginx or load balancer) or their addresses (127.0.0.1,10.0.0.0/8)'
           : 'must be 0 (off), the number of proxies in front of the service (1–99), or a comma-separated list of their IP addresses or networks (127.0.0.1,10.0.0.0/8)',
     });

@@ -11,6 +11,8 @@ export interface FieldError {
 }
 
 export class AppError extends Error {
+  /** when to come back, in seconds: the error handler sends it as Retry-After */
+  readonly retryAfterSeconds?: number;
   constructor(
     public readonly status: number,
     public readonly type: ProblemType,

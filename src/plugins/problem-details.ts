@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { AppError, ServiceUnavailable, TooManyRequests, type FieldError } from '../lib/errors.js';
+import { AppError, type FieldError } from '../lib/errors.js';
 import { PROBLEM_TYPE_BASE, PROBLEM_TYPES, problemTypeOfStatus, problemTypeUri, type ProblemType } from '../lib/problem-types.js';
 
 export { PROBLEM_TYPE_BASE } from '../lib/problem-types.js';
@@ -179,9 +179,7 @@ export const problemDetails = fp<ProblemDetailsOptions>(
         status = err.status;
         body = { type: problemTypeUri(err.type), title: err.title, status, detail: err.message, ...err.extra };
         // every limit of our own says when to come back
-        const e: AppError = err;
-        const retryAfter = e instanceof TooManyRequests ? e.retryAfterSeconds : e instanceof ServiceUnavailable ? e.retryAfterSeconds : undefined;
-        if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+        if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
       } else if (hasZodFastifySchemaValidationErrors(err)) {
         status = 400;
         const where = (err as { validationContext?: string }).validationContext ?? 'body';

@@ -452,11 +452,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     } catch (err) {
       if (err instanceof LookupBusy) {
         // due again a while after the wait (not at once, nor earlier than the attempt's own time)
-        const at = Math.max(clock.now().getTime(), now.getTime());
-        await db
-          .update(webhookDeliveries)
-          .set({ status: 'pending', lockedUntil: null, lockedBy: null, attempts: sql`greatest(${webhookDeliveries.attempts} - 1, 0)`, nextAttemptAt: new Date(at + BUSY_RETRY_MS) })
-          .where(ours(d));
+        await release([d], new Date(Math.max(clock.now().getTime(), now.getTime()) + BUSY_RETRY_MS));
         metrics.webhookDeliveries.inc({ result: 'busy' });
         return 'busy';
       }
@@ -527,11 +523,12 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     return outcome;
   }
 
-  async function release(ds: DeliveryRow[]) {
+  /** Claimed messages handed back without an attempt (the claim's count undone), due as they were or at `due`. */
+  async function release(ds: DeliveryRow[], due?: Date) {
     for (const d of ds) {
       await db
         .update(webhookDeliveries)
-        .set({ status: 'pending', lockedUntil: null, lockedBy: null, attempts: sql`greatest(${webhookDeliveries.attempts} - 1, 0)` })
+        .set({ status: 'pending', lockedUntil: null, lockedBy: null, attempts: sql`greatest(${webhookDeliveries.attempts} - 1, 0)`, ...(due ? { nextAttemptAt: due } : {}) })
         .where(ours(d));
     }
   }
